@@ -1,0 +1,131 @@
+//! Running learners' Python: one [`Runner`] interface, its limits and outcomes.
+//!
+//! This is the only PyGuide crate that spawns processes. The server, the CLI (`pyguide run`)
+//! and the checker (`pyguide check`) all go through [`Runner::start`], so an example checked by
+//! `pyguide check` runs exactly as it runs on the site.
+
+mod limits;
+mod process;
+mod python;
+mod request;
+mod utf8;
+
+pub use limits::Limits;
+pub use process::{ProcessRunner, RunnerConfig};
+pub use python::{discover_python, PythonInfo};
+pub use request::{RequestError, RunRequest, MAX_CODE_BYTES, MAX_FILES, MAX_FILE_BYTES, MAX_STDIN_BYTES};
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+/// How a run ended (the `outcome` field of `POST /api/run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Exit status 0.
+    Success,
+    /// Any other exit: an uncaught exception (exit 1), `sys.exit(n)`, or a crash by a signal.
+    Error,
+    /// The wall-clock or CPU limit was reached.
+    Timeout,
+    /// The memory limit was reached.
+    MemoryLimit,
+    /// The program printed more than the output limit.
+    OutputLimit,
+    /// Stopped on request (the learner pressed Stop).
+    Stopped,
+}
+
+/// The result of one run, as `POST /api/run` answers it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResult {
+    pub outcome: Outcome,
+    /// The exit status, or `None` when the program was ended by a signal.
+    pub exit_code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub duration_ms: f64,
+    /// Output was cut at the output limit.
+    pub truncated: bool,
+}
+
+/// Output as the program prints it (only sent when [`StartOptions::stream`] is set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Stdout(String),
+    Stderr(String),
+}
+
+/// What to do when every run slot is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Admission {
+    /// Refuse at once with [`RunError::Busy`] (the site: overload is a 503, never a queue).
+    #[default]
+    Immediate,
+    /// Wait for a slot (the checker, which bounds its own parallelism).
+    Wait,
+}
+
+/// How a run is started.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    pub admission: Admission,
+    /// Send [`Event`]s as the program prints.
+    pub stream: bool,
+    /// Keep the program's stdin open and feed it from [`RunHandle::stdin`] (ignores
+    /// `RunRequest::stdin`). Dropping the sender closes stdin.
+    pub interactive: bool,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("all run slots are busy; try again in a moment")]
+    Busy,
+    #[error(transparent)]
+    Invalid(#[from] RequestError),
+    #[error("the runner failed: {0}")]
+    Internal(String),
+}
+
+/// A run in progress.
+pub struct RunHandle {
+    /// Output as it is printed, when streaming; closed when the program ends.
+    pub events: mpsc::UnboundedReceiver<Event>,
+    /// Bytes for the program's stdin, when interactive.
+    pub stdin: Option<mpsc::UnboundedSender<Vec<u8>>>,
+    /// Stops the run (outcome [`Outcome::Stopped`]).
+    pub stop: Option<oneshot::Sender<()>>,
+    pub result: oneshot::Receiver<RunResult>,
+}
+
+impl RunHandle {
+    /// Waits for the end of the run.
+    pub async fn finish(self) -> Result<RunResult, RunError> {
+        let RunHandle { result, stop, .. } = self;
+        // Keep `stop` alive until the end: dropping it must not stop the run.
+        let r = result.await.map_err(|_| RunError::Internal("the run ended without a result".into()));
+        drop(stop);
+        r
+    }
+}
+
+/// Something that runs Python programs. The plain [`ProcessRunner`] and the hardened Linux
+/// sandbox both implement it, so the server and the CLI never know which one they have.
+pub trait Runner: Send + Sync + 'static {
+    /// Validates the request and starts the run. Must be called within a Tokio runtime.
+    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError>;
+
+    /// The interpreter runs use.
+    fn python(&self) -> &PythonInfo;
+
+    /// How many runs may be in flight at once.
+    fn capacity(&self) -> usize;
+}
+
+impl dyn Runner {
+    /// Starts a run and waits for its result.
+    pub async fn run(&self, req: RunRequest, admission: Admission) -> Result<RunResult, RunError> {
+        self.start(req, StartOptions { admission, ..Default::default() })?.finish().await
+    }
+}

@@ -1,0 +1,59 @@
+//! The JSON API: `POST /api/run`.
+
+use crate::error::AppError;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use pyguide_sandbox::{Admission, RunRequest};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// Largest request body: code, stdin and files at their limits, JSON-escaped, fit well within.
+const MAX_BODY_BYTES: usize = 4 << 20;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/run", post(run))
+        .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "no such API endpoint".into()) })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunBody {
+    code: String,
+    #[serde(default)]
+    stdin: Option<String>,
+    #[serde(default)]
+    files: Option<BTreeMap<String, String>>,
+}
+
+/// Reads a JSON body, turning every way it can be wrong into a 4xx in plain words.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, AppError> {
+    let bytes = body.map_err(|e| {
+        let status = e.status();
+        let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the request body is larger than {} MiB", MAX_BODY_BYTES >> 20)
+        } else {
+            format!("could not read the request body: {e}")
+        };
+        AppError::Client(status, msg)
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let what = if e.is_syntax() || e.is_eof() { "the request body is not valid JSON" } else { "the request JSON has the wrong shape" };
+        AppError::bad_request(format!("{what}: {e}"))
+    })
+}
+
+async fn run(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+    let body: RunBody = parse_json(body)?;
+    let req = RunRequest { code: body.code, stdin: body.stdin, files: body.files.unwrap_or_default() };
+    let result = state.runner.run(req, Admission::Immediate).await?;
+    Ok(Json(result).into_response())
+}

@@ -1,0 +1,4 @@
+//! Rebuild when the embedded curriculum changes.
+fn main() {
+    println!("cargo:rerun-if-changed=../../content");
+}

@@ -1,0 +1,1443 @@
+#!/usr/bin/env python3
+"""PyGuide "Under the hood" inspector.
+
+Usage: python3 inspector.py [options] MAIN_PY_PATH
+
+Reads the learner's program, and prints ONE JSON document (schema in
+INSPECTOR.md) to the stdout file descriptor the process started with:
+tokens, AST, bytecode and an execution trace recorded with sys.settrace.
+Always exits 0.  Standard library only; CPython 3.8 - 3.13.
+
+Options:
+  --max-steps N          trace steps before the program is stopped (1000)
+  --max-trace-bytes N    approx. JSON size budget of the trace (1500000)
+  --max-output N         captured stdout/stderr characters, each (65536)
+  --timeout SECONDS      wall-clock limit for the traced run (5.0; 0 = none)
+  --echo-input           copy lines read by input()/sys.stdin into stdout
+"""
+
+import os
+import sys
+
+# The real stdout: grab it before anything can write to fd 1, then point
+# fd 1 at /dev/null so that nothing (learner code writing to sys.__stdout__,
+# os.write(1, ...), a stray print) can corrupt the JSON document.
+try:
+    _REAL_FD = os.dup(1)
+    _devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(_devnull, 1)
+    os.close(_devnull)
+except OSError:  # pragma: no cover - fd 1 closed; nothing better to do
+    _REAL_FD = 1
+
+import _thread
+import ast
+import builtins
+import dis
+import gc
+import io
+import json
+import linecache
+import time
+import token as _token
+import tokenize
+import traceback
+import types
+import weakref
+
+SCHEMA_VERSION = 1
+
+# ---- limits ---------------------------------------------------------------
+MAX_STEPS = 1000
+MAX_TRACE_BYTES = 1500000
+MAX_OUTPUT = 65536            # characters kept per captured stream
+OUTPUT_RUNAWAY = 16           # stop the program after MAX_OUTPUT*16 attempted
+TIMEOUT = 5.0
+MAX_TOKENS = 20000
+MAX_AST_NODES = 20000
+MAX_AST_DEPTH = 150
+MAX_INSTRUCTIONS = 20000
+MAX_CODE_OBJECTS = 500
+MAX_AST_STR = 10000
+
+SMALL_STR = 60                # str shorter than this is an inline value ref
+REPR_MAX = 80                 # heap "repr" truncation
+MAX_FRAMES = 50               # frames per step (outermost + innermost 49)
+MAX_LOCALS = 100              # names per frame
+MAX_ITEMS = 30                # items/entries/attrs expanded per object
+MAX_HEAP = 80                 # heap objects per step
+MAX_DEPTH = 4                 # expansion depth from a root (0 = root)
+MAX_UNREACHABLE = 20
+MAX_INTERNAL_ERRORS = 20
+
+INT_SAFE = 2 ** 53            # ints outside (-2**53, 2**53) become heap objects
+IMMORTAL_RC = 2 ** 29         # refcounts at/above this are reported as immortal
+
+PY_VERSION = sys.version_info[:2]
+_HEAPTYPE = 1 << 9
+_CO_OPTIMIZED = 0x1
+_CO_NEWLOCALS = 0x2
+_SNAPSHOT_LOCALS = PY_VERSION < (3, 13)   # f_locals is a ref-holding dict copy
+
+
+def _jstr(s, limit=None):
+    if limit is not None and len(s) > limit:
+        return s[:limit - 3] + "..."
+    return s
+
+
+def _trunc(s, limit=REPR_MAX):
+    if len(s) > limit:
+        return s[:limit - 3] + "..."
+    return s
+
+
+# ===========================================================================
+# Output
+# ===========================================================================
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False,
+                           check_circular=False, separators=(",", ":")).encode
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        try:
+            n = os.write(fd, view)
+        except InterruptedError:  # pragma: no cover
+            continue
+        except OSError:
+            return
+        view = view[n:]
+
+
+# ===========================================================================
+# Tokens
+# ===========================================================================
+def tokens_of(src):
+    out = []
+    err = None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(src).readline):
+            if len(out) >= MAX_TOKENS:
+                err = {"type": "Truncated", "msg": "more than %d tokens" % MAX_TOKENS,
+                       "lineno": tok.start[0], "offset": tok.start[1]}
+                break
+            if tok.type == _token.OP:
+                tname = _token.tok_name.get(tok.exact_type, "OP")
+            else:
+                tname = _token.tok_name.get(tok.type, str(tok.type))
+            d = {"type": tname, "string": tok.string,
+                 "start": [tok.start[0], tok.start[1]],
+                 "end": [tok.end[0], tok.end[1]]}
+            if tok.type == _token.OP:
+                d["op"] = True
+            out.append(d)
+    except tokenize.TokenError as e:
+        msg = e.args[0] if e.args else str(e)
+        pos = e.args[1] if len(e.args) > 1 and isinstance(e.args[1], tuple) else (None, None)
+        err = {"type": "TokenError", "msg": str(msg), "lineno": pos[0], "offset": pos[1]}
+    except SyntaxError as e:
+        err = {"type": type(e).__name__, "msg": str(e.msg), "lineno": e.lineno,
+               "offset": e.offset}
+    except Exception as e:  # pragma: no cover - defensive
+        err = {"type": type(e).__name__, "msg": str(e), "lineno": None, "offset": None}
+    return out, err
+
+
+# ===========================================================================
+# AST
+# ===========================================================================
+def _prim(v):
+    """A JSON-able primitive, or a {"repr", "type"} marker object."""
+    t = type(v)
+    if v is None or t is bool:
+        return v
+    if t is int:
+        if -INT_SAFE < v < INT_SAFE:
+            return v
+        return {"repr": _int_repr(v), "type": "int"}
+    if t is float:
+        if v == v and v not in (float("inf"), float("-inf")):
+            return v
+        return {"repr": repr(v), "type": "float"}
+    if t is str:
+        if len(v) <= MAX_AST_STR:
+            return v
+        return {"repr": repr(v[:MAX_AST_STR]) + "...", "type": "str", "truncated": True}
+    if v is Ellipsis:
+        return {"repr": "Ellipsis", "type": "ellipsis"}
+    if t is bytes:
+        r = repr(v[:MAX_AST_STR])
+        return {"repr": r + ("..." if len(v) > MAX_AST_STR else ""), "type": "bytes"}
+    try:
+        r = repr(v)
+    except Exception:
+        r = "<%s>" % t.__name__
+    return {"repr": _trunc(r, MAX_AST_STR), "type": t.__name__}
+
+
+class _AstBudget(object):
+    nodes = 0
+
+
+def ast_to_json(node, budget=None, depth=0):
+    if budget is None:
+        budget = _AstBudget()
+    budget.nodes += 1
+    d = {"_type": type(node).__name__}
+    for a in getattr(node, "_attributes", ()):
+        v = getattr(node, a, None)
+        if v is not None:
+            d[a] = v
+    if depth >= MAX_AST_DEPTH or budget.nodes > MAX_AST_NODES:
+        d["fields"] = {}
+        d["truncated"] = True
+        return d
+    fields = {}
+    for f in node._fields:
+        v = getattr(node, f, None)
+        if isinstance(v, ast.AST):
+            fields[f] = ast_to_json(v, budget, depth + 1)
+        elif isinstance(v, list):
+            fields[f] = [ast_to_json(x, budget, depth + 1) if isinstance(x, ast.AST)
+                         else _prim(x) for x in v]
+        else:
+            fields[f] = _prim(v)
+    d["fields"] = fields
+    return d
+
+
+# ===========================================================================
+# Bytecode
+# ===========================================================================
+def _flag_names(flags):
+    names = []
+    for bit, name in sorted(dis.COMPILER_FLAG_NAMES.items()):
+        if flags & bit:
+            names.append(name)
+    return names
+
+
+def _instructions(code, budget):
+    out = []
+    last_line = None
+    for ins in dis.get_instructions(code):
+        if budget[0] >= MAX_INSTRUCTIONS:
+            break
+        budget[0] += 1
+        if PY_VERSION >= (3, 13):
+            line = ins.line_number
+            starts = bool(ins.starts_line)
+        elif PY_VERSION >= (3, 11):
+            pos = ins.positions
+            line = pos.lineno if pos is not None else None
+            starts = ins.starts_line is not None
+        else:
+            if ins.starts_line is not None:
+                last_line = ins.starts_line
+            line = last_line
+            starts = ins.starts_line is not None
+        if not line:          # None, or the artificial line 0 (3.11+ RESUME)
+            line = None
+        out.append({"offset": ins.offset, "opname": ins.opname, "arg": ins.arg,
+                    "argrepr": _jstr(ins.argrepr, 200), "line": line,
+                    "starts_line": starts, "is_jump_target": bool(ins.is_jump_target)})
+    return out
+
+
+def bytecode_of(code):
+    result = []
+    budget = [0]
+
+    def visit(co, path):
+        if len(result) >= MAX_CODE_OBJECTS:
+            return
+        result.append({
+            "name": co.co_name,
+            "qualname": getattr(co, "co_qualname", co.co_name),
+            "path": path,
+            "firstlineno": co.co_firstlineno,
+            "flags": _flag_names(co.co_flags),
+            "argcount": co.co_argcount,
+            "posonlyargcount": getattr(co, "co_posonlyargcount", 0),
+            "kwonlyargcount": co.co_kwonlyargcount,
+            "varnames": list(co.co_varnames),
+            "cellvars": list(co.co_cellvars),
+            "freevars": list(co.co_freevars),
+            "names": list(co.co_names),
+            "instructions": _instructions(co, budget),
+        })
+        sep = ".<locals>." if co.co_flags & _CO_NEWLOCALS else "."
+        for c in co.co_consts:
+            if isinstance(c, types.CodeType):
+                visit(c, path + sep + c.co_name)
+
+    visit(code, "<module>")
+    return result
+
+
+# ===========================================================================
+# Syntax errors / exceptions
+# ===========================================================================
+def syntax_error_json(e):
+    if isinstance(e, SyntaxError):
+        return {"type": type(e).__name__, "msg": str(e.msg), "lineno": e.lineno,
+                "offset": e.offset, "end_lineno": getattr(e, "end_lineno", None),
+                "end_offset": getattr(e, "end_offset", None),
+                "text": e.text if isinstance(e.text, str) else None}
+    # ValueError ("source code string cannot contain null bytes", < 3.12) etc.
+    return {"type": type(e).__name__, "msg": str(e), "lineno": None, "offset": None,
+            "end_lineno": None, "end_offset": None, "text": None}
+
+
+def _safe_str(v):
+    try:
+        return str(v)
+    except BaseException:
+        try:
+            return object.__repr__(v)
+        except BaseException:  # pragma: no cover
+            return "<unprintable>"
+
+
+# ===========================================================================
+# Safe repr (never runs learner-defined __repr__/__str__/__getattr__)
+# ===========================================================================
+def _int_repr(v):
+    try:
+        if v.bit_length() > 3000:
+            return "<int with %d bits>" % v.bit_length()
+        return int.__repr__(v)
+    except Exception:
+        return "<int>"
+
+
+def _addr(o):
+    return "0x%x" % id(o)
+
+
+_FUNC_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
+               types.LambdaType)
+_GEN_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+_VIEW_TYPES = (type({}.keys()), type({}.values()), type({}.items()))
+
+
+def _is_namedtuple(t):
+    return isinstance(getattr(t, "_fields", None), tuple) and issubclass(t, tuple)
+
+
+def _get_dict(o):
+    try:
+        d = object.__getattribute__(o, "__dict__")
+    except BaseException:
+        return None
+    return d if type(d) is dict else None
+
+
+class _Budget(object):
+    __slots__ = ("left",)
+
+    def __init__(self, n):
+        self.left = n
+
+
+def safe_repr(o, limit=REPR_MAX):
+    b = _Budget(limit + 20)
+    try:
+        r = _srepr(o, b, set(), 0)
+    except BaseException:
+        try:
+            r = object.__repr__(o)
+        except BaseException:
+            r = "<?>"
+    return _trunc(r, limit)
+
+
+def _seq_repr(items, b, seen, depth, open_, close, kv=False):
+    parts = []
+    for it in items:
+        if b.left <= 0:
+            parts.append("...")
+            break
+        if kv:
+            s = _srepr(it[0], b, seen, depth + 1) + ": " + _srepr(it[1], b, seen, depth + 1)
+        else:
+            s = _srepr(it, b, seen, depth + 1)
+        b.left -= len(s) + 2
+        parts.append(s)
+    return open_ + ", ".join(parts) + close
+
+
+def _srepr(o, b, seen, depth):
+    t = type(o)
+    if o is None or t is bool or t is float or t is complex:
+        return repr(o)
+    if t is int:
+        return _int_repr(o)
+    if t is str:
+        n = max(b.left, 8)
+        return repr(o[:n]) + ("..." if len(o) > n else "")
+    if t is bytes or t is bytearray:
+        n = max(b.left, 8)
+        return repr(o[:n]) + ("..." if len(o) > n else "")
+    if isinstance(o, _FUNC_TYPES) or isinstance(o, type):
+        return _callable_repr(o)
+    if isinstance(o, types.ModuleType):
+        return _module_repr(o)
+    mod = sys.modules.get("enum")
+    if mod is not None and isinstance(o, mod.Enum):
+        try:
+            d = _get_dict(o) or {}
+            return "<%s.%s: %s>" % (t.__name__, d.get("_name_", "?"),
+                                    _srepr(d.get("_value_"), b, seen, depth + 1))
+        except BaseException:
+            pass
+    oid = id(o)
+    is_container = isinstance(o, (list, tuple, dict, set, frozenset)) or \
+        isinstance(o, _VIEW_TYPES) or _is_deque(o)
+    if is_container:
+        if oid in seen:
+            return "[...]" if isinstance(o, list) else "{...}" if isinstance(o, dict) else "(...)"
+        if depth > 3 or b.left <= 0:
+            return "<%s len=%d>" % (t.__name__, _len(o))
+        seen.add(oid)
+        try:
+            if isinstance(o, tuple):
+                items = list(tuple.__iter__(o))
+                if _is_namedtuple(t):
+                    fields = list(t._fields)
+                    parts = []
+                    for name, v in zip(fields, items):
+                        s = "%s=%s" % (name, _srepr(v, b, seen, depth + 1))
+                        b.left -= len(s)
+                        parts.append(s)
+                    return "%s(%s)" % (t.__name__, ", ".join(parts))
+                r = _seq_repr(items[:MAX_ITEMS], b, seen, depth, "(", ")")
+                if len(items) == 1:
+                    r = r[:-1] + ",)"
+                return r if t is tuple else "%s%s" % (t.__name__, r)
+            if isinstance(o, list):
+                r = _seq_repr(list(list.__iter__(o))[:MAX_ITEMS], b, seen, depth, "[", "]")
+                return r if t is list else "%s(%s)" % (t.__name__, r)
+            if isinstance(o, dict):
+                r = _seq_repr(list(dict.items(o))[:MAX_ITEMS], b, seen, depth, "{", "}", kv=True)
+                return r if t is dict else "%s(%s)" % (t.__name__, r)
+            if isinstance(o, (set, frozenset)):
+                its = list(set.__iter__(o) if isinstance(o, set) else frozenset.__iter__(o))
+                if not its:
+                    return "%s()" % t.__name__
+                r = _seq_repr(its[:MAX_ITEMS], b, seen, depth, "{", "}")
+                return r if t is set else "%s(%s)" % (t.__name__, r)
+            if _is_deque(o):
+                its = list(type(o).__iter__(o))
+                return "deque(%s)" % _seq_repr(its[:MAX_ITEMS], b, seen, depth, "[", "]")
+            # dict views
+            its = list(type(o).__iter__(o))
+            return "%s(%s)" % (t.__name__, _seq_repr(its[:MAX_ITEMS], b, seen, depth, "[", "]"))
+        finally:
+            seen.discard(oid)
+    if isinstance(o, BaseException):
+        args = o.args if isinstance(o.args, tuple) else ()
+        return "%s%s" % (t.__name__, _seq_repr(args[:5], b, seen, depth, "(", ")"))
+    if isinstance(o, _GEN_TYPES):
+        return "<%s object %s at %s>" % (t.__name__, getattr(o, "__qualname__", "?"), _addr(o))
+    if t.__module__ == "__main__" or (t.__flags__ & _HEAPTYPE and _defined_in_main(t)):
+        dc = t.__dict__.get("__dataclass_fields__") if hasattr(t, "__dict__") else None
+        if isinstance(dc, dict):
+            d = _get_dict(o) or {}
+            parts = []
+            for name in list(dc)[:10]:
+                s = "%s=%s" % (name, _srepr(d.get(name), b, seen, depth + 1) if name in d else "?")
+                b.left -= len(s)
+                parts.append(s)
+            return "%s(%s)" % (t.__name__, ", ".join(parts))
+        return object.__repr__(o)
+    # Standard library / builtin types: trust their repr (cannot run learner code
+    # except in pathological cases such as functools.partial(learner_obj)).
+    try:
+        r = repr(o)
+    except BaseException:
+        r = object.__repr__(o)
+    return r if isinstance(r, str) else object.__repr__(o)
+
+
+def _is_deque(o):
+    t = type(o)
+    return t.__name__ == "deque" and t.__module__ == "collections"
+
+
+def _defined_in_main(t):
+    try:
+        for k in t.__mro__:
+            if k.__module__ == "__main__":
+                return True
+    except BaseException:
+        pass
+    return False
+
+
+def _len(o):
+    try:
+        return len(o)
+    except BaseException:
+        return -1
+
+
+def _callable_repr(o):
+    if isinstance(o, type):
+        return type.__repr__(o)
+    if isinstance(o, types.FunctionType):
+        return "<function %s at %s>" % (o.__qualname__, _addr(o))
+    if isinstance(o, types.MethodType):
+        f = o.__func__
+        s = o.__self__
+        name = getattr(f, "__qualname__", None) or "?"
+        return "<bound method %s of %s>" % (
+            name, type.__repr__(s) if isinstance(s, type) else object.__repr__(s))
+    if isinstance(o, types.BuiltinFunctionType):
+        s = getattr(o, "__self__", None)
+        if s is None or isinstance(s, types.ModuleType):
+            return "<built-in function %s>" % o.__name__
+        return "<built-in method %s of %s object at %s>" % (o.__name__, type(s).__name__, _addr(s))
+    return object.__repr__(o)  # pragma: no cover
+
+
+def _module_repr(o):
+    d = _get_dict(o) or {}
+    name = d.get("__name__")
+    return "<module %r>" % (name if isinstance(name, str) else "?")
+
+
+# ===========================================================================
+# Output capture
+# ===========================================================================
+class _Stop(BaseException):
+    """Never caught by the learner in practice; used only for runaway output."""
+
+
+class Capture(io.TextIOBase):
+    """A text stream that records what the program writes."""
+
+    def __init__(self, name, state):
+        io.TextIOBase.__init__(self)
+        self._name = name
+        self._state = state
+        self.chunks = []
+        self.kept = 0
+        self.attempted = 0
+        self.truncated = False
+        self.buffer = _BinaryCapture(self)
+
+    @property
+    def name(self):
+        return "<%s>" % self._name
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    @property
+    def errors(self):
+        return "strict"
+
+    @property
+    def line_buffering(self):
+        return True
+
+    def writable(self):
+        return True
+
+    def readable(self):
+        return False
+
+    def seekable(self):
+        return False
+
+    def isatty(self):
+        return False
+
+    def flush(self):
+        pass
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not %s" % type(s).__name__)
+        n = len(s)
+        self.attempted += n
+        room = MAX_OUTPUT - self.kept
+        if n <= room:
+            if n:
+                self.chunks.append(s)
+                self.kept += n
+        else:
+            if room > 0:
+                self.chunks.append(s[:room])
+                self.kept += room
+            self.truncated = True
+            if self.attempted > MAX_OUTPUT * OUTPUT_RUNAWAY:
+                self._state.runaway_output()
+        return n
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def text(self):
+        if len(self.chunks) > 1:
+            self.chunks = ["".join(self.chunks)]
+        return self.chunks[0] if self.chunks else ""
+
+
+class _BinaryCapture(object):
+    def __init__(self, text):
+        self._text = text
+
+    def write(self, b):
+        self._text.write(bytes(b).decode("utf-8", "replace"))
+        return len(b)
+
+    def flush(self):
+        pass
+
+    def writable(self):
+        return True
+
+
+class StdinProxy(object):
+    """Wraps the real stdin to record (and optionally echo) what is consumed."""
+
+    def __init__(self, real, state):
+        self._real = real
+        self._state = state
+
+    def _log(self, s):
+        if s:
+            self._state.stdin_log.append(s)
+            if self._state.echo_input and self._state.out is not None:
+                self._state.out.write(s)
+        return s
+
+    def readline(self, *a):
+        return self._log(self._real.readline(*a))
+
+    def read(self, *a):
+        return self._log(self._real.read(*a))
+
+    def readlines(self, *a):
+        lines = self._real.readlines(*a)
+        self._log("".join(lines))
+        return lines
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    def isatty(self):
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+# ===========================================================================
+# Tracer
+# ===========================================================================
+class Tracer(object):
+    def __init__(self, path, doc, max_steps, max_trace_bytes, echo_input):
+        self.path = path
+        self.doc = doc
+        self.max_steps = max_steps
+        self.max_trace_bytes = max_trace_bytes
+        self.echo_input = echo_input
+        self.steps = []            # JSON-encoded steps
+        self.trace_bytes = 0
+        self.out = None
+        self.err = None
+        self.stdin_log = []
+        self.out_pos = 0
+        self.err_pos = 0
+        self.in_pos = 0
+        self.finishing = _thread.allocate_lock()
+        self.internal_errors = []
+        self.t_start = time.perf_counter()
+        self.gc_base = (0, 0, 0)
+        self.gc_prev_collected = 0
+        self.prev_graph = {}       # id -> [child ids] of the previous step
+        self.prev_types = {}       # id -> type name
+        self.prev_seen = set()     # ids expanded in the previous step
+        self.unreach = {}          # id -> (weakref or None, type name)
+        self.wrefs = {}            # id -> weakref for weakref-able objects seen
+        self.rc_base = 0
+        self.calibrate()
+
+    # -- refcount calibration -------------------------------------------------
+    def calibrate(self):
+        holder = [[]]
+        objs = {id(holder[0]): holder[0]}
+        raw = self._raw_refcounts(objs, {})
+        self.rc_base = raw[id(holder[0])] - 1   # true count: `holder` only
+
+    @staticmethod
+    def _raw_refcounts(objs, snap):
+        grc = sys.getrefcount
+        out = {}
+        for oid, o in objs.items():
+            out[oid] = grc(o) - snap.get(oid, 0)
+        return out
+
+    # -- sys.settrace callbacks -----------------------------------------------
+    def global_trace(self, frame, event, arg):
+        if frame.f_code.co_filename != self.path:
+            return None
+        self.record(frame, event, None)
+        return self.local_trace
+
+    def local_trace(self, frame, event, arg):
+        if event == "return":
+            box = [arg]
+            del arg
+            self.record(frame, event, box)
+        elif event == "exception":
+            self.record(frame, event, arg)
+        elif event == "line":
+            self.record(frame, event, None)
+        return self.local_trace
+
+    # -- recording ---------------------------------------------------------------
+    def note_error(self, where, e):
+        if len(self.internal_errors) < MAX_INTERNAL_ERRORS:
+            self.internal_errors.append("%s: %s: %s" % (where, type(e).__name__, _safe_str(e)))
+
+    def record(self, frame, event, arg):
+        if len(self.steps) >= self.max_steps:
+            self.finish("step_limit", "max_steps")
+        try:
+            s = self.make_step(frame, event, arg)
+        except RecursionError as e:   # learner recursion is near the limit
+            self.note_error("step skipped", e)
+            return
+        except Exception as e:
+            self.note_error("step", e)
+            return
+        self.steps.append(s)
+        self.trace_bytes += len(s) + 1
+        if self.trace_bytes > self.max_trace_bytes:
+            self.finish("step_limit", "max_trace_bytes")
+
+    def make_step(self, frame, event, arg):
+        path = self.path
+        frames = []
+        f = frame
+        while f is not None:
+            if f.f_code.co_filename == path:
+                frames.append(f)
+            f = f.f_back
+        frames.reverse()
+        del f
+        omitted = 0
+        if len(frames) > MAX_FRAMES:
+            omitted = len(frames) - MAX_FRAMES
+            frames = frames[:1] + frames[1 + omitted:]
+
+        retval = None
+        if event == "return" and arg is not None:
+            retval = arg.pop()
+
+        step = {"event": event, "line": frame.f_lineno, "func": frame.f_code.co_name}
+        walker = _Walker()
+        stack = []
+        snap = {}
+        for fr in frames:
+            code = fr.f_code
+            optimized = code.co_flags & _CO_OPTIMIZED
+            try:
+                items = list(fr.f_locals.items())
+            except Exception:
+                items = []
+            loc = {}
+            n = 0
+            for name, v in items:
+                if not isinstance(name, str) or name.startswith("."):
+                    continue
+                if not optimized and name.startswith("__") and name.endswith("__"):
+                    continue
+                if n >= MAX_LOCALS:
+                    break
+                n += 1
+                if optimized and _SNAPSHOT_LOCALS:
+                    snap[id(v)] = snap.get(id(v), 0) + 1
+                loc[name] = walker.root(v)
+            items = None
+            v = None
+            stack.append({"func": code.co_name, "line": fr.f_lineno, "locals": loc})
+        if omitted:
+            step["stack_omitted"] = omitted
+        step["stack"] = stack
+        if retval is not None or event == "return":
+            step["return_value"] = walker.root(retval)
+        retval = None
+        if event == "exception":
+            try:
+                step["exception"] = _trunc("%s: %s" % (arg[0].__name__, _safe_str(arg[1])), 300)
+            except BaseException:
+                step["exception"] = "exception"
+        arg = None
+
+        walker.expand()
+        reachable = set(walker.objs)
+
+        # -- objects no longer reachable from any variable but still alive ----
+        gc_now = self.gc_summary()
+        collected_since = gc_now["collected"] != self.gc_prev_collected
+        self.gc_prev_collected = gc_now["collected"]
+        unreach_ids = self.find_unreachable(walker, reachable, collected_since)
+
+        # -- refcounts (only walker.objs may hold temporaries now) -------------
+        heap = walker.heap
+        raw = self._raw_refcounts(walker.objs, snap)
+        base = self.rc_base
+        for oid, rc in raw.items():
+            entry = heap[str(oid)]
+            rc -= base
+            if rc >= IMMORTAL_RC:
+                entry["refcount"] = None
+                entry["immortal"] = True
+            else:
+                entry["refcount"] = rc
+        step["heap"] = heap
+        if unreach_ids:
+            step["unreachable"] = unreach_ids
+
+        # remember the graph for next time (for cycle detection)
+        self.prev_graph = walker.graph
+        self.prev_types = walker.types
+        for oid, o in walker.objs.items():
+            if oid in walker.graph and oid not in self.wrefs:
+                try:
+                    self.wrefs[oid] = weakref.ref(o)
+                except TypeError:
+                    self.wrefs[oid] = None
+        walker.objs = None
+        del walker
+
+        # -- output since the previous step -------------------------------------
+        step["stdout"] = self._delta_out()
+        e = self._delta_err()
+        if e:
+            step["stderr"] = e
+        if len(self.stdin_log) > self.in_pos:
+            step["stdin"] = "".join(self.stdin_log[self.in_pos:])
+            self.in_pos = len(self.stdin_log)
+        step["gc"] = gc_now
+        return _ENCODE(step)
+
+    def _delta_out(self):
+        c = self.out
+        if c is None or len(c.chunks) == self.out_pos:
+            return ""
+        d = "".join(c.chunks[self.out_pos:])
+        self.out_pos = len(c.chunks)
+        return d
+
+    def _delta_err(self):
+        c = self.err
+        if c is None or len(c.chunks) == self.err_pos:
+            return ""
+        d = "".join(c.chunks[self.err_pos:])
+        self.err_pos = len(c.chunks)
+        return d
+
+    def gc_summary(self):
+        st = gc.get_stats()
+        b = self.gc_base
+        return {"collections": sum(s.get("collections", 0) for s in st) - b[0],
+                "collected": sum(s.get("collected", 0) for s in st) - b[1],
+                "uncollectable": sum(s.get("uncollectable", 0) for s in st) - b[2]}
+
+    def set_gc_base(self):
+        st = gc.get_stats()
+        self.gc_base = (sum(s.get("collections", 0) for s in st),
+                        sum(s.get("collected", 0) for s in st),
+                        sum(s.get("uncollectable", 0) for s in st))
+        self.gc_prev_collected = 0
+
+    def _cyclic(self, oid):
+        g = self.prev_graph
+        todo = list(g.get(oid, ()))
+        seen = set()
+        while todo:
+            c = todo.pop()
+            if c == oid:
+                return True
+            if c in seen:
+                continue
+            seen.add(c)
+            todo.extend(g.get(c, ()))
+        return False
+
+    def find_unreachable(self, walker, reachable, collected_since):
+        """Objects seen earlier (in a reference cycle) that no variable reaches
+        any more but that are still alive -- i.e. garbage waiting for gc."""
+        candidates = {}
+        for oid in list(self.unreach):
+            if oid not in reachable:
+                candidates[oid] = self.unreach[oid][1]
+        for oid in self.prev_graph:
+            if oid not in reachable and oid not in candidates and self._cyclic(oid):
+                candidates[oid] = self.prev_types.get(oid)
+        self.unreach = {}
+        if not candidates:
+            return []
+        found = {}
+        need_scan = {}
+        for oid, tname in candidates.items():
+            wr = self.wrefs.get(oid)
+            if wr is not None:
+                o = wr()
+                if o is not None:
+                    found[oid] = o
+                o = None
+            elif not collected_since:
+                # not weakref-able (list/dict/tuple): only safe to look it up by
+                # id when no collection freed anything since the last step
+                need_scan[oid] = tname
+        if need_scan:
+            for o in gc.get_objects():
+                oid = id(o)
+                if oid in need_scan and type(o).__name__ == need_scan[oid]:
+                    found[oid] = o
+            o = None
+        ids = []
+        for oid in list(found)[:MAX_UNREACHABLE]:
+            wr = self.wrefs.get(oid)
+            self.unreach[oid] = (wr, candidates[oid])
+            walker.root(found[oid])
+            ids.append(str(oid))
+        found = None
+        walker.expand()
+        # keep the cycle graph of unreachable objects for the next step
+        return ids
+
+    # -- finishing -------------------------------------------------------------
+    def runaway_output(self):
+        self.finish("step_limit", "max_output")
+
+    def finish(self, outcome, reason=None, exception=None):
+        if not self.finishing.acquire(False):
+            # another thread is already writing the document
+            while True:  # pragma: no cover
+                time.sleep(1)
+        sys.settrace(None)
+        doc = self.doc
+        doc["outcome"] = outcome
+        doc["trace_truncated"] = reason is not None
+        doc["truncation_reason"] = reason
+        if exception is not None:
+            doc["exception"] = exception
+        if outcome == "success":
+            doc.setdefault("exit_code", 0)
+        elif outcome == "error":
+            doc.setdefault("exit_code", 1)
+        else:
+            doc.setdefault("exit_code", None)
+        emit(doc, self)
+
+
+def _tname(o):
+    return type(o).__name__
+
+
+class _Walker(object):
+    """Builds the per-step heap: BFS from the roots with depth/size caps."""
+
+    __slots__ = ("objs", "heap", "queue", "graph", "types", "qpos")
+
+    def __init__(self):
+        self.objs = {}     # id -> object (the only strong refs we keep)
+        self.heap = {}     # str(id) -> JSON object
+        self.queue = []    # (id, depth)
+        self.qpos = 0
+        self.graph = {}    # id -> [child ids]
+        self.types = {}
+
+    def root(self, v):
+        return self.ref(v, 0)
+
+    def ref(self, v, depth):
+        t = type(v)
+        if v is None or t is bool:
+            return {"value": v, "type": t.__name__}
+        if t is int:
+            if -INT_SAFE < v < INT_SAFE:
+                return {"value": v, "type": "int"}
+        elif t is float:
+            if v == v and v != _INF and v != _NINF:
+                return {"value": v, "type": "float"}
+        elif t is str:
+            if len(v) < SMALL_STR:
+                return {"value": v, "type": "str"}
+        oid = id(v)
+        sid = str(oid)
+        if oid in self.objs:
+            return {"ref": sid}
+        if len(self.objs) >= MAX_HEAP:
+            return {"elided": True, "type": t.__name__, "repr": safe_repr(v, 40)}
+        self.objs[oid] = v
+        self.queue.append((oid, depth))
+        return {"ref": sid}
+
+    def expand(self):
+        q = self.queue
+        while self.qpos < len(q):
+            oid, depth = q[self.qpos]
+            self.qpos += 1
+            o = self.objs[oid]
+            self.heap[str(oid)] = self.describe(o, oid, depth)
+        o = None
+
+    def describe(self, o, oid, depth):
+        t = type(o)
+        tname = t.__name__
+        self.types[oid] = tname
+        d = {"id": str(oid), "type": tname, "kind": "other", "repr": safe_repr(o)}
+        expand = depth < MAX_DEPTH
+        children = []
+        nd = depth + 1
+        if isinstance(o, (list, tuple)) or _is_deque(o):
+            d["kind"] = "tuple" if isinstance(o, tuple) else "list"
+            seq = list(tuple.__iter__(o)) if isinstance(o, tuple) else \
+                list(list.__iter__(o)) if isinstance(o, list) else list(type(o).__iter__(o))
+            d["len"] = len(seq)
+            if expand:
+                items = []
+                for x in seq[:MAX_ITEMS]:
+                    r = self.ref(x, nd)
+                    items.append(r)
+                    if "ref" in r:
+                        children.append(id(x))
+                d["items"] = items
+                if len(seq) > MAX_ITEMS:
+                    d["truncated"] = True
+            else:
+                d["truncated"] = True
+            seq = None
+        elif isinstance(o, dict):
+            d["kind"] = "dict"
+            its = list(dict.items(o))
+            d["len"] = len(its)
+            if expand:
+                entries = []
+                for k, v in its[:MAX_ITEMS]:
+                    rk = self.ref(k, nd)
+                    rv = self.ref(v, nd)
+                    entries.append([rk, rv])
+                    if "ref" in rk:
+                        children.append(id(k))
+                    if "ref" in rv:
+                        children.append(id(v))
+                d["entries"] = entries
+                if len(its) > MAX_ITEMS:
+                    d["truncated"] = True
+            else:
+                d["truncated"] = True
+            its = k = v = None
+        elif isinstance(o, (set, frozenset)):
+            d["kind"] = "set"
+            seq = list(set.__iter__(o)) if isinstance(o, set) else list(frozenset.__iter__(o))
+            d["len"] = len(seq)
+            if expand:
+                items = []
+                for x in seq[:MAX_ITEMS]:
+                    r = self.ref(x, nd)
+                    items.append(r)
+                    if "ref" in r:
+                        children.append(id(x))
+                d["items"] = items
+                if len(seq) > MAX_ITEMS:
+                    d["truncated"] = True
+            else:
+                d["truncated"] = True
+            seq = None
+        elif isinstance(o, type):
+            d["kind"] = "class"
+            return d
+        elif isinstance(o, _FUNC_TYPES):
+            d["kind"] = "function"
+            if t is types.FunctionType and expand:
+                code = o.__code__
+                cl = o.__closure__
+                if cl and code.co_freevars:
+                    clo = {}
+                    for name, cell in zip(code.co_freevars, cl):
+                        try:
+                            c = cell.cell_contents
+                        except ValueError:
+                            continue
+                        r = self.ref(c, nd)
+                        clo[name] = r
+                        if "ref" in r:
+                            children.append(id(c))
+                        c = None
+                    if clo:
+                        d["closure"] = clo
+            if children:
+                self.graph[oid] = children
+            return d
+        elif isinstance(o, types.ModuleType):
+            d["kind"] = "module"
+            return d
+        elif isinstance(o, _GEN_TYPES):
+            d["kind"] = "generator"
+            return d
+        elif t is str or t is bytes or t is bytearray:
+            d["kind"] = "str" if t is str else "bytes"
+            d["len"] = len(o)
+            return d
+        # instance attributes (also for subclasses of builtins above? no: only here)
+        attrs_src = _instance_attrs(o, t)
+        if attrs_src is not None:
+            if t.__flags__ & _HEAPTYPE or attrs_src:
+                d["kind"] = "instance"
+            if expand:
+                attrs = {}
+                for name, v in attrs_src[:MAX_ITEMS]:
+                    r = self.ref(v, nd)
+                    attrs[name] = r
+                    if "ref" in r:
+                        children.append(id(v))
+                d["attrs"] = attrs
+                if len(attrs_src) > MAX_ITEMS:
+                    d["truncated"] = True
+            elif attrs_src:
+                d["truncated"] = True
+            attrs_src = v = None
+        if children:
+            self.graph[oid] = children
+        return d
+
+
+_INF = float("inf")
+_NINF = float("-inf")
+
+
+def _instance_attrs(o, t):
+    """[(name, value)] from the instance __dict__ and __slots__, or None."""
+    out = []
+    has = False
+    d = _get_dict(o)
+    if d is not None:
+        has = True
+        for k, v in list(dict.items(d)):
+            if isinstance(k, str):
+                out.append((k, v))
+    try:
+        mro = t.__mro__
+    except BaseException:
+        mro = ()
+    for k in mro:
+        kd = k.__dict__ if isinstance(getattr(k, "__dict__", None), types.MappingProxyType) else None
+        if kd is None or "__slots__" not in kd:
+            continue
+        slots = kd["__slots__"]
+        if isinstance(slots, str):
+            slots = (slots,)
+        try:
+            slots = list(slots)
+        except BaseException:
+            continue
+        for name in slots:
+            if not isinstance(name, str) or name in ("__dict__", "__weakref__"):
+                continue
+            desc = kd.get(name)
+            if type(desc).__name__ != "member_descriptor":
+                continue
+            has = True
+            try:
+                out.append((name, desc.__get__(o, t)))
+            except AttributeError:
+                pass
+    return out if has else None
+
+
+# ===========================================================================
+# Document assembly
+# ===========================================================================
+_STATE = {"tracer": None}
+
+
+def emit(doc, tracer=None):
+    """Serialise the document to the real stdout and exit(0)."""
+    try:
+        sys.settrace(None)
+        if tracer is not None:
+            doc["trace"] = None
+            doc["stdout"] = tracer.out.text() if tracer.out is not None else ""
+            doc["stdout_truncated"] = bool(tracer.out is not None and tracer.out.truncated)
+            doc["stderr"] = tracer.err.text() if tracer.err is not None else ""
+            doc["stderr_truncated"] = bool(tracer.err is not None and tracer.err.truncated)
+            doc["steps"] = len(tracer.steps)
+            doc["inspector_errors"] = tracer.internal_errors
+            doc["timing_ms"]["run"] = round((time.perf_counter() - tracer.t_start) * 1000, 2)
+        doc["timing_ms"]["total"] = round((time.perf_counter() - _T0) * 1000, 2)
+        text = _ENCODE(doc)
+        if tracer is not None:
+            marker = '"trace":null'
+            i = text.index(marker)
+            text = "".join((text[:i], '"trace":[', ",".join(tracer.steps), "]",
+                            text[i + len(marker):]))
+        data = text.encode("utf-8", "replace")
+    except BaseException as e:  # last resort: still valid JSON
+        data = json.dumps({"schema_version": SCHEMA_VERSION, "outcome": "error",
+                           "inspector_error": "%s: %s" % (type(e).__name__, e),
+                           "tokens": [], "ast": None, "bytecode": None, "trace": None},
+                          ensure_ascii=True).encode("ascii")
+    _write_all(_REAL_FD, data + b"\n")
+    os._exit(0)
+
+
+def _filtered_tb(tb, path):
+    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+        tb = tb.tb_next
+    return tb
+
+
+def exception_json(e, path):
+    tb = _filtered_tb(e.__traceback__, path)
+    lineno = None
+    t = tb
+    while t is not None:
+        if t.tb_frame.f_code.co_filename == path:
+            lineno = t.tb_lineno
+        t = t.tb_next
+    if lineno is None and isinstance(e, SyntaxError) and e.filename == path:
+        lineno = e.lineno
+    try:
+        text = "".join(traceback.format_exception(type(e), e, tb))
+    except BaseException:
+        text = "%s: %s\n" % (type(e).__name__, _safe_str(e))
+    return {"type": type(e).__name__, "message": _trunc(_safe_str(e), 2000),
+            "lineno": lineno, "traceback": _trunc(text, 20000)}
+
+
+def parse_args(argv):
+    opts = {"max_steps": MAX_STEPS, "max_trace_bytes": MAX_TRACE_BYTES,
+            "max_output": MAX_OUTPUT, "timeout": TIMEOUT, "echo_input": False,
+            "path": None}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a.startswith("--") and "=" in a:
+            a, val = a.split("=", 1)
+            argv = argv[:i] + [a, val] + argv[i + 1:]
+        if a == "--echo-input":
+            opts["echo_input"] = True
+        elif a in ("--max-steps", "--max-trace-bytes", "--max-output", "--timeout"):
+            key = a[2:].replace("-", "_")
+            conv = float if key == "timeout" else int
+            opts[key] = conv(argv[i + 1])
+            i += 1
+        elif opts["path"] is None:
+            opts["path"] = a
+        else:
+            raise ValueError("unexpected argument %r" % a)
+        i += 1
+    if opts["path"] is None:
+        raise ValueError("usage: inspector.py [options] MAIN_PY_PATH")
+    return opts
+
+
+def _decode(data):
+    try:
+        enc, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:
+        enc = "utf-8"
+    try:
+        src = data.decode(enc)
+    except (LookupError, UnicodeDecodeError):
+        src = data.decode("utf-8", "replace")
+    if src.startswith("\ufeff"):
+        src = src[1:]
+    return src
+
+
+def main(argv):
+    global MAX_OUTPUT
+    doc = {"schema_version": SCHEMA_VERSION,
+           "python_version": "%d.%d.%d" % sys.version_info[:3],
+           "implementation": sys.implementation.name,
+           "path": None,
+           "outcome": "error", "exit_code": None, "exception": None,
+           "syntax_error": None, "tokens": [], "tokens_error": None,
+           "ast": None, "bytecode": None, "trace": None,
+           "trace_truncated": False, "truncation_reason": None,
+           "steps": 0, "stdout": "", "stdout_truncated": False,
+           "stderr": "", "stderr_truncated": False,
+           "limits": None, "inspector_errors": [], "timing_ms": {}}
+    try:
+        opts = parse_args(argv)
+    except (ValueError, IndexError) as e:
+        doc["inspector_error"] = str(e)
+        emit(doc)
+    MAX_OUTPUT = max(0, opts["max_output"])
+    path = opts["path"]
+    doc["path"] = path
+    doc["limits"] = {"max_steps": opts["max_steps"], "max_trace_bytes": opts["max_trace_bytes"],
+                     "max_output": MAX_OUTPUT, "timeout": opts["timeout"],
+                     "max_heap_objects": MAX_HEAP, "max_depth": MAX_DEPTH,
+                     "max_items": MAX_ITEMS, "max_frames": MAX_FRAMES,
+                     "repr_max": REPR_MAX, "small_str": SMALL_STR}
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        doc["inspector_error"] = "cannot read %s: %s" % (path, e)
+        emit(doc)
+    src = _decode(data)
+    timing = doc["timing_ms"]
+
+    t = time.perf_counter()
+    doc["tokens"], doc["tokens_error"] = tokens_of(src)
+    timing["tokens"] = round((time.perf_counter() - t) * 1000, 2)
+
+    # tracebacks (and the ^^^ carets of 3.11+) read the source from linecache
+    lines = src.splitlines(True)
+    linecache.cache[path] = (len(src), None, lines, path)
+
+    t = time.perf_counter()
+    tree = None
+    try:
+        tree = ast.parse(src, filename=path)
+    except (SyntaxError, ValueError) as e:
+        doc["syntax_error"] = syntax_error_json(e)
+    except (RecursionError, MemoryError) as e:
+        doc["syntax_error"] = {"type": type(e).__name__, "msg": "program too deeply nested",
+                               "lineno": None, "offset": None, "end_lineno": None,
+                               "end_offset": None, "text": None}
+    if tree is not None:
+        try:
+            doc["ast"] = ast_to_json(tree)
+        except RecursionError:
+            doc["ast"] = None
+            doc["inspector_errors"].append("ast: too deeply nested")
+    timing["ast"] = round((time.perf_counter() - t) * 1000, 2)
+
+    code = None
+    if doc["syntax_error"] is None:
+        try:
+            code = compile(src, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as e:
+            doc["syntax_error"] = syntax_error_json(e)
+        except (RecursionError, MemoryError) as e:
+            doc["syntax_error"] = {"type": type(e).__name__, "msg": "program too complex",
+                                   "lineno": None, "offset": None, "end_lineno": None,
+                                   "end_offset": None, "text": None}
+    if code is None:
+        se = doc["syntax_error"] or {}
+        text = ""
+        try:
+            if se.get("type") in ("SyntaxError", "IndentationError", "TabError"):
+                exc = getattr(builtins, se["type"])(se["msg"], (path, se.get("lineno"),
+                                                             se.get("offset"), se.get("text")))
+                text = "".join(traceback.format_exception_only(type(exc), exc))
+        except Exception:
+            text = ""
+        doc["exception"] = {"type": se.get("type", "SyntaxError"), "message": se.get("msg", ""),
+                            "lineno": se.get("lineno"), "traceback": text}
+        doc["exit_code"] = 1
+        doc["outcome"] = "error"
+        emit(doc)
+
+    t = time.perf_counter()
+    try:
+        doc["bytecode"] = bytecode_of(code)
+    except Exception as e:
+        doc["inspector_errors"].append("bytecode: %s: %s" % (type(e).__name__, e))
+    timing["bytecode"] = round((time.perf_counter() - t) * 1000, 2)
+
+    run(code, path, doc, opts)
+
+
+def run(code, path, doc, opts):
+    tracer = Tracer(path, doc, max(0, opts["max_steps"]), opts["max_trace_bytes"],
+                    opts["echo_input"])
+    tracer.internal_errors = doc["inspector_errors"]
+    _STATE["tracer"] = tracer
+
+    mod = types.ModuleType("__main__")
+    g = mod.__dict__
+    g["__file__"] = path
+    g["__builtins__"] = builtins
+    g["__cached__"] = None
+    sys.modules["__main__"] = mod
+    sys.argv = [path]
+    try:
+        sys.path[0] = os.path.dirname(os.path.abspath(path))
+    except (IndexError, OSError):  # pragma: no cover
+        pass
+
+    tracer.out = Capture("stdout", tracer)
+    tracer.err = Capture("stderr", tracer)
+    sys.stdout = tracer.out
+    sys.stderr = tracer.err
+    if sys.stdin is not None:
+        sys.stdin = StdinProxy(sys.stdin, tracer)
+
+    if opts["timeout"] and opts["timeout"] > 0:
+        def watchdog(limit=opts["timeout"]):
+            time.sleep(limit)
+            tracer.finish("step_limit", "timeout")
+        try:
+            _thread.start_new_thread(watchdog, ())
+        except Exception:  # pragma: no cover - threads unavailable
+            pass
+
+    # Everything allocated so far (the inspector itself) is moved to the
+    # permanent generation: gc.collect() in the program then only examines
+    # the program's objects, and gc.get_objects() stays small.
+    gc.freeze()
+    tracer.set_gc_base()
+    tracer.t_start = time.perf_counter()
+    exc = None
+    sys.settrace(tracer.global_trace)
+    try:
+        exec(code, g)
+    except BaseException as e:
+        sys.settrace(None)
+        exc = e
+    sys.settrace(None)
+    sys.stdout = sys.__stdout__
+    sys.stderr = sys.__stderr__
+
+    if exc is None:
+        tracer.finish("success")
+    if isinstance(exc, SystemExit):
+        c = exc.code
+        if c is None or c == 0:
+            doc["exit_code"] = 0
+            tracer.finish("success")
+        doc["exit_code"] = c if isinstance(c, int) else 1
+        if not isinstance(c, int):
+            # sys.exit("message") prints the message to stderr
+            tracer.err.write(_safe_str(c) + "\n")
+    tracer.finish("error", exception=exception_json(exc, path))
+
+
+_T0 = time.perf_counter()
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except SystemExit:
+        raise
+    except BaseException as _e:  # never crash without a document
+        _write_all(_REAL_FD, (json.dumps({
+            "schema_version": SCHEMA_VERSION, "outcome": "error",
+            "inspector_error": "%s: %s" % (type(_e).__name__, _e),
+            "tokens": [], "ast": None, "bytecode": None, "trace": None}) + "\n").encode())
+        os._exit(0)
