@@ -51,7 +51,7 @@ SCHEMA_VERSION = 1
 MAX_STEPS = 1000
 MAX_TRACE_BYTES = 1500000
 MAX_OUTPUT = 65536            # characters kept per captured stream
-OUTPUT_RUNAWAY = 16           # stop the program after MAX_OUTPUT*16 attempted
+OUTPUT_RUNAWAY = 20000        # stop after this many writes dropped by the cap
 TIMEOUT = 5.0
 MAX_TOKENS = 20000
 MAX_AST_NODES = 20000
@@ -526,6 +526,7 @@ class Capture(io.TextIOBase):
         self.chunks = []
         self.kept = 0
         self.attempted = 0
+        self.dropped_writes = 0
         self.truncated = False
         self.buffer = _BinaryCapture(self)
 
@@ -575,7 +576,9 @@ class Capture(io.TextIOBase):
                 self.chunks.append(s[:room])
                 self.kept += room
             self.truncated = True
-            if self.attempted > MAX_OUTPUT * OUTPUT_RUNAWAY:
+            self.dropped_writes += 1
+            if self.dropped_writes > OUTPUT_RUNAWAY:
+                # e.g. print(*range(10**9)): one step that never ends
                 self._state.runaway_output()
         return n
 
@@ -749,7 +752,7 @@ class Tracer(object):
         if event == "return" and arg is not None:
             retval = arg.pop()
 
-        step = {"event": event, "line": frame.f_lineno, "func": frame.f_code.co_name}
+        step = {"event": event, "line": frame.f_lineno or None, "func": frame.f_code.co_name}
         walker = _Walker()
         stack = []
         snap = {}
@@ -763,19 +766,21 @@ class Tracer(object):
             loc = {}
             n = 0
             for name, v in items:
+                if optimized and _SNAPSHOT_LOCALS:
+                    # the f_locals dict of a function frame (3.8-3.12) holds an
+                    # extra reference to every local value: not a real one
+                    snap[id(v)] = snap.get(id(v), 0) + 1
                 if not isinstance(name, str) or name.startswith("."):
                     continue
                 if not optimized and name.startswith("__") and name.endswith("__"):
                     continue
                 if n >= MAX_LOCALS:
-                    break
+                    continue
                 n += 1
-                if optimized and _SNAPSHOT_LOCALS:
-                    snap[id(v)] = snap.get(id(v), 0) + 1
                 loc[name] = walker.root(v)
             items = None
             v = None
-            stack.append({"func": code.co_name, "line": fr.f_lineno, "locals": loc})
+            stack.append({"func": code.co_name, "line": fr.f_lineno or None, "locals": loc})
         if omitted:
             step["stack_omitted"] = omitted
         step["stack"] = stack
@@ -817,12 +822,22 @@ class Tracer(object):
         # remember the graph for next time (for cycle detection)
         self.prev_graph = walker.graph
         self.prev_types = walker.types
-        for oid, o in walker.objs.items():
-            if oid in walker.graph and oid not in self.wrefs:
-                try:
-                    self.wrefs[oid] = weakref.ref(o)
-                except TypeError:
-                    self.wrefs[oid] = None
+        wrefs = self.wrefs
+        if len(wrefs) > 20000:
+            wrefs.clear()
+        for oid in walker.graph:
+            o = walker.objs[oid]
+            t = type(o)
+            if t is list or t is dict or t is tuple:
+                wrefs[oid] = None
+            else:
+                wr = wrefs.get(oid)
+                if wr is None or wr() is not o:
+                    try:
+                        wrefs[oid] = weakref.ref(o)
+                    except TypeError:
+                        wrefs[oid] = None
+            o = None
         walker.objs = None
         del walker
 
@@ -934,18 +949,18 @@ class Tracer(object):
             while True:  # pragma: no cover
                 time.sleep(1)
         sys.settrace(None)
+        try:
+            sys.setrecursionlimit(sys.getrecursionlimit() + 100)
+        except Exception:  # pragma: no cover
+            pass
         doc = self.doc
         doc["outcome"] = outcome
         doc["trace_truncated"] = reason is not None
         doc["truncation_reason"] = reason
         if exception is not None:
             doc["exception"] = exception
-        if outcome == "success":
-            doc.setdefault("exit_code", 0)
-        elif outcome == "error":
-            doc.setdefault("exit_code", 1)
-        else:
-            doc.setdefault("exit_code", None)
+        if doc.get("exit_code") is None and outcome != "step_limit":
+            doc["exit_code"] = 0 if outcome == "success" else 1
         emit(doc, self)
 
 
@@ -1185,12 +1200,12 @@ def emit(doc, tracer=None):
             doc["inspector_errors"] = tracer.internal_errors
             doc["timing_ms"]["run"] = round((time.perf_counter() - tracer.t_start) * 1000, 2)
         doc["timing_ms"]["total"] = round((time.perf_counter() - _T0) * 1000, 2)
+        doc["trace"] = doc.pop("trace")          # last key: spliced in below
         text = _ENCODE(doc)
         if tracer is not None:
-            marker = '"trace":null'
-            i = text.index(marker)
-            text = "".join((text[:i], '"trace":[', ",".join(tracer.steps), "]",
-                            text[i + len(marker):]))
+            marker = '"trace":null}'
+            i = text.rindex(marker)
+            text = "".join((text[:i], '"trace":[', ",".join(tracer.steps), "]}"))
         data = text.encode("utf-8", "replace")
     except BaseException as e:  # last resort: still valid JSON
         data = json.dumps({"schema_version": SCHEMA_VERSION, "outcome": "error",
@@ -1218,7 +1233,10 @@ def exception_json(e, path):
     if lineno is None and isinstance(e, SyntaxError) and e.filename == path:
         lineno = e.lineno
     try:
-        text = "".join(traceback.format_exception(type(e), e, tb))
+        if isinstance(e, SystemExit):
+            text = ""   # like the interpreter: sys.exit() prints no traceback
+        else:
+            text = "".join(traceback.format_exception(type(e), e, tb))
     except BaseException:
         text = "%s: %s\n" % (type(e).__name__, _safe_str(e))
     return {"type": type(e).__name__, "message": _trunc(_safe_str(e), 2000),
@@ -1311,10 +1329,12 @@ def main(argv):
 
     t = time.perf_counter()
     tree = None
+    syn_exc = None
     try:
         tree = ast.parse(src, filename=path)
     except (SyntaxError, ValueError) as e:
         doc["syntax_error"] = syntax_error_json(e)
+        syn_exc = e
     except (RecursionError, MemoryError) as e:
         doc["syntax_error"] = {"type": type(e).__name__, "msg": "program too deeply nested",
                                "lineno": None, "offset": None, "end_lineno": None,
@@ -1333,6 +1353,7 @@ def main(argv):
             code = compile(src, path, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as e:
             doc["syntax_error"] = syntax_error_json(e)
+            syn_exc = e
         except (RecursionError, MemoryError) as e:
             doc["syntax_error"] = {"type": type(e).__name__, "msg": "program too complex",
                                    "lineno": None, "offset": None, "end_lineno": None,
@@ -1340,13 +1361,11 @@ def main(argv):
     if code is None:
         se = doc["syntax_error"] or {}
         text = ""
-        try:
-            if se.get("type") in ("SyntaxError", "IndentationError", "TabError"):
-                exc = getattr(builtins, se["type"])(se["msg"], (path, se.get("lineno"),
-                                                             se.get("offset"), se.get("text")))
-                text = "".join(traceback.format_exception_only(type(exc), exc))
-        except Exception:
-            text = ""
+        if syn_exc is not None:
+            try:
+                text = "".join(traceback.format_exception_only(type(syn_exc), syn_exc))
+            except Exception:
+                text = "%s: %s\n" % (type(syn_exc).__name__, syn_exc)
         doc["exception"] = {"type": se.get("type", "SyntaxError"), "message": se.get("msg", ""),
                             "lineno": se.get("lineno"), "traceback": text}
         doc["exit_code"] = 1
@@ -1376,9 +1395,15 @@ def run(code, path, doc, opts):
     g["__cached__"] = None
     sys.modules["__main__"] = mod
     sys.argv = [path]
+    # like `python3 main.py`: the program's directory comes first on sys.path
     try:
-        sys.path[0] = os.path.dirname(os.path.abspath(path))
-    except (IndexError, OSError):  # pragma: no cover
+        prog_dir = os.path.dirname(os.path.abspath(path))
+        here = os.path.dirname(os.path.abspath(__file__))
+        if sys.path and os.path.abspath(sys.path[0] or ".") == here:
+            sys.path[0] = prog_dir
+        else:                       # -I / -P: no script directory to replace
+            sys.path.insert(0, prog_dir)
+    except (IndexError, OSError, NameError):  # pragma: no cover
         pass
 
     tracer.out = Capture("stdout", tracer)

@@ -66,8 +66,12 @@ pub(crate) fn split(path: &Path, text: &str) -> Result<(FrontMatter, usize), Con
             Ok(t) => t,
             Err(e) => {
                 let line = e.span().map(|s| line_of(raw, s.start) + line_base).unwrap_or(1);
-                return Err(ContentError::new(path, line, format!("front matter is not valid TOML: {}", e.message().trim()))
-                    .hint("write `key = \"value\"`, with text in double quotes"));
+                return Err(ContentError::new(
+                    path,
+                    line,
+                    format!("front matter is not valid TOML: {}", e.message().trim()),
+                )
+                .hint("write `key = \"value\"`, with text in double quotes"));
             }
         }
     };
@@ -120,7 +124,12 @@ fn yaml_to_table(path: &Path, raw: &str, line_base: usize) -> Result<toml::Table
         let value = value.trim();
         let v = if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
             toml::Value::Array(
-                inner.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(unquote(s))).collect(),
+                inner
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| toml::Value::String(unquote(s)))
+                    .collect(),
             )
         } else if let Ok(n) = value.parse::<i64>() {
             toml::Value::Integer(n)

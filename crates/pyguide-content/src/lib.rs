@@ -152,8 +152,10 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, errors: &mu
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(ContentError::new(dir, 0, format!("cannot read the folder: {e}"))
-                .hint("pass an existing content folder with --content DIR"));
+            errors.push(
+                ContentError::new(dir, 0, format!("cannot read the folder: {e}"))
+                    .hint("pass an existing content folder with --content DIR"),
+            );
             return;
         }
     };
@@ -212,8 +214,9 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Curriculum, ContentErrors>
         None => {
             if errors.is_empty() {
                 errors.push(
-                    ContentError::new(Path::new(SECTIONS_FILE), 0, "the content folder has no sections.toml")
-                        .hint("create sections.toml at the root of the content folder with: sections = [\"Getting started\"]"),
+                    ContentError::new(Path::new(SECTIONS_FILE), 0, "the content folder has no sections.toml").hint(
+                        "create sections.toml at the root of the content folder with: sections = [\"Getting started\"]",
+                    ),
                 );
             }
             Vec::new()
@@ -223,8 +226,12 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Curriculum, ContentErrors>
     for t in &tutorials {
         if !sections.is_empty() && !sections.contains(&t.meta.section) {
             errors.push(
-                ContentError::new(&t.path, t.meta.section_line, format!("unknown section {:?}", t.meta.section))
-                    .hint(format!("use one of the sections listed in {SECTIONS_FILE}: {}, or add it there", sections.join(", "))),
+                ContentError::new(&t.path, t.meta.section_line, format!("unknown section {:?}", t.meta.section)).hint(
+                    format!(
+                        "use one of the sections listed in {SECTIONS_FILE}: {}, or add it there",
+                        sections.join(", ")
+                    ),
+                ),
             );
         }
         if let Some(other) = seen.insert(t.slug.clone(), t.path.clone()) {
@@ -238,8 +245,12 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Curriculum, ContentErrors>
         for r in &t.meta.related {
             if !seen.contains_key(r) {
                 errors.push(
-                    ContentError::new(&t.path, t.meta.related_line, format!("`related` names {r:?}, which is no tutorial's slug"))
-                        .hint("use the slug of an existing tutorial (its file name without .md, or its `slug`)"),
+                    ContentError::new(
+                        &t.path,
+                        t.meta.related_line,
+                        format!("`related` names {r:?}, which is no tutorial's slug"),
+                    )
+                    .hint("use the slug of an existing tutorial (its file name without .md, or its `slug`)"),
                 );
             }
         }

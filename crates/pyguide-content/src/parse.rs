@@ -163,8 +163,12 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
         let file_block = matches!(block, Block::Fence { info, .. } if { let f = parse_info(info); is_python(f.lang) && !f.norun && f.file.is_some() });
         if !files.is_empty() && !main_python && !file_block {
             errors.push(
-                ContentError::new(path, files_line, "a ```python file=... block is not followed by the example that uses it")
-                    .hint("put the ```python file=NAME blocks right before the ```python block of the example"),
+                ContentError::new(
+                    path,
+                    files_line,
+                    "a ```python file=... block is not followed by the example that uses it",
+                )
+                .hint("put the ```python file=NAME blocks right before the ```python block of the example"),
             );
             files.clear();
         }
@@ -195,8 +199,12 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                     Some(id) => {
                         if !anchors.insert(id.clone()) {
                             errors.push(
-                                ContentError::new(path, *line, format!("the anchor {{#{id}}} is used twice on this page"))
-                                    .hint("give each heading its own anchor"),
+                                ContentError::new(
+                                    path,
+                                    *line,
+                                    format!("the anchor {{#{id}}} is used twice on this page"),
+                                )
+                                .hint("give each heading its own anchor"),
                             );
                         }
                         id.clone()
@@ -224,9 +232,16 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                 if is_python(fence.lang) && !fence.norun {
                     if let Some(name) = fence.file {
                         if let Err(msg) = check_file_name(name) {
-                            errors.push(ContentError::new(path, *line, format!("file={name}: {msg}")).hint("use a name like helpers.py"));
+                            errors.push(
+                                ContentError::new(path, *line, format!("file={name}: {msg}"))
+                                    .hint("use a name like helpers.py"),
+                            );
                         } else if files.insert(name.to_string(), content.clone()).is_some() {
-                            errors.push(ContentError::new(path, *line, format!("file={name} is given twice for one example")));
+                            errors.push(ContentError::new(
+                                path,
+                                *line,
+                                format!("file={name} is given twice for one example"),
+                            ));
                         }
                         files_line = *line;
                         continue;
@@ -239,7 +254,9 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                         }
                     }
                     match blocks.get(i) {
-                        Some(Block::Fence { info: out_info, content: out, line: out_line, content_range }) if parse_info(out_info).lang == "output" => {
+                        Some(Block::Fence { info: out_info, content: out, line: out_line, content_range })
+                            if parse_info(out_info).lang == "output" =>
+                        {
                             i += 1;
                             n_examples += 1;
                             items.push(Item::Example(Example {
@@ -263,8 +280,12 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                     }
                 } else if fence.lang == "output" || fence.lang == "stdin" {
                     errors.push(
-                        ContentError::new(path, *line, format!("a ```{} block without a ```python block before it", fence.lang))
-                            .hint("put it right after the ```python block of its example"),
+                        ContentError::new(
+                            path,
+                            *line,
+                            format!("a ```{} block without a ```python block before it", fence.lang),
+                        )
+                        .hint("put it right after the ```python block of its example"),
                     );
                 } else {
                     let lang = if is_python(fence.lang) { "python" } else { fence.lang };
@@ -275,8 +296,12 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
     }
     if !files.is_empty() {
         errors.push(
-            ContentError::new(path, files_line, "a ```python file=... block is not followed by the example that uses it")
-                .hint("put the ```python file=NAME blocks right before the ```python block of the example"),
+            ContentError::new(
+                path,
+                files_line,
+                "a ```python file=... block is not followed by the example that uses it",
+            )
+            .hint("put the ```python file=NAME blocks right before the ```python block of the example"),
         );
     }
     if sections.len() > 1 && sections[0].items.is_empty() {

@@ -28,7 +28,10 @@ pub fn slugify(text: &str) -> String {
 mod tests {
     #[test]
     fn slugs() {
-        assert_eq!(super::slugify("What is the Global Interpreter Lock (GIL)?"), "what-is-the-global-interpreter-lock-gil");
+        assert_eq!(
+            super::slugify("What is the Global Interpreter Lock (GIL)?"),
+            "what-is-the-global-interpreter-lock-gil"
+        );
         assert_eq!(super::slugify("Python's import system"), "pythons-import-system");
         assert_eq!(super::slugify("  --  "), "section");
     }

@@ -34,7 +34,10 @@ impl Assets {
                     } else if let Some(f) = entry.as_file() {
                         let logical = f.path().to_string_lossy().replace('\\', "/");
                         let hashed = hashed_name(&logical, f.contents());
-                        by_hashed.insert(hashed.clone(), Asset { bytes: f.contents(), content_type: content_type(&logical) });
+                        by_hashed.insert(
+                            hashed.clone(),
+                            Asset { bytes: f.contents(), content_type: content_type(&logical) },
+                        );
                         hashed_of.insert(logical, hashed);
                     }
                 }

@@ -8,10 +8,52 @@ const KEYWORDS: &[&str] = &[
 ];
 
 const BUILTINS: &[&str] = &[
-    "print", "input", "len", "range", "int", "str", "float", "bool", "list", "dict", "set", "tuple", "type", "id",
-    "isinstance", "enumerate", "zip", "map", "filter", "sorted", "sum", "min", "max", "abs", "open", "repr", "super",
-    "object", "iter", "next", "any", "all", "hasattr", "getattr", "setattr", "round", "reversed", "frozenset", "bytes",
-    "Exception", "ValueError", "TypeError", "KeyError", "IndexError", "ZeroDivisionError", "self",
+    "print",
+    "input",
+    "len",
+    "range",
+    "int",
+    "str",
+    "float",
+    "bool",
+    "list",
+    "dict",
+    "set",
+    "tuple",
+    "type",
+    "id",
+    "isinstance",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+    "sorted",
+    "sum",
+    "min",
+    "max",
+    "abs",
+    "open",
+    "repr",
+    "super",
+    "object",
+    "iter",
+    "next",
+    "any",
+    "all",
+    "hasattr",
+    "getattr",
+    "setattr",
+    "round",
+    "reversed",
+    "frozenset",
+    "bytes",
+    "Exception",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "IndexError",
+    "ZeroDivisionError",
+    "self",
 ];
 
 /// Escapes `text` for HTML element content and attribute values.
@@ -117,7 +159,10 @@ pub fn highlight_python(code: &str) -> String {
             prev_word = if KEYWORDS.contains(&word) { word } else { "" };
             continue;
         }
-        if c == '@' && (i == 0 || at(i - 1) == Some('\n') || at(i - 1) == Some(' ')) && at(i + 1).is_some_and(|c| c.is_alphabetic()) {
+        if c == '@'
+            && (i == 0 || at(i - 1) == Some('\n') || at(i - 1) == Some(' '))
+            && at(i + 1).is_some_and(|c| c.is_alphabetic())
+        {
             i += 1;
             while at(i).is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
                 i += 1;
@@ -149,7 +194,11 @@ mod tests {
                 _ => {}
             }
         }
-        out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+        out.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
     }
 
     #[test]

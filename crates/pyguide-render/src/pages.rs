@@ -44,10 +44,26 @@ struct TocEntry {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum ItemView {
-    Prose { html: String },
-    Subheading { level: u8, anchor: String, text: String },
-    Code { lang: String, html: String },
-    Example { id: String, line: usize, code_html: String, files: Vec<FileView>, stdin: Option<String>, expected: String },
+    Prose {
+        html: String,
+    },
+    Subheading {
+        level: u8,
+        anchor: String,
+        text: String,
+    },
+    Code {
+        lang: String,
+        html: String,
+    },
+    Example {
+        id: String,
+        line: usize,
+        code_html: String,
+        files: Vec<FileView>,
+        stdin: Option<String>,
+        expected: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -108,7 +124,9 @@ fn body(t: &Tutorial) -> Vec<SectionBody> {
                 .iter()
                 .map(|item| match item {
                     Item::Prose(md) => ItemView::Prose { html: to_html(md) },
-                    Item::Subheading(h) => ItemView::Subheading { level: h.level, anchor: h.anchor.clone(), text: h.text.clone() },
+                    Item::Subheading(h) => {
+                        ItemView::Subheading { level: h.level, anchor: h.anchor.clone(), text: h.text.clone() }
+                    }
                     Item::Code { lang, code } => ItemView::Code {
                         lang: lang.clone(),
                         html: if lang == "python" { highlight_python(code) } else { escape(code) },
@@ -117,7 +135,11 @@ fn body(t: &Tutorial) -> Vec<SectionBody> {
                         id: e.id.clone(),
                         line: e.line,
                         code_html: highlight_python(&e.code),
-                        files: e.files.iter().map(|(n, c)| FileView { name: n.clone(), html: highlight_python(c) }).collect(),
+                        files: e
+                            .files
+                            .iter()
+                            .map(|(n, c)| FileView { name: n.clone(), html: highlight_python(c) })
+                            .collect(),
                         stdin: e.stdin.clone(),
                         expected: e.expected.clone(),
                     },
@@ -133,7 +155,8 @@ impl Site {
         let env = environment();
         let sections = sections_view(curriculum);
         let mut pages = HashMap::new();
-        let home = env.get_template("home.html")?.render(context! { sections => &sections, page_title => SITE_TITLE })?;
+        let home =
+            env.get_template("home.html")?.render(context! { sections => &sections, page_title => SITE_TITLE })?;
         pages.insert("/".to_string(), home);
         let tutorial_tpl = env.get_template("tutorial.html")?;
         let all = &curriculum.tutorials;
@@ -165,7 +188,9 @@ impl Site {
             })?;
             pages.insert(format!("/tutorials/{}", t.slug), html);
         }
-        let not_found = env.get_template("not_found.html")?.render(context! { page_title => format!("Not found — {SITE_TITLE}") })?;
+        let not_found = env
+            .get_template("not_found.html")?
+            .render(context! { page_title => format!("Not found — {SITE_TITLE}") })?;
         Ok(Site { pages, not_found, tutorials: all.len(), examples })
     }
 

@@ -6,7 +6,9 @@
 //! authors on a laptop; the hardened Linux sandbox implements the same [`Runner`] trait.
 
 use crate::utf8::Utf8Stream;
-use crate::{Admission, Event, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions};
+use crate::{
+    Admission, Event, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions,
+};
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -173,10 +175,15 @@ async fn execute_inner(
 
     let collected = Arc::new(Mutex::new(Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false }));
     let overflow = Arc::new(Notify::new());
-    let readers = [
-        child.stdout.take().map(|s| spawn_reader(s, true, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes)),
-        child.stderr.take().map(|s| spawn_reader(s, false, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes)),
-    ];
+    let readers =
+        [
+            child.stdout.take().map(|s| {
+                spawn_reader(s, true, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes)
+            }),
+            child.stderr.take().map(|s| {
+                spawn_reader(s, false, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes)
+            }),
+        ];
     drop(events);
 
     let mut forced: Option<Outcome> = None;

@@ -43,7 +43,9 @@ pub fn discover_python(configured: Option<&Path>) -> Result<PythonInfo, String> 
     let version = lines.next().unwrap_or_default().to_string();
     let implementation = lines.next().unwrap_or_default();
     if implementation != "CPython" {
-        return Err(format!("{candidate:?} is {implementation}, not CPython\n  hint: set PYGUIDE_PYTHON to a CPython 3 interpreter"));
+        return Err(format!(
+            "{candidate:?} is {implementation}, not CPython\n  hint: set PYGUIDE_PYTHON to a CPython 3 interpreter"
+        ));
     }
     if !version.starts_with('3') || !executable.is_absolute() {
         return Err(format!("{candidate:?} is not a usable CPython 3 (version {version:?})\n  hint: set PYGUIDE_PYTHON=/path/to/python3"));

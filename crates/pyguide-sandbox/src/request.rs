@@ -52,7 +52,11 @@ impl RunRequest {
         for (name, content) in &self.files {
             check_name(name).map_err(RequestError)?;
             if content.len() > MAX_FILE_BYTES {
-                return err(format!("file {name:?} is {} bytes; the limit is {} KiB", content.len(), MAX_FILE_BYTES / 1024));
+                return err(format!(
+                    "file {name:?} is {} bytes; the limit is {} KiB",
+                    content.len(),
+                    MAX_FILE_BYTES / 1024
+                ));
             }
             if content.contains('\0') {
                 return err(format!("file {name:?} contains a NUL byte"));

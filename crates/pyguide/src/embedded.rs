@@ -15,7 +15,8 @@ fn files() -> Vec<SourceFile> {
                 stack.push(d);
             } else if let Some(f) = entry.as_file() {
                 let path = f.path();
-                let wanted = path.extension().is_some_and(|e| e == "md") || path == Path::new(pyguide_content::SECTIONS_FILE);
+                let wanted =
+                    path.extension().is_some_and(|e| e == "md") || path == Path::new(pyguide_content::SECTIONS_FILE);
                 if let (true, Some(text)) = (wanted, f.contents_utf8()) {
                     out.push(SourceFile { path: path.to_path_buf(), text: text.to_string() });
                 }
@@ -27,9 +28,13 @@ fn files() -> Vec<SourceFile> {
 }
 
 /// The embedded curriculum, or the curriculum in `dir`.
-pub fn curriculum(dir: Option<&Path>) -> Result<Curriculum, ContentErrors> {
-    match dir {
+pub fn curriculum(dir: Option<&Path>) -> anyhow::Result<Curriculum> {
+    let loaded: Result<Curriculum, ContentErrors> = match dir {
         Some(d) => pyguide_content::load_dir(d),
         None => pyguide_content::load_sources(files()),
-    }
+    };
+    loaded.map_err(|e| {
+        let n = e.0.len();
+        anyhow::anyhow!("the content has {n} problem{}:\n{e}", if n == 1 { "" } else { "s" })
+    })
 }

@@ -19,9 +19,16 @@ const MAX_BODY_BYTES: usize = 4 << 20;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/run", post(run))
+        .route("/run", post(run).fallback(|| async { method_not_allowed("POST") }))
         .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+fn method_not_allowed(allowed: &'static str) -> Response {
+    let mut r =
+        AppError::Client(StatusCode::METHOD_NOT_ALLOWED, format!("use {allowed} for this endpoint")).into_response();
+    r.headers_mut().insert(axum::http::header::ALLOW, axum::http::HeaderValue::from_static(allowed));
+    r
 }
 
 #[derive(Deserialize)]
@@ -46,7 +53,11 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection
         AppError::Client(status, msg)
     })?;
     serde_json::from_slice(&bytes).map_err(|e| {
-        let what = if e.is_syntax() || e.is_eof() { "the request body is not valid JSON" } else { "the request JSON has the wrong shape" };
+        let what = if e.is_syntax() || e.is_eof() {
+            "the request body is not valid JSON"
+        } else {
+            "the request JSON has the wrong shape"
+        };
         AppError::bad_request(format!("{what}: {e}"))
     })
 }

@@ -43,7 +43,7 @@ struct Failure {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let curriculum = embedded::curriculum(args.content.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let curriculum = embedded::curriculum(args.content.as_deref())?;
     let runner = args.runner.runner()?;
     let started = Instant::now();
     let root = args.content.clone().unwrap_or_else(|| PathBuf::from("content"));

@@ -47,7 +47,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let files = sibling_files(&args.file).into_iter().collect();
     let runner = args.runner.runner()?;
-    let result = runner.run(RunRequest { code, stdin, files }, Admission::Wait).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let result =
+        runner.run(RunRequest { code, stdin, files }, Admission::Wait).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {

@@ -23,7 +23,7 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let curriculum = embedded::curriculum(args.content.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let curriculum = embedded::curriculum(args.content.as_deref())?;
     let site = Site::build(&curriculum).context("rendering the pages")?;
     let runner = args.runner.runner()?;
     tracing::info!(
@@ -35,7 +35,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         "site ready"
     );
     let app = router(AppState { runner, site: Arc::new(site) });
-    let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -1,0 +1,129 @@
+//! The CLI as authors and scripts use it: `pyguide check` (failing with file:line and a diff,
+//! `--bless`) and `pyguide run` (output, exit codes, `--stdin`, `--json`).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn pyguide(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pyguide")).args(args).output().expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const PAGE: &str = "+++
+title = \"Sums\"
+summary = \"Adding numbers.\"
+section = \"Basics\"
++++
+Intro.
+
+## How do I add? {#add}
+
+```python
+print(1 + 1)
+print(id(object()) > 0)
+```
+
+```output
+3
+True
+```
+
+## And with input?
+
+```python
+n = int(input())
+print(n * 2)
+```
+
+```stdin
+21
+```
+
+```output
+42
+```
+";
+
+fn content_dir(page: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sections.toml"), "sections = [\"Basics\"]\n").unwrap();
+    std::fs::create_dir(dir.path().join("basics")).unwrap();
+    std::fs::write(dir.path().join("basics/sums.md"), page).unwrap();
+    dir
+}
+
+#[test]
+fn check_fails_with_file_line_and_diff_then_bless_fixes_it() {
+    let dir = content_dir(PAGE);
+    let root = dir.path().to_str().unwrap();
+    let out = pyguide(&["check", "--content", root]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let file = Path::new(root).join("basics/sums.md");
+    assert!(stdout.contains(&format!("FAIL {}:10: example sums-1", file.display())), "{stdout}");
+    assert!(stdout.contains("output block at line 15"), "{stdout}");
+    assert!(stdout.contains("-3\n+2\n"), "a unified diff: {stdout}");
+    assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
+
+    let out = pyguide(&["check", "--content", root, "--bless"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let blessed = std::fs::read_to_string(&file).unwrap();
+    assert!(blessed.contains("```output\n2\nTrue\n```"), "{blessed}");
+    assert!(blessed.contains("```output\n42\n```"), "passing examples are left alone");
+
+    let out = pyguide(&["check", "--content", root]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("2 passed, 0 failed"));
+}
+
+#[test]
+fn check_reports_content_errors_with_file_and_line() {
+    let dir = content_dir("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"Basics\"\n+++\n```python\nprint(1)\n```\n");
+    let out = pyguide(&["check", "--content", dir.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("basics/sums.md:6: this ```python example has no ```output block"), "{stderr}");
+    assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
+fn check_passes_on_the_embedded_curriculum() {
+    let out = pyguide(&["check"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+}
+
+#[test]
+fn run_passes_output_and_exit_code_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    std::fs::write(
+        &prog,
+        "import sys, helper\nprint(helper.X, input())\nprint('oops', file=sys.stderr)\nsys.exit(3)\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("helper.py"), "X = 'from helper'\n").unwrap();
+    let stdin = dir.path().join("in.txt");
+    std::fs::write(&stdin, "typed\n").unwrap();
+    let out = pyguide(&["run", prog.to_str().unwrap(), "--stdin", stdin.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stdout), "from helper typed\n");
+    assert_eq!(text(&out.stderr), "oops\n");
+
+    let out = pyguide(&["run", prog.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["outcome"], "error");
+    assert_eq!(v["exit_code"], 1, "no stdin: input() raises EOFError");
+    assert!(v["stderr"].as_str().unwrap().contains("EOFError"));
+    for key in ["stdout", "duration_ms", "truncated"] {
+        assert!(v.get(key).is_some(), "{key} in {v}");
+    }
+
+    let out = pyguide(&["run", dir.path().join("missing.py").to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
+}
