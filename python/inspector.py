@@ -30,7 +30,11 @@ try:
 except OSError:  # pragma: no cover - fd 1 closed; nothing better to do
     _REAL_FD = 1
 
-import _thread
+import time
+
+_T0 = time.perf_counter()
+
+import _thread  # noqa: E402  (the imports below are part of the timing)
 import ast
 import builtins
 import dis
@@ -38,7 +42,6 @@ import gc
 import io
 import json
 import linecache
-import time
 import token as _token
 import tokenize
 import traceback
@@ -53,10 +56,10 @@ MAX_TRACE_BYTES = 1500000
 MAX_OUTPUT = 65536            # characters kept per captured stream
 OUTPUT_RUNAWAY = 20000        # stop after this many writes dropped by the cap
 TIMEOUT = 5.0
-MAX_TOKENS = 20000
-MAX_AST_NODES = 20000
+MAX_TOKENS = 10000
+MAX_AST_NODES = 8000
 MAX_AST_DEPTH = 150
-MAX_INSTRUCTIONS = 20000
+MAX_INSTRUCTIONS = 8000
 MAX_CODE_OBJECTS = 500
 MAX_AST_STR = 10000
 
@@ -224,7 +227,7 @@ def _instructions(code, budget):
     last_line = None
     for ins in dis.get_instructions(code):
         if budget[0] >= MAX_INSTRUCTIONS:
-            break
+            return out, True
         budget[0] += 1
         if PY_VERSION >= (3, 13):
             line = ins.line_number
@@ -243,7 +246,7 @@ def _instructions(code, budget):
         out.append({"offset": ins.offset, "opname": ins.opname, "arg": ins.arg,
                     "argrepr": _jstr(ins.argrepr, 200), "line": line,
                     "starts_line": starts, "is_jump_target": bool(ins.is_jump_target)})
-    return out
+    return out, False
 
 
 def bytecode_of(code):
@@ -253,7 +256,8 @@ def bytecode_of(code):
     def visit(co, path):
         if len(result) >= MAX_CODE_OBJECTS:
             return
-        result.append({
+        instructions, cut = _instructions(co, budget)
+        entry = {
             "name": co.co_name,
             "qualname": getattr(co, "co_qualname", co.co_name),
             "path": path,
@@ -266,8 +270,11 @@ def bytecode_of(code):
             "cellvars": list(co.co_cellvars),
             "freevars": list(co.co_freevars),
             "names": list(co.co_names),
-            "instructions": _instructions(co, budget),
-        })
+            "instructions": instructions,
+        }
+        if cut:
+            entry["truncated"] = True
+        result.append(entry)
         sep = ".<locals>." if co.co_flags & _CO_NEWLOCALS else "."
         for c in co.co_consts:
             if isinstance(c, types.CodeType):
@@ -286,8 +293,8 @@ def syntax_error_json(e):
                 "offset": e.offset, "end_lineno": getattr(e, "end_lineno", None),
                 "end_offset": getattr(e, "end_offset", None),
                 "text": e.text if isinstance(e.text, str) else None}
-    # ValueError ("source code string cannot contain null bytes", < 3.12) etc.
-    return {"type": type(e).__name__, "msg": str(e), "lineno": None, "offset": None,
+    # ValueError ("source code string cannot contain null bytes", < 3.11.?)
+    return {"type": "SyntaxError", "msg": str(e), "lineno": None, "offset": None,
             "end_lineno": None, "end_offset": None, "text": None}
 
 
@@ -321,6 +328,11 @@ _FUNC_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
                types.LambdaType)
 _GEN_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 _VIEW_TYPES = (type({}.keys()), type({}.values()), type({}.items()))
+
+
+def _isa(o, classes):
+    """isinstance() without consulting o.__class__ (which can run learner code)."""
+    return issubclass(type(o), classes)
 
 
 def _is_namedtuple(t):
@@ -381,12 +393,12 @@ def _srepr(o, b, seen, depth):
     if t is bytes or t is bytearray:
         n = max(b.left, 8)
         return repr(o[:n]) + ("..." if len(o) > n else "")
-    if isinstance(o, _FUNC_TYPES) or isinstance(o, type):
+    if _isa(o, _FUNC_TYPES) or _isa(o, type):
         return _callable_repr(o)
-    if isinstance(o, types.ModuleType):
+    if _isa(o, types.ModuleType):
         return _module_repr(o)
     mod = sys.modules.get("enum")
-    if mod is not None and isinstance(o, mod.Enum):
+    if mod is not None and _isa(o, mod.Enum):
         try:
             d = _get_dict(o) or {}
             return "<%s.%s: %s>" % (t.__name__, d.get("_name_", "?"),
@@ -394,16 +406,16 @@ def _srepr(o, b, seen, depth):
         except BaseException:
             pass
     oid = id(o)
-    is_container = isinstance(o, (list, tuple, dict, set, frozenset)) or \
-        isinstance(o, _VIEW_TYPES) or _is_deque(o)
+    is_container = _isa(o, (list, tuple, dict, set, frozenset)) or \
+        _isa(o, _VIEW_TYPES) or _is_deque(o)
     if is_container:
         if oid in seen:
-            return "[...]" if isinstance(o, list) else "{...}" if isinstance(o, dict) else "(...)"
+            return "[...]" if _isa(o, list) else "{...}" if _isa(o, dict) else "(...)"
         if depth > 3 or b.left <= 0:
-            return "<%s len=%d>" % (t.__name__, _len(o))
+            return "<%s>" % t.__name__
         seen.add(oid)
         try:
-            if isinstance(o, tuple):
+            if _isa(o, tuple):
                 items = list(tuple.__iter__(o))
                 if _is_namedtuple(t):
                     fields = list(t._fields)
@@ -417,14 +429,14 @@ def _srepr(o, b, seen, depth):
                 if len(items) == 1:
                     r = r[:-1] + ",)"
                 return r if t is tuple else "%s%s" % (t.__name__, r)
-            if isinstance(o, list):
+            if _isa(o, list):
                 r = _seq_repr(list(list.__iter__(o))[:MAX_ITEMS], b, seen, depth, "[", "]")
                 return r if t is list else "%s(%s)" % (t.__name__, r)
-            if isinstance(o, dict):
+            if _isa(o, dict):
                 r = _seq_repr(list(dict.items(o))[:MAX_ITEMS], b, seen, depth, "{", "}", kv=True)
                 return r if t is dict else "%s(%s)" % (t.__name__, r)
-            if isinstance(o, (set, frozenset)):
-                its = list(set.__iter__(o) if isinstance(o, set) else frozenset.__iter__(o))
+            if _isa(o, (set, frozenset)):
+                its = list(set.__iter__(o) if _isa(o, set) else frozenset.__iter__(o))
                 if not its:
                     return "%s()" % t.__name__
                 r = _seq_repr(its[:MAX_ITEMS], b, seen, depth, "{", "}")
@@ -437,10 +449,10 @@ def _srepr(o, b, seen, depth):
             return "%s(%s)" % (t.__name__, _seq_repr(its[:MAX_ITEMS], b, seen, depth, "[", "]"))
         finally:
             seen.discard(oid)
-    if isinstance(o, BaseException):
-        args = o.args if isinstance(o.args, tuple) else ()
+    if _isa(o, BaseException):
+        args = _exc_args(o)
         return "%s%s" % (t.__name__, _seq_repr(args[:5], b, seen, depth, "(", ")"))
-    if isinstance(o, _GEN_TYPES):
+    if _isa(o, _GEN_TYPES):
         return "<%s object %s at %s>" % (t.__name__, getattr(o, "__qualname__", "?"), _addr(o))
     if t.__module__ == "__main__" or (t.__flags__ & _HEAPTYPE and _defined_in_main(t)):
         dc = t.__dict__.get("__dataclass_fields__") if hasattr(t, "__dict__") else None
@@ -477,27 +489,43 @@ def _defined_in_main(t):
     return False
 
 
-def _len(o):
+def _exc_args(e):
     try:
-        return len(o)
+        args = BaseException.__dict__["args"].__get__(e)
     except BaseException:
-        return -1
+        return ()
+    return args if type(args) is tuple else ()
+
+
+def exc_text(e):
+    """'Type: message' for an exception, without running learner __str__."""
+    t = type(e)
+    name = t.__name__
+    if t.__str__ is BaseException.__str__ or t.__module__ != "__main__":
+        try:
+            msg = t.__str__(e) if t.__module__ != "__main__" else BaseException.__str__(e)
+        except BaseException:
+            msg = safe_repr(_exc_args(e))
+    else:
+        args = _exc_args(e)
+        msg = safe_repr(args[0]) if len(args) == 1 else safe_repr(args) if args else ""
+    return "%s: %s" % (name, msg) if msg else name
 
 
 def _callable_repr(o):
-    if isinstance(o, type):
+    if _isa(o, type):
         return type.__repr__(o)
-    if isinstance(o, types.FunctionType):
+    if _isa(o, types.FunctionType):
         return "<function %s at %s>" % (o.__qualname__, _addr(o))
-    if isinstance(o, types.MethodType):
+    if _isa(o, types.MethodType):
         f = o.__func__
         s = o.__self__
         name = getattr(f, "__qualname__", None) or "?"
         return "<bound method %s of %s>" % (
-            name, type.__repr__(s) if isinstance(s, type) else object.__repr__(s))
-    if isinstance(o, types.BuiltinFunctionType):
+            name, type.__repr__(s) if _isa(s, type) else object.__repr__(s))
+    if _isa(o, types.BuiltinFunctionType):
         s = getattr(o, "__self__", None)
-        if s is None or isinstance(s, types.ModuleType):
+        if s is None or _isa(s, types.ModuleType):
             return "<built-in function %s>" % o.__name__
         return "<built-in method %s of %s object at %s>" % (o.__name__, type(s).__name__, _addr(s))
     return object.__repr__(o)  # pragma: no cover
@@ -512,10 +540,6 @@ def _module_repr(o):
 # ===========================================================================
 # Output capture
 # ===========================================================================
-class _Stop(BaseException):
-    """Never caught by the learner in practice; used only for runaway output."""
-
-
 class Capture(io.TextIOBase):
     """A text stream that records what the program writes."""
 
@@ -562,7 +586,7 @@ class Capture(io.TextIOBase):
         pass
 
     def write(self, s):
-        if not isinstance(s, str):
+        if not _isa(s, str):
             raise TypeError("write() argument must be str, not %s" % type(s).__name__)
         n = len(s)
         self.attempted += n
@@ -659,6 +683,9 @@ class Tracer(object):
         self.max_trace_bytes = max_trace_bytes
         self.echo_input = echo_input
         self.steps = []            # JSON-encoded steps
+        self.events = 0            # trace events seen (recorded or not)
+        self.recording = True
+        self.truncation_reason = None
         self.trace_bytes = 0
         self.out = None
         self.err = None
@@ -673,7 +700,6 @@ class Tracer(object):
         self.gc_prev_collected = 0
         self.prev_graph = {}       # id -> [child ids] of the previous step
         self.prev_types = {}       # id -> type name
-        self.prev_seen = set()     # ids expanded in the previous step
         self.unreach = {}          # id -> (weakref or None, type name)
         self.wrefs = {}            # id -> weakref for weakref-able objects seen
         self.rc_base = 0
@@ -718,20 +744,48 @@ class Tracer(object):
             self.internal_errors.append("%s: %s: %s" % (where, type(e).__name__, _safe_str(e)))
 
     def record(self, frame, event, arg):
-        if len(self.steps) >= self.max_steps:
+        self.events += 1
+        if self.events > self.max_steps:
+            self.events -= 1        # this step never runs
             self.finish("step_limit", "max_steps")
+        if not self.recording:
+            return      # over the byte budget: only count steps from now on
+        # The tracer runs on top of the learner's frames: give it headroom so a
+        # program recursing up to its limit is still recorded (and so that 3.8
+        # never sees a swallowed RecursionError, which can abort the process).
+        limit = sys.getrecursionlimit()
+        try:
+            sys.setrecursionlimit(limit + 250)
+        except Exception:  # pragma: no cover
+            pass
+        # No automatic collection may be triggered by the tracer's own
+        # allocations: it would collect the program's cycles at odd moments.
+        gc_on = gc.isenabled()
+        if gc_on:
+            gc.disable()
         try:
             s = self.make_step(frame, event, arg)
-        except RecursionError as e:   # learner recursion is near the limit
+        except RecursionError as e:
             self.note_error("step skipped", e)
             return
         except Exception as e:
             self.note_error("step", e)
             return
+        finally:
+            if gc_on:
+                gc.enable()
+            try:
+                sys.setrecursionlimit(limit)
+            except Exception:  # pragma: no cover
+                pass
+        if self.trace_bytes + len(s) + 1 > self.max_trace_bytes:
+            # stop recording, but let the program run on (still bounded by
+            # max_steps / timeout) so that outcome and output stay real
+            self.recording = False
+            self.truncation_reason = "max_trace_bytes"
+            return
         self.steps.append(s)
         self.trace_bytes += len(s) + 1
-        if self.trace_bytes > self.max_trace_bytes:
-            self.finish("step_limit", "max_trace_bytes")
 
     def make_step(self, frame, event, arg):
         path = self.path
@@ -789,7 +843,7 @@ class Tracer(object):
         retval = None
         if event == "exception":
             try:
-                step["exception"] = _trunc("%s: %s" % (arg[0].__name__, _safe_str(arg[1])), 300)
+                step["exception"] = _trunc(exc_text(arg[1]), 300)
             except BaseException:
                 step["exception"] = "exception"
         arg = None
@@ -936,7 +990,6 @@ class Tracer(object):
             ids.append(str(oid))
         found = None
         walker.expand()
-        # keep the cycle graph of unreachable objects for the next step
         return ids
 
     # -- finishing -------------------------------------------------------------
@@ -955,17 +1008,17 @@ class Tracer(object):
             pass
         doc = self.doc
         doc["outcome"] = outcome
+        doc["stopped_by"] = reason if outcome == "step_limit" else None
+        if self.truncation_reason is not None:   # the first cause wins
+            reason = self.truncation_reason
         doc["trace_truncated"] = reason is not None
         doc["truncation_reason"] = reason
+        doc["steps_executed"] = self.events
         if exception is not None:
             doc["exception"] = exception
         if doc.get("exit_code") is None and outcome != "step_limit":
             doc["exit_code"] = 0 if outcome == "success" else 1
         emit(doc, self)
-
-
-def _tname(o):
-    return type(o).__name__
 
 
 class _Walker(object):
@@ -1024,10 +1077,10 @@ class _Walker(object):
         expand = depth < MAX_DEPTH
         children = []
         nd = depth + 1
-        if isinstance(o, (list, tuple)) or _is_deque(o):
-            d["kind"] = "tuple" if isinstance(o, tuple) else "list"
-            seq = list(tuple.__iter__(o)) if isinstance(o, tuple) else \
-                list(list.__iter__(o)) if isinstance(o, list) else list(type(o).__iter__(o))
+        if _isa(o, (list, tuple)) or _is_deque(o):
+            d["kind"] = "tuple" if _isa(o, tuple) else "list"
+            seq = list(tuple.__iter__(o)) if _isa(o, tuple) else \
+                list(list.__iter__(o)) if _isa(o, list) else list(type(o).__iter__(o))
             d["len"] = len(seq)
             if expand:
                 items = []
@@ -1042,7 +1095,7 @@ class _Walker(object):
             else:
                 d["truncated"] = True
             seq = None
-        elif isinstance(o, dict):
+        elif _isa(o, dict):
             d["kind"] = "dict"
             its = list(dict.items(o))
             d["len"] = len(its)
@@ -1062,9 +1115,9 @@ class _Walker(object):
             else:
                 d["truncated"] = True
             its = k = v = None
-        elif isinstance(o, (set, frozenset)):
+        elif _isa(o, (set, frozenset)):
             d["kind"] = "set"
-            seq = list(set.__iter__(o)) if isinstance(o, set) else list(frozenset.__iter__(o))
+            seq = list(set.__iter__(o)) if _isa(o, set) else list(frozenset.__iter__(o))
             d["len"] = len(seq)
             if expand:
                 items = []
@@ -1079,10 +1132,10 @@ class _Walker(object):
             else:
                 d["truncated"] = True
             seq = None
-        elif isinstance(o, type):
+        elif _isa(o, type):
             d["kind"] = "class"
             return d
-        elif isinstance(o, _FUNC_TYPES):
+        elif _isa(o, _FUNC_TYPES):
             d["kind"] = "function"
             if t is types.FunctionType and expand:
                 code = o.__code__
@@ -1104,17 +1157,17 @@ class _Walker(object):
             if children:
                 self.graph[oid] = children
             return d
-        elif isinstance(o, types.ModuleType):
+        elif _isa(o, types.ModuleType):
             d["kind"] = "module"
             return d
-        elif isinstance(o, _GEN_TYPES):
+        elif _isa(o, _GEN_TYPES):
             d["kind"] = "generator"
             return d
         elif t is str or t is bytes or t is bytearray:
             d["kind"] = "str" if t is str else "bytes"
             d["len"] = len(o)
             return d
-        # instance attributes (also for subclasses of builtins above? no: only here)
+        # everything else: show instance attributes (__dict__ and __slots__)
         attrs_src = _instance_attrs(o, t)
         if attrs_src is not None:
             if t.__flags__ & _HEAPTYPE or attrs_src:
@@ -1149,7 +1202,7 @@ def _instance_attrs(o, t):
     if d is not None:
         has = True
         for k, v in list(dict.items(d)):
-            if isinstance(k, str):
+            if _isa(k, str):
                 out.append((k, v))
     try:
         mro = t.__mro__
@@ -1230,10 +1283,10 @@ def exception_json(e, path):
         if t.tb_frame.f_code.co_filename == path:
             lineno = t.tb_lineno
         t = t.tb_next
-    if lineno is None and isinstance(e, SyntaxError) and e.filename == path:
+    if lineno is None and _isa(e, SyntaxError) and e.filename == path:
         lineno = e.lineno
     try:
-        if isinstance(e, SystemExit):
+        if _isa(e, SystemExit):
             text = ""   # like the interpreter: sys.exit() prints no traceback
         else:
             text = "".join(traceback.format_exception(type(e), e, tb))
@@ -1270,18 +1323,28 @@ def parse_args(argv):
     return opts
 
 
-def _decode(data):
+def _decode(data, path):
+    """(source text, SyntaxError or None).  Undecodable bytes are replaced so
+    that the tokens can still be shown; the error is the interpreter's own."""
+    err = None
     try:
         enc, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:
-        enc = "utf-8"
-    try:
         src = data.decode(enc)
-    except (LookupError, UnicodeDecodeError):
+    except (SyntaxError, LookupError, UnicodeDecodeError) as e:
+        err = e
         src = data.decode("utf-8", "replace")
+    if err is not None:
+        try:   # let the compiler phrase the error exactly as `python3 main.py` would
+            compile(data, path, "exec", dont_inherit=True)
+        except SyntaxError as e:
+            err = e
+        except Exception:
+            pass
+        if not isinstance(err, SyntaxError):
+            err = SyntaxError(str(err), (path, 1, 1, None))
     if src.startswith("\ufeff"):
         src = src[1:]
-    return src
+    return src, err
 
 
 def main(argv):
@@ -1293,8 +1356,8 @@ def main(argv):
            "outcome": "error", "exit_code": None, "exception": None,
            "syntax_error": None, "tokens": [], "tokens_error": None,
            "ast": None, "bytecode": None, "trace": None,
-           "trace_truncated": False, "truncation_reason": None,
-           "steps": 0, "stdout": "", "stdout_truncated": False,
+           "trace_truncated": False, "truncation_reason": None, "stopped_by": None,
+           "steps": 0, "steps_executed": 0, "stdout": "", "stdout_truncated": False,
            "stderr": "", "stderr_truncated": False,
            "limits": None, "inspector_errors": [], "timing_ms": {}}
     try:
@@ -1316,7 +1379,7 @@ def main(argv):
     except OSError as e:
         doc["inspector_error"] = "cannot read %s: %s" % (path, e)
         emit(doc)
-    src = _decode(data)
+    src, decode_error = _decode(data, path)
     timing = doc["timing_ms"]
 
     t = time.perf_counter()
@@ -1329,9 +1392,12 @@ def main(argv):
 
     t = time.perf_counter()
     tree = None
-    syn_exc = None
+    syn_exc = decode_error
+    if decode_error is not None:
+        doc["syntax_error"] = syntax_error_json(decode_error)
     try:
-        tree = ast.parse(src, filename=path)
+        if decode_error is None:
+            tree = ast.parse(src, filename=path)
     except (SyntaxError, ValueError) as e:
         doc["syntax_error"] = syntax_error_json(e)
         syn_exc = e
@@ -1408,10 +1474,13 @@ def run(code, path, doc, opts):
 
     tracer.out = Capture("stdout", tracer)
     tracer.err = Capture("stderr", tracer)
-    sys.stdout = tracer.out
-    sys.stderr = tracer.err
+    # sys.__stdout__ too: programs "restore" sys.stdout from it.  The original
+    # streams now point at /dev/null (fd 1) / the real stderr (fd 2).
+    orig = (sys.stdout, sys.stderr)
+    sys.stdout = sys.__stdout__ = tracer.out
+    sys.stderr = sys.__stderr__ = tracer.err
     if sys.stdin is not None:
-        sys.stdin = StdinProxy(sys.stdin, tracer)
+        sys.stdin = sys.__stdin__ = StdinProxy(sys.stdin, tracer)
 
     if opts["timeout"] and opts["timeout"] > 0:
         def watchdog(limit=opts["timeout"]):
@@ -1436,12 +1505,11 @@ def run(code, path, doc, opts):
         sys.settrace(None)
         exc = e
     sys.settrace(None)
-    sys.stdout = sys.__stdout__
-    sys.stderr = sys.__stderr__
+    sys.stdout, sys.stderr = orig
 
     if exc is None:
         tracer.finish("success")
-    if isinstance(exc, SystemExit):
+    if _isa(exc, SystemExit):
         c = exc.code
         if c is None or c == 0:
             doc["exit_code"] = 0
@@ -1452,8 +1520,6 @@ def run(code, path, doc, opts):
             tracer.err.write(_safe_str(c) + "\n")
     tracer.finish("error", exception=exception_json(exc, path))
 
-
-_T0 = time.perf_counter()
 
 if __name__ == "__main__":
     try:

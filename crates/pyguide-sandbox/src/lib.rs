@@ -5,9 +5,12 @@
 //! `pyguide check` runs exactly as it runs on the site.
 
 mod limits;
+#[cfg(target_os = "linux")]
+pub mod linux;
 mod process;
 mod python;
 mod request;
+mod supervise;
 mod utf8;
 
 pub use limits::Limits;
@@ -16,7 +19,10 @@ pub use python::{discover_python, PythonInfo};
 pub use request::{RequestError, RunRequest, MAX_CODE_BYTES, MAX_FILES, MAX_FILE_BYTES, MAX_STDIN_BYTES};
 
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
+use std::future::Future;
+use std::sync::Arc;
+use supervise::StdinSource;
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 /// How a run ended (the `outcome` field of `POST /api/run`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,4 +134,47 @@ impl dyn Runner {
     pub async fn run(&self, req: RunRequest, admission: Admission) -> Result<RunResult, RunError> {
         self.start(req, StartOptions { admission, ..Default::default() })?.finish().await
     }
+}
+
+/// Admission, channels and the task of one run, shared by every runner: `body` gets the
+/// validated request, the event sender (when streaming), the stdin source and the stop signal.
+pub(crate) fn launch<F, Fut>(
+    slots: &Arc<Semaphore>,
+    req: RunRequest,
+    opts: StartOptions,
+    body: F,
+) -> Result<RunHandle, RunError>
+where
+    F: FnOnce(RunRequest, Option<mpsc::UnboundedSender<Event>>, StdinSource, oneshot::Receiver<()>) -> Fut
+        + Send
+        + 'static,
+    Fut: Future<Output = RunResult> + Send + 'static,
+{
+    req.validate()?;
+    let permit = match opts.admission {
+        Admission::Immediate => Some(slots.clone().try_acquire_owned().map_err(|_| RunError::Busy)?),
+        Admission::Wait => None,
+    };
+    let (events_tx, events) = mpsc::unbounded_channel();
+    let (stdin_tx, stdin) = if opts.interactive {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Some(tx), StdinSource::Interactive(rx))
+    } else {
+        (None, req.stdin.clone().map_or(StdinSource::None, StdinSource::Fixed))
+    };
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let (result_tx, result) = oneshot::channel();
+    let slots = slots.clone();
+    tokio::spawn(async move {
+        let _permit = match permit {
+            Some(p) => p,
+            None => match slots.acquire_owned().await {
+                Ok(p) => p,
+                Err(_) => return,
+            },
+        };
+        let events_tx = opts.stream.then_some(events_tx);
+        let _ = result_tx.send(body(req, events_tx, stdin, stop_rx).await);
+    });
+    Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), result })
 }

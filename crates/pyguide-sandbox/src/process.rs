@@ -3,32 +3,29 @@
 //! Each run gets a fresh temporary folder holding `main.py` and the extra files; the program
 //! runs as `python main.py` would (its folder importable), with an empty environment, in its own
 //! session and process group so a timeout kills everything it started. This is the runner for
-//! authors on a laptop; the hardened Linux sandbox implements the same [`Runner`] trait.
+//! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
-use crate::utf8::Utf8Stream;
-use crate::{
-    Admission, Event, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions,
-};
+use crate::supervise::{supervise, Exit, Io, StdinSource};
+use crate::{launch, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
-use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
+use tokio::sync::Semaphore;
 
-/// Settings of a [`ProcessRunner`].
+/// Settings of a runner.
 #[derive(Debug, Clone)]
 pub struct RunnerConfig {
     pub python: PythonInfo,
     pub limits: Limits,
-    /// Runs in flight at once; more are refused (or wait, see [`Admission`]).
+    /// Runs in flight at once; more are refused (or wait, see [`crate::Admission`]).
     pub max_concurrent: usize,
 }
 
 impl RunnerConfig {
     pub fn new(python: PythonInfo) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 2 }
+        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4 }
     }
 }
 
@@ -47,35 +44,13 @@ impl ProcessRunner {
 
 impl Runner for ProcessRunner {
     fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError> {
-        req.validate()?;
-        let permit = match opts.admission {
-            Admission::Immediate => Some(self.slots.clone().try_acquire_owned().map_err(|_| RunError::Busy)?),
-            Admission::Wait => None,
-        };
-        let (events_tx, events) = mpsc::unbounded_channel();
-        let (stdin_tx, stdin_rx) = if opts.interactive {
-            let (tx, rx) = mpsc::unbounded_channel();
-            (Some(tx), Some(rx))
-        } else {
-            (None, None)
-        };
-        let (stop_tx, stop_rx) = oneshot::channel();
-        let (result_tx, result) = oneshot::channel();
         let config = self.config.clone();
-        let slots = self.slots.clone();
-        tokio::spawn(async move {
-            let _permit = match permit {
-                Some(p) => p,
-                None => match slots.acquire_owned().await {
-                    Ok(p) => p,
-                    Err(_) => return,
-                },
-            };
-            let events_tx = opts.stream.then_some(events_tx);
-            let result = execute(&config, req, events_tx, stdin_rx, stop_rx).await;
-            let _ = result_tx.send(result);
-        });
-        Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), result })
+        launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx| async move {
+            match execute(&config, req, events, stdin, &mut stop_rx).await {
+                Ok(r) => r,
+                Err(e) => internal_failure(&e.to_string()),
+            }
+        })
     }
 
     fn python(&self) -> &PythonInfo {
@@ -87,42 +62,25 @@ impl Runner for ProcessRunner {
     }
 }
 
-/// Output collected from both streams, within one shared budget.
-struct Collected {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    truncated: bool,
+/// The result reported when the runner itself failed.
+pub(crate) fn internal_failure(what: &str) -> RunResult {
+    tracing::error!(error = %what, "run failed");
+    RunResult {
+        outcome: Outcome::Error,
+        exit_code: None,
+        stdout: String::new(),
+        stderr: "PyGuide could not run this program (an error on our side). Please try again.\n".into(),
+        duration_ms: 0.0,
+        truncated: false,
+    }
 }
 
 async fn execute(
     config: &RunnerConfig,
     req: RunRequest,
-    events: Option<mpsc::UnboundedSender<Event>>,
-    stdin_rx: Option<mpsc::UnboundedReceiver<Vec<u8>>>,
-    mut stop_rx: oneshot::Receiver<()>,
-) -> RunResult {
-    match execute_inner(config, req, events, stdin_rx, &mut stop_rx).await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "run failed to start");
-            RunResult {
-                outcome: Outcome::Error,
-                exit_code: None,
-                stdout: String::new(),
-                stderr: format!("PyGuide could not start Python: {e}\n"),
-                duration_ms: 0.0,
-                truncated: false,
-            }
-        }
-    }
-}
-
-async fn execute_inner(
-    config: &RunnerConfig,
-    req: RunRequest,
-    events: Option<mpsc::UnboundedSender<Event>>,
-    stdin_rx: Option<mpsc::UnboundedReceiver<Vec<u8>>>,
-    stop_rx: &mut oneshot::Receiver<()>,
+    events: Option<tokio::sync::mpsc::UnboundedSender<crate::Event>>,
+    stdin: StdinSource,
+    stop_rx: &mut tokio::sync::oneshot::Receiver<()>,
 ) -> std::io::Result<RunResult> {
     let limits = &config.limits;
     let dir = tempfile::Builder::new().prefix("pyguide-run-").tempdir()?;
@@ -139,7 +97,8 @@ async fn execute_inner(
         .env("TMPDIR", dir.path())
         .env("LANG", "C.UTF-8")
         .env("LC_ALL", "C.UTF-8")
-        .stdin(if stdin_rx.is_some() || req.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .env("TZ", "UTC")
+        .stdin(if matches!(stdin, StdinSource::None) { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -152,148 +111,32 @@ async fn execute_inner(
     let started = Instant::now();
     let mut child = cmd.spawn()?;
     let pid = child.id().map(|p| p as i32);
-
-    // stdin: a fixed string, or bytes forwarded from the learner.
-    if let Some(mut stdin) = child.stdin.take() {
-        let fixed = req.stdin.clone();
-        tokio::spawn(async move {
-            match (fixed, stdin_rx) {
-                (_, Some(mut rx)) => {
-                    while let Some(bytes) = rx.recv().await {
-                        if stdin.write_all(&bytes).await.is_err() || stdin.flush().await.is_err() {
-                            break;
-                        }
-                    }
-                }
-                (Some(text), None) => {
-                    let _ = stdin.write_all(text.as_bytes()).await;
-                }
-                (None, None) => {}
-            }
-        });
-    }
-
-    let collected = Arc::new(Mutex::new(Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false }));
-    let overflow = Arc::new(Notify::new());
-    let readers =
-        [
-            child.stdout.take().map(|s| {
-                spawn_reader(s, true, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes)
-            }),
-            child.stderr.take().map(|s| {
-                spawn_reader(s, false, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes)
-            }),
-        ];
-    drop(events);
-
-    let mut forced: Option<Outcome> = None;
-    let status = tokio::select! {
-        status = child.wait() => Some(status?),
-        _ = tokio::time::sleep(limits.wall) => { forced = Some(Outcome::Timeout); None }
-        _ = overflow.notified() => { forced = Some(Outcome::OutputLimit); None }
-        Ok(()) = &mut *stop_rx => { forced = Some(Outcome::Stopped); None }
+    let io = Io {
+        stdin: child.stdin.take(),
+        stdout: child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout pipe"))?,
+        stderr: child.stderr.take().ok_or_else(|| std::io::Error::other("no stderr pipe"))?,
     };
-    // Whatever happened, nothing the program started may outlive the run.
-    if let Some(pid) = pid {
-        // SAFETY: plain syscall; the group id is the child's pid (it called setsid).
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
+    let exit = async move {
+        use std::os::unix::process::ExitStatusExt;
+        match child.wait().await {
+            Ok(s) => match (s.code(), s.signal()) {
+                (Some(c), _) => Exit::Code(c),
+                (None, Some(sig)) => Exit::Signal(sig),
+                _ => Exit::Unknown,
+            },
+            Err(_) => Exit::Unknown,
         }
-    }
-    let status = match status {
-        Some(s) => s,
-        None => child.wait().await?,
     };
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    for r in readers.into_iter().flatten() {
-        // A grandchild outside the group could hold a pipe open; do not wait for it forever.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), r).await;
-    }
-    let c = std::mem::replace(
-        &mut *collected.lock().unwrap_or_else(|p| p.into_inner()),
-        Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false },
-    );
-    let stdout = String::from_utf8_lossy(&c.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&c.stderr).into_owned();
-    let (outcome, exit_code) = classify(forced, status, &stderr, c.truncated);
-    Ok(RunResult { outcome, exit_code, stdout, stderr, duration_ms, truncated: c.truncated })
-}
-
-/// Decides the outcome from how the process ended.
-pub(crate) fn classify(
-    forced: Option<Outcome>,
-    status: std::process::ExitStatus,
-    stderr: &str,
-    truncated: bool,
-) -> (Outcome, Option<i32>) {
-    use std::os::unix::process::ExitStatusExt;
-    if let Some(f) = forced {
-        return (f, None);
-    }
-    if truncated {
-        return (Outcome::OutputLimit, status.code());
-    }
-    match (status.code(), status.signal()) {
-        (Some(0), _) => (Outcome::Success, Some(0)),
-        (Some(code), _) => {
-            let last = stderr.trim_end().lines().last().unwrap_or_default();
-            if last.starts_with("MemoryError") {
-                (Outcome::MemoryLimit, Some(code))
-            } else {
-                (Outcome::Error, Some(code))
+    let kill = move || {
+        if let Some(pid) = pid {
+            // SAFETY: plain syscall; the group id is the child's pid (it called setsid).
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
             }
         }
-        (None, Some(libc::SIGXCPU)) => (Outcome::Timeout, None),
-        (None, _) => (Outcome::Error, None),
-    }
-}
-
-fn spawn_reader(
-    mut stream: impl AsyncRead + Unpin + Send + 'static,
-    is_stdout: bool,
-    collected: Arc<Mutex<Collected>>,
-    overflow: Arc<Notify>,
-    events: Option<mpsc::UnboundedSender<Event>>,
-    budget: usize,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut buf = vec![0u8; 16 * 1024];
-        let mut decoder = Utf8Stream::default();
-        loop {
-            let n = match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            let kept = {
-                let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
-                let used = c.stdout.len() + c.stderr.len();
-                let room = budget.saturating_sub(used);
-                let take = n.min(room);
-                let target = if is_stdout { &mut c.stdout } else { &mut c.stderr };
-                target.extend_from_slice(&buf[..take]);
-                if take < n {
-                    c.truncated = true;
-                }
-                take
-            };
-            if let Some(tx) = &events {
-                let text = decoder.push(&buf[..kept]);
-                if !text.is_empty() {
-                    let _ = tx.send(if is_stdout { Event::Stdout(text) } else { Event::Stderr(text) });
-                }
-            }
-            if kept < n {
-                overflow.notify_one();
-                break;
-            }
-        }
-        if let Some(tx) = &events {
-            let rest = decoder.finish();
-            if !rest.is_empty() {
-                let _ = tx.send(if is_stdout { Event::Stdout(rest) } else { Event::Stderr(rest) });
-            }
-        }
-    })
+    };
+    let s = supervise(limits, started, io, stdin, events, exit, kill, stop_rx).await;
+    Ok(s.into_result(false))
 }
 
 /// rlimits computed before the fork and applied in the child.
@@ -309,7 +152,7 @@ impl RlimitPlan {
     fn new(limits: &Limits) -> Self {
         // RLIMIT_NPROC counts every process of the user, not only this run's: allow the
         // processes the user already has plus this run's budget. (The sandbox gives each run
-        // its own user and a pids cgroup instead.)
+        // a pids cgroup instead.)
         let existing = count_user_processes();
         RlimitPlan {
             cpu: limits.cpu_secs,

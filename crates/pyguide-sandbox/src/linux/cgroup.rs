@@ -1,0 +1,270 @@
+//! A cgroup per run, with memory (no swap) and pids limits, on cgroup v2 or v1.
+//!
+//! The server makes one parent group `pyguide-<pid>` under its own cgroup (in each v1
+//! hierarchy, or once in v2) and one child per run. The run's first process joins the child
+//! itself (it is handed open `cgroup.procs` files); the server kills the whole group on a
+//! timeout and removes it when the run is over.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+enum Mode {
+    /// v1: separate memory and pids hierarchies.
+    V1 { memory: PathBuf, pids: PathBuf },
+    /// v2: one unified hierarchy.
+    V2 { base: PathBuf },
+}
+
+/// The server's parent cgroups.
+#[derive(Debug)]
+pub struct Cgroups {
+    mode: Mode,
+}
+
+/// The cgroup(s) of one run.
+#[derive(Debug)]
+pub struct RunCgroup {
+    dirs: Vec<PathBuf>,
+    /// `cgroup.procs` of every hierarchy, opened for writing: the run's first process writes
+    /// `0` into each to join.
+    pub procs: Vec<File>,
+    /// Where the run's processes are listed (the pids group on v1).
+    list: PathBuf,
+    v2: bool,
+}
+
+fn mountinfo() -> io::Result<Vec<(PathBuf, String, String)>> {
+    // (mount point, fs type, super options)
+    let text = fs::read_to_string("/proc/self/mountinfo")?;
+    Ok(text
+        .lines()
+        .filter_map(|l| {
+            let (left, right) = l.split_once(" - ")?;
+            let mount_point = left.split(' ').nth(4)?;
+            let mut r = right.split(' ');
+            let fstype = r.next()?.to_string();
+            let _source = r.next()?;
+            let opts = r.next().unwrap_or("").to_string();
+            Some((PathBuf::from(unescape(mount_point)), fstype, opts))
+        })
+        .collect())
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
+}
+
+/// This process's cgroup path in the hierarchy with `controller` (`""` for v2).
+fn own_path(controller: &str) -> io::Result<PathBuf> {
+    let text = fs::read_to_string("/proc/self/cgroup")?;
+    for line in text.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, ctrls, path) = (parts.next(), parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+        let hit = if controller.is_empty() { ctrls.is_empty() } else { ctrls.split(',').any(|c| c == controller) };
+        if hit {
+            return Ok(PathBuf::from(path.trim_start_matches('/')));
+        }
+    }
+    Ok(PathBuf::new())
+}
+
+fn write(path: &Path, value: &str) -> io::Result<()> {
+    fs::write(path, value).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+fn make_parent(dir: &Path) -> io::Result<()> {
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display()))),
+    }
+}
+
+impl Cgroups {
+    /// Finds memory and pids controllers and makes this server's parent groups. The error
+    /// names what is missing.
+    pub fn setup() -> Result<Cgroups, String> {
+        let mounts = mountinfo().map_err(|e| format!("cannot read /proc/self/mountinfo: {e}"))?;
+        let v1 = |ctrl: &str| {
+            mounts.iter().find(|(_, t, o)| t == "cgroup" && o.split(',').any(|x| x == ctrl)).map(|(m, _, _)| m.clone())
+        };
+        let tag = format!("pyguide-{}", std::process::id());
+        if let (Some(mem), Some(pids)) = (v1("memory"), v1("pids")) {
+            let memory = mem.join(own_path("memory").unwrap_or_default()).join(&tag);
+            let pids = pids.join(own_path("pids").unwrap_or_default()).join(&tag);
+            for d in [&memory, &pids] {
+                remove_stale(d.parent().unwrap_or(Path::new("/")));
+                make_parent(d).map_err(|e| format!("cgroup v1: {e}"))?;
+            }
+            return Ok(Cgroups { mode: Mode::V1 { memory, pids } });
+        }
+        let unified = mounts.iter().find(|(_, t, _)| t == "cgroup2").map(|(m, _, _)| m.clone());
+        if let Some(root) = unified {
+            let controllers = fs::read_to_string(root.join("cgroup.controllers")).unwrap_or_default();
+            let has = |c: &str| controllers.split_whitespace().any(|x| x == c);
+            if has("memory") && has("pids") {
+                return Self::setup_v2(&root, &tag).map(|base| Cgroups { mode: Mode::V2 { base } });
+            }
+        }
+        let v1_missing: Vec<&str> = ["memory", "pids"].into_iter().filter(|c| v1(c).is_none()).collect();
+        Err(format!(
+            "no cgroup memory and pids controllers: cgroup v1 lacks {} and cgroup v2 does not offer both",
+            v1_missing.join(" and ")
+        ))
+    }
+
+    fn setup_v2(root: &Path, tag: &str) -> Result<PathBuf, String> {
+        let own = root.join(own_path("").unwrap_or_default());
+        remove_stale(&own);
+        let base = own.join(tag);
+        make_parent(&base).map_err(|e| format!("cgroup v2: {e}"))?;
+        // A v2 group with processes cannot hand controllers to children: move this server into
+        // a leaf of its own first, then enable memory and pids below its old group.
+        if write(&own.join("cgroup.subtree_control"), "+memory +pids").is_err() {
+            let leaf = own.join(format!("{tag}-server"));
+            make_parent(&leaf).map_err(|e| format!("cgroup v2: {e}"))?;
+            write(&leaf.join("cgroup.procs"), "0").map_err(|e| format!("cgroup v2: {e}"))?;
+            write(&own.join("cgroup.subtree_control"), "+memory +pids").map_err(|e| format!("cgroup v2: {e}"))?;
+        }
+        write(&base.join("cgroup.subtree_control"), "+memory +pids").map_err(|e| format!("cgroup v2: {e}"))?;
+        Ok(base)
+    }
+
+    /// Makes the cgroup of run `id` with its limits.
+    pub fn create_run(&self, id: u64, memory_bytes: u64, max_pids: u64) -> io::Result<RunCgroup> {
+        let name = format!("run-{id}");
+        let open = |dir: &Path| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join("cgroup.procs"));
+        match &self.mode {
+            Mode::V1 { memory, pids } => {
+                let (m, p) = (memory.join(&name), pids.join(&name));
+                fs::create_dir(&m)?;
+                let mut cg = RunCgroup { dirs: vec![m.clone()], procs: Vec::new(), list: p.clone(), v2: false };
+                fs::create_dir(&p)?;
+                cg.dirs.push(p.clone());
+                write(&m.join("memory.limit_in_bytes"), &memory_bytes.to_string())?;
+                let memsw = m.join("memory.memsw.limit_in_bytes");
+                if memsw.exists() {
+                    write(&memsw, &memory_bytes.to_string())?;
+                }
+                let _ = write(&m.join("memory.swappiness"), "0");
+                write(&p.join("pids.max"), &max_pids.to_string())?;
+                cg.procs = vec![open(&m)?, open(&p)?];
+                Ok(cg)
+            }
+            Mode::V2 { base } => {
+                let d = base.join(&name);
+                fs::create_dir(&d)?;
+                let mut cg = RunCgroup { dirs: vec![d.clone()], procs: Vec::new(), list: d.clone(), v2: true };
+                write(&d.join("memory.max"), &memory_bytes.to_string())?;
+                let _ = write(&d.join("memory.swap.max"), "0");
+                write(&d.join("pids.max"), &max_pids.to_string())?;
+                cg.procs = vec![open(&d)?];
+                Ok(cg)
+            }
+        }
+    }
+
+    /// Parent groups, for tests that check nothing is left behind.
+    pub fn parents(&self) -> Vec<PathBuf> {
+        match &self.mode {
+            Mode::V1 { memory, pids } => vec![memory.clone(), pids.clone()],
+            Mode::V2 { base } => vec![base.clone()],
+        }
+    }
+}
+
+impl Drop for Cgroups {
+    fn drop(&mut self) {
+        for p in self.parents() {
+            let _ = fs::remove_dir(p);
+        }
+    }
+}
+
+/// Removes `pyguide-<pid>` groups left by servers that are gone.
+fn remove_stale(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("pyguide-").and_then(|p| p.split('-').next()).and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            if let Ok(runs) = fs::read_dir(e.path()) {
+                for r in runs.flatten().filter(|r| r.path().is_dir()) {
+                    let _ = fs::remove_dir(r.path());
+                }
+            }
+            let _ = fs::remove_dir(e.path());
+        }
+    }
+}
+
+impl RunCgroup {
+    /// Host pids of the run's processes.
+    pub fn pids(&self) -> Vec<i32> {
+        fs::read_to_string(self.list.join("cgroup.procs"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    }
+
+    /// Kills every process of the run.
+    pub fn kill_all(&self) {
+        if self.v2 && write(&self.list.join("cgroup.kill"), "1").is_ok() {
+            return;
+        }
+        // v1: the first process is the run's pid-namespace init (or its parent); killing it
+        // takes the whole namespace down. Repeat in case something forked meanwhile.
+        for _ in 0..50 {
+            let pids = self.pids();
+            if pids.is_empty() {
+                return;
+            }
+            for pid in pids {
+                // SAFETY: plain syscall on a pid read from the run's own cgroup.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+
+    /// Did the kernel's OOM killer kill a process of this run?
+    pub fn oom_killed(&self) -> bool {
+        let (file, key) = if self.v2 { ("memory.events", "oom_kill") } else { ("memory.oom_control", "oom_kill") };
+        let text = fs::read_to_string(self.dirs[0].join(file)).unwrap_or_default();
+        text.lines().any(|l| l.strip_prefix(key).and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > 0))
+    }
+
+    /// Waits until the group is empty (killing stragglers), then removes it.
+    pub async fn remove(mut self) -> io::Result<()> {
+        self.procs.clear();
+        let started = Instant::now();
+        loop {
+            if self.pids().is_empty() {
+                let mut last = Ok(());
+                for d in self.dirs.iter().rev() {
+                    match fs::remove_dir(d) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => last = Err(e),
+                        _ => {}
+                    }
+                }
+                match last {
+                    Ok(()) => return Ok(()),
+                    Err(e) if started.elapsed() > Duration::from_secs(5) => return Err(e),
+                    Err(_) => {}
+                }
+            } else {
+                self.kill_all();
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! `pyguide __sandbox-init PLAN`: builds the sandbox and becomes its pre-warmed interpreter.
+//!
+//! Runs as a fresh single-threaded process (so ordinary Rust is safe here, unlike between fork
+//! and exec). As the server's user it: makes new mount, network, UTS and IPC namespaces;
+//! builds a minimal root on a tmpfs with the interpreter, its standard library and shared
+//! libraries bound read-only, plus /dev/null, /dev/zero, /dev/urandom; pivots into it; then
+//! makes a new user namespace mapping 65536 unprivileged host ids, and executes CPython with the
+//! zygote program. The network namespace is empty (loopback down) and shared by every run.
+
+use super::rootfs::Plan;
+use std::ffi::{CString, OsStr};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::symlink;
+use std::path::{Component, Path, PathBuf};
+
+/// The first argument that selects this entry point in the `pyguide` binary.
+pub const INIT_ARG: &str = "__sandbox-init";
+
+const NEW_ROOT: &str = "/tmp";
+
+fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
+    CString::new(p.as_ref().as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))
+}
+
+fn check(rc: libc::c_int, what: &str) -> io::Result<()> {
+    if rc < 0 {
+        let e = io::Error::last_os_error();
+        return Err(io::Error::new(e.kind(), format!("{what}: {e}")));
+    }
+    Ok(())
+}
+
+fn mount(src: Option<&Path>, target: &Path, fstype: Option<&str>, flags: libc::c_ulong, data: Option<&str>) -> io::Result<()> {
+    let src_c = src.map(cstr).transpose()?;
+    let target_c = cstr(target)?;
+    let fstype_c = fstype.map(cstr).transpose()?;
+    let data_c = data.map(cstr).transpose()?;
+    let ptr = |c: &Option<CString>| c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr());
+    // SAFETY: every pointer is a valid NUL-terminated string or null.
+    let rc = unsafe {
+        libc::mount(ptr(&src_c), target_c.as_ptr(), ptr(&fstype_c), flags, ptr(&data_c) as *const libc::c_void)
+    };
+    check(rc, &format!("mount {} on {}", src.map(|s| s.display().to_string()).unwrap_or_default(), target.display()))
+}
+
+fn inside(root: &Path, host: &Path) -> PathBuf {
+    root.join(host.strip_prefix("/").unwrap_or(host))
+}
+
+fn mkdir_all(p: &Path) -> io::Result<()> {
+    fs::create_dir_all(p).map_err(|e| io::Error::new(e.kind(), format!("mkdir {}: {e}", p.display())))
+}
+
+/// Makes sure `host` resolves inside the new root as on the host: each symlink along the
+/// way is recreated, each folder made.
+fn ensure_path(root: &Path, host: &Path, depth: usize) -> io::Result<()> {
+    if depth > 16 {
+        return Ok(());
+    }
+    let mut cur = PathBuf::from("/");
+    let comps: Vec<Component> = host.components().collect();
+    for (i, c) in comps.iter().enumerate() {
+        if matches!(c, Component::RootDir) {
+            continue;
+        }
+        let next = cur.join(c);
+        let meta = match fs::symlink_metadata(&next) {
+            Ok(m) => m,
+            Err(_) => return Ok(()),
+        };
+        let dst = inside(root, &next);
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&next)?;
+            if fs::symlink_metadata(&dst).is_err() {
+                if let Some(parent) = dst.parent() {
+                    mkdir_all(parent)?;
+                }
+                symlink(&target, &dst)?;
+            }
+            let resolved = if target.is_absolute() { target } else { cur.join(target) };
+            let rest: PathBuf = comps[i + 1..].iter().collect();
+            return ensure_path(root, &resolved.join(rest), depth + 1);
+        }
+        if meta.is_dir() && i + 1 < comps.len() {
+            let _ = fs::create_dir(&dst);
+        }
+        cur = next;
+    }
+    Ok(())
+}
+
+/// Binds `host` read-only at its canonical path inside the root, and recreates the symlinks
+/// that lead to it.
+fn bind_ro(root: &Path, host: &Path, extra_flags: libc::c_ulong) -> io::Result<()> {
+    let real = fs::canonicalize(host).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", host.display())))?;
+    let dst = inside(root, &real);
+    if real.is_dir() {
+        mkdir_all(&dst)?;
+    } else {
+        if let Some(parent) = dst.parent() {
+            mkdir_all(parent)?;
+        }
+        if fs::symlink_metadata(&dst).is_err() {
+            File::create(&dst)?;
+        }
+    }
+    mount(Some(&real), &dst, None, libc::MS_BIND | libc::MS_REC, None)?;
+    mount(None, &dst, None, libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | extra_flags, None)?;
+    if real != host {
+        ensure_path(root, host, 0)?;
+    }
+    Ok(())
+}
+
+fn build(plan: &Plan) -> io::Result<()> {
+    // SAFETY: plain syscalls on constants.
+    check(
+        unsafe { libc::unshare(libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC) },
+        "unshare(mount, network, uts, ipc)",
+    )?;
+    mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE, None)?;
+    let root = Path::new(NEW_ROOT);
+    mount(None, root, Some("tmpfs"), libc::MS_NOSUID | libc::MS_NODEV, Some("size=1m,nr_inodes=4096,mode=0755"))
+        .or_else(|_| mount(Some(Path::new("tmpfs")), root, Some("tmpfs"), libc::MS_NOSUID | libc::MS_NODEV, Some("size=1m,mode=0755")))?;
+
+    for p in &plan.binds {
+        bind_ro(root, p, libc::MS_NODEV)?;
+    }
+    for h in &plan.hide {
+        let dst = inside(root, &fs::canonicalize(h)?);
+        mount(None, &dst, Some("tmpfs"), libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC, Some("size=4k,nr_inodes=8"))
+            .or_else(|_| mount(Some(Path::new("tmpfs")), &dst, Some("tmpfs"), libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV, Some("size=4k")))?;
+    }
+    mkdir_all(&root.join("dev/shm"))?;
+    for d in &plan.devices {
+        let dst = inside(root, d);
+        File::create(&dst)?;
+        mount(Some(d), &dst, None, libc::MS_BIND, None)?;
+        mount(None, &dst, None, libc::MS_BIND | libc::MS_REMOUNT | libc::MS_NOSUID | libc::MS_NOEXEC, None)?;
+    }
+    for d in ["work", "tmp", "etc", "proc"] {
+        mkdir_all(&root.join(d))?;
+    }
+    fs::write(root.join("etc/passwd"), "root:x:0:0:root:/:/bin/false\nlearner:x:1000:1000:learner:/work:/bin/false\n")?;
+    fs::write(root.join("etc/group"), "root:x:0:\nlearner:x:1000:\n")?;
+    fs::write(root.join("etc/hostname"), "pyguide\n")?;
+
+    // pivot_root: the old root goes away entirely.
+    let old = root.join(".old");
+    mkdir_all(&old)?;
+    std::env::set_current_dir(root)?;
+    // SAFETY: valid NUL-terminated paths.
+    check(unsafe { libc::syscall(libc::SYS_pivot_root, c".".as_ptr(), c".old".as_ptr()) } as i32, "pivot_root")?;
+    std::env::set_current_dir("/")?;
+    // SAFETY: as above.
+    check(unsafe { libc::umount2(c"/.old".as_ptr(), libc::MNT_DETACH) }, "umount old root")?;
+    fs::remove_dir("/.old")?;
+    mount(None, Path::new("/"), None, libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV, None)?;
+    // SAFETY: valid buffer and length.
+    check(unsafe { libc::sethostname(c"pyguide".as_ptr(), 7) }, "sethostname")?;
+
+    // SAFETY: plain syscall.
+    check(unsafe { libc::unshare(libc::CLONE_NEWUSER) }, "unshare(user)")?;
+    // Only a process outside the new namespace may map a range of ids into it: the server
+    // writes our uid_map and gid_map, then answers.
+    let mut ctl = std::mem::ManuallyDrop::new(unsafe_fd0());
+    ctl.write_all(b"map")?;
+    let mut answer = [0u8; 16];
+    let n = io::Read::read(&mut *ctl, &mut answer)?;
+    if &answer[..n] != b"mapped" {
+        return Err(io::Error::other(format!("uid_map: the server could not map ids ({})", String::from_utf8_lossy(&answer[..n]))));
+    }
+    // Become root of the new namespace (uid 0 inside, unprivileged outside).
+    // SAFETY: plain syscalls.
+    check(unsafe { libc::setresgid(0, 0, 0) }, "setresgid")?;
+    check(unsafe { libc::setresuid(0, 0, 0) }, "setresuid")?;
+    Ok(())
+}
+
+/// The entry point of `pyguide __sandbox-init PLAN_JSON`; never returns. Errors go to fd 0
+/// (the control socket) as `error: ...` and end the process.
+pub fn init_main() -> ! {
+    let fail = |msg: String| -> ! {
+        let mut ctl = std::mem::ManuallyDrop::new(unsafe_fd0());
+        let _ = ctl.write_all(format!("error: {msg}").as_bytes());
+        std::process::exit(1)
+    };
+    let Some(json) = std::env::args().nth(2) else { fail("no plan given".into()) };
+    let plan: Plan = match serde_json::from_str(&json) {
+        Ok(p) => p,
+        Err(e) => fail(format!("bad plan: {e}")),
+    };
+    if let Err(e) = build(&plan) {
+        fail(e.to_string());
+    }
+    let python = match cstr(&plan.python) {
+        Ok(p) => p,
+        Err(e) => fail(e.to_string()),
+    };
+    let mut argv: Vec<CString> = vec![c"python3".to_owned()];
+    for a in &plan.args {
+        match CString::new(a.as_bytes()) {
+            Ok(c) => argv.push(c),
+            Err(_) => fail("NUL in an argument".into()),
+        }
+    }
+    let env = ["PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "HOME=/work", "TZ=UTC"];
+    let envp: Vec<CString> = env.iter().map(|e| CString::new(*e).unwrap_or_default()).collect();
+    let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
+    argv_p.push(std::ptr::null());
+    let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|e| e.as_ptr()).collect();
+    envp_p.push(std::ptr::null());
+    // SAFETY: NUL-terminated arrays of valid C strings that outlive the call.
+    unsafe { libc::execve(python.as_ptr(), argv_p.as_ptr(), envp_p.as_ptr()) };
+    fail(format!("cannot execute {}: {}", plan.python.display(), io::Error::last_os_error()))
+}
+
+fn unsafe_fd0() -> File {
+    use std::os::fd::FromRawFd;
+    // SAFETY: fd 0 is the control socket the server gave this process; it is never closed here
+    // (the File is wrapped in ManuallyDrop by the caller).
+    unsafe { File::from_raw_fd(0) }
+}

@@ -1,0 +1,134 @@
+//! The seccomp filters of a run, built in Rust and installed by the run's process just before
+//! the learner's code starts.
+//!
+//! An allowlist: what CPython and its standard library need for computing, files, threads,
+//! processes and pipes. Everything else fails with EPERM — no ptrace, mount, namespaces, bpf,
+//! keyrings, kexec, perf, io_uring, and no sockets but Unix ones (and on those no bind, listen or
+//! connect, so concurrent runs cannot talk through abstract sockets).
+
+use seccompiler::{
+    BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule,
+    TargetArch,
+};
+use std::collections::BTreeMap;
+
+/// Syscalls allowed without conditions.
+const ALLOWED: &[&str] = &[
+    // memory
+    "brk", "mmap", "munmap", "mremap", "mprotect", "madvise", "msync", "mincore", "get_mempolicy", "membarrier",
+    // files (confined to the read-only root and the run's tmpfs by the mount namespace)
+    "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2", "pwritev2",
+    "open", "openat", "openat2", "creat", "close", "close_range", "lseek", "stat", "fstat", "lstat", "newfstatat",
+    "statx", "statfs", "fstatfs", "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents",
+    "getdents64", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "rename", "renameat", "renameat2",
+    "link", "linkat", "unlink", "unlinkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "umask",
+    "truncate", "ftruncate", "fallocate", "fadvise64", "fsync", "fdatasync", "sync", "syncfs", "flock",
+    "utime", "utimes", "utimensat", "futimesat", "getxattr", "lgetxattr", "fgetxattr", "listxattr",
+    "llistxattr", "flistxattr", "copy_file_range", "sendfile", "splice", "tee", "readahead",
+    "dup", "dup2", "dup3", "fcntl", "ioctl", "pipe", "pipe2", "poll", "ppoll", "select", "pselect6",
+    "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
+    "eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd", "signalfd4",
+    // sockets that already exist (socketpair); creating sockets is filtered below
+    "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "getsockname",
+    "getpeername", "getsockopt", "setsockopt",
+    // processes and threads (clone is filtered below)
+    "fork", "vfork", "execve", "exit", "exit_group", "wait4", "waitid", "kill", "tkill", "tgkill",
+    "pidfd_open", "pidfd_send_signal", "getpid", "getppid", "gettid", "getpgrp", "getpgid", "setpgid",
+    "getsid", "setsid", "getuid", "geteuid", "getgid", "getegid", "getgroups", "getresuid", "getresgid",
+    "set_tid_address", "set_robust_list", "get_robust_list", "rseq", "futex", "futex_waitv", "sched_yield",
+    "sched_getaffinity", "sched_setaffinity", "sched_getparam", "sched_getscheduler", "sched_get_priority_max",
+    "sched_get_priority_min", "getpriority", "setpriority", "prctl", "arch_prctl", "getcpu",
+    // signals and time
+    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigpending",
+    "sigaltstack", "pause", "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday",
+    "time", "times", "getitimer", "setitimer", "alarm", "timer_create", "timer_settime", "timer_gettime",
+    "timer_getoverrun", "timer_delete",
+    // information
+    "uname", "sysinfo", "getrlimit", "prlimit64", "getrusage", "getrandom",
+];
+
+const AF_UNIX: u64 = 1;
+/// Namespace flags a clone may not carry.
+const CLONE_NAMESPACES: u64 = (libc::CLONE_NEWNS
+    | libc::CLONE_NEWUSER
+    | libc::CLONE_NEWPID
+    | libc::CLONE_NEWNET
+    | libc::CLONE_NEWIPC
+    | libc::CLONE_NEWUTS
+    | libc::CLONE_NEWCGROUP) as u64;
+
+fn arch() -> Result<TargetArch, String> {
+    TargetArch::try_from(std::env::consts::ARCH).map_err(|e| format!("seccomp: unsupported architecture: {e:?}"))
+}
+
+fn syscall_number(name: &str) -> Option<i64> {
+    crate::linux::syscalls::number(name)
+}
+
+fn cond(arg: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, String> {
+    SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(|e| format!("seccomp: {e}"))
+}
+
+/// The filters, in the order they are installed, as raw `struct sock_filter` bytes.
+pub fn filters() -> Result<Vec<Vec<u8>>, String> {
+    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
+    for name in ALLOWED {
+        if let Some(nr) = syscall_number(name) {
+            rules.insert(nr, Vec::new());
+        }
+    }
+    let unix_only = |arg| -> Result<Vec<SeccompRule>, String> {
+        Ok(vec![SeccompRule::new(vec![cond(arg, SeccompCmpOp::Eq, AF_UNIX)?]).map_err(|e| format!("seccomp: {e}"))?])
+    };
+    for (name, rule) in [("socket", unix_only(0)?), ("socketpair", unix_only(0)?)] {
+        if let Some(nr) = syscall_number(name) {
+            rules.insert(nr, rule);
+        }
+    }
+    if let Some(nr) = syscall_number("clone") {
+        let no_ns = SeccompRule::new(vec![cond(0, SeccompCmpOp::MaskedEq(CLONE_NAMESPACES), 0)?])
+            .map_err(|e| format!("seccomp: {e}"))?;
+        rules.insert(nr, vec![no_ns]);
+    }
+    // clone3 passes its flags in memory, where a filter cannot look: allow it here and answer
+    // ENOSYS in the second filter, so the C library falls back to the checked clone.
+    if let Some(nr) = syscall_number("clone3") {
+        rules.insert(nr, Vec::new());
+    }
+    let allow = SeccompFilter::new(rules, SeccompAction::Errno(libc::EPERM as u32), SeccompAction::Allow, arch()?)
+        .map_err(|e| format!("seccomp: {e}"))?;
+    let mut clone3 = BTreeMap::new();
+    if let Some(nr) = syscall_number("clone3") {
+        clone3.insert(nr, Vec::new());
+    }
+    let no_clone3 = SeccompFilter::new(clone3, SeccompAction::Allow, SeccompAction::Errno(libc::ENOSYS as u32), arch()?)
+        .map_err(|e| format!("seccomp: {e}"))?;
+    [allow, no_clone3]
+        .into_iter()
+        .map(|f| {
+            let prog: BpfProgram = f.try_into().map_err(|e| format!("seccomp: {e:?}"))?;
+            Ok(prog_bytes(&prog))
+        })
+        .collect()
+}
+
+fn prog_bytes(prog: &BpfProgram) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prog.len() * 8);
+    for ins in prog {
+        out.extend_from_slice(&ins.code.to_ne_bytes());
+        out.push(ins.jt);
+        out.push(ins.jf);
+        out.extend_from_slice(&ins.k.to_ne_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn filters_build() {
+        let f = super::filters().expect("filters build on this architecture");
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|p| !p.is_empty() && p.len() % 8 == 0));
+    }
+}

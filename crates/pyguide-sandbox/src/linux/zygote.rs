@@ -1,0 +1,130 @@
+//! The server's end of the pre-warmed interpreter: start it through `pyguide __sandbox-init`,
+//! and hand it runs over a SOCK_SEQPACKET socket (a JSON header and the run's descriptors).
+
+use super::init::INIT_ARG;
+use super::rootfs::Plan;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub(crate) struct Zygote {
+    ctl: OwnedFd,
+    child: Child,
+}
+
+fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for two descriptors.
+    if unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC, 0, fds.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+impl Zygote {
+    /// Starts the sandbox and waits until its interpreter is ready.
+    pub(crate) fn spawn(init_exe: &Path, plan: &Plan) -> Result<Zygote, String> {
+        let (ours, theirs) = socketpair().map_err(|e| format!("socketpair: {e}"))?;
+        let json = serde_json::to_string(plan).map_err(|e| e.to_string())?;
+        let child = Command::new(init_exe)
+            .arg(INIT_ARG)
+            .arg(json)
+            .stdin(Stdio::from(theirs))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .env_clear()
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", init_exe.display()))?;
+        let mut z = Zygote { ctl: ours, child };
+        loop {
+            let msg = z.recv_timeout(Duration::from_secs(20)).map_err(|e| format!("the sandbox did not start: {e}"))?;
+            match msg.as_slice() {
+                b"ready" => return Ok(z),
+                b"map" => {
+                    let answer = match z.map_ids(plan.id_base) {
+                        Ok(()) => b"mapped".to_vec(),
+                        Err(e) => format!("failed: {e}").into_bytes(),
+                    };
+                    // SAFETY: `answer` is readable for its length.
+                    unsafe { libc::send(z.ctl.as_raw_fd(), answer.as_ptr().cast(), answer.len(), libc::MSG_NOSIGNAL) };
+                }
+                b"" => return Err("the sandbox's interpreter exited while starting (see the log above)".into()),
+                msg => return Err(String::from_utf8_lossy(msg).trim_start_matches("error: ").to_string()),
+            }
+        }
+    }
+
+    /// Maps ids 0..65536 of the child's new user namespace to unprivileged host ids.
+    fn map_ids(&self, base: u32) -> io::Result<()> {
+        let map = format!("0 {base} 65536\n");
+        for file in ["uid_map", "gid_map"] {
+            std::fs::write(format!("/proc/{}/{file}", self.child.id()), &map)
+                .map_err(|e| io::Error::new(e.kind(), format!("{file}: {e} (the sandbox must start as root to map ids)")))?;
+        }
+        Ok(())
+    }
+
+    fn recv_timeout(&mut self, timeout: Duration) -> io::Result<Vec<u8>> {
+        let mut pfd = libc::pollfd { fd: self.ctl.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+        // SAFETY: one valid pollfd.
+        let n = unsafe { libc::poll(&mut pfd, 1, timeout.as_millis() as i32) };
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "no answer in time"));
+        }
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut buf = vec![0u8; 4096];
+        // SAFETY: `buf` is writable for its length.
+        let got = unsafe { libc::recv(self.ctl.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+        if got < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        buf.truncate(got as usize);
+        Ok(buf)
+    }
+
+    /// Hands one run to the interpreter: `header` as the message, `fds` as SCM_RIGHTS.
+    pub(crate) fn send(&self, header: &[u8], fds: &[RawFd]) -> io::Result<()> {
+        let fd_bytes = std::mem::size_of_val(fds);
+        // SAFETY: CMSG_SPACE is a pure computation.
+        let space = unsafe { libc::CMSG_SPACE(fd_bytes as u32) } as usize;
+        let mut cmsg_buf = vec![0u64; space.div_ceil(8)];
+        let mut iov = libc::iovec { iov_base: header.as_ptr() as *mut libc::c_void, iov_len: header.len() };
+        // SAFETY: msghdr is plain data; every pointer set below points into live buffers.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cmsg_buf.as_mut_ptr().cast();
+        msg.msg_controllen = space as _;
+        // SAFETY: the control buffer is `space` bytes, enough for one header and `fds`.
+        unsafe {
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_level = libc::SOL_SOCKET;
+            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+            (*cmsg).cmsg_len = libc::CMSG_LEN(fd_bytes as u32) as _;
+            std::ptr::copy_nonoverlapping(fds.as_ptr().cast::<u8>(), libc::CMSG_DATA(cmsg), fd_bytes);
+        }
+        // SAFETY: `msg` is fully initialised.
+        let rc = unsafe { libc::sendmsg(self.ctl.as_raw_fd(), &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Host pid of the interpreter (for tests and logs).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Zygote {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

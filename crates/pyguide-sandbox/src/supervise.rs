@@ -1,0 +1,201 @@
+//! Watching a started program: feeding stdin, collecting capped output, enforcing the wall
+//! limit, honouring Stop, and deciding the outcome. Shared by every runner.
+
+use crate::utf8::Utf8Stream;
+use crate::{Event, Limits, Outcome, RunResult};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+/// How the program's process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    Code(i32),
+    Signal(i32),
+    /// The runner lost track of it (it was killed before it could report).
+    Unknown,
+}
+
+/// Where stdin comes from.
+pub(crate) enum StdinSource {
+    None,
+    Fixed(String),
+    Interactive(mpsc::UnboundedReceiver<Vec<u8>>),
+}
+
+/// The program's streams.
+pub(crate) struct Io<W, O, E> {
+    pub stdin: Option<W>,
+    pub stdout: O,
+    pub stderr: E,
+}
+
+/// What ended the run besides the program itself.
+pub(crate) struct Supervised {
+    pub forced: Option<Outcome>,
+    pub exit: Exit,
+    pub stdout: String,
+    pub stderr: String,
+    pub truncated: bool,
+    pub duration_ms: f64,
+}
+
+struct Collected {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    truncated: bool,
+}
+
+/// Runs the supervision loop until the program ends or is ended. `kill` must end every
+/// process of the run; `exit` resolves when the program's end is known.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn supervise<W, O, E>(
+    limits: &Limits,
+    started: Instant,
+    io: Io<W, O, E>,
+    stdin: StdinSource,
+    events: Option<mpsc::UnboundedSender<Event>>,
+    exit: impl Future<Output = Exit>,
+    kill: impl Fn(),
+    stop_rx: &mut oneshot::Receiver<()>,
+) -> Supervised
+where
+    W: AsyncWrite + Unpin + Send + 'static,
+    O: AsyncRead + Unpin + Send + 'static,
+    E: AsyncRead + Unpin + Send + 'static,
+{
+    if let Some(mut w) = io.stdin {
+        tokio::spawn(async move {
+            match stdin {
+                StdinSource::Interactive(mut rx) => {
+                    while let Some(bytes) = rx.recv().await {
+                        if w.write_all(&bytes).await.is_err() || w.flush().await.is_err() {
+                            break;
+                        }
+                    }
+                }
+                StdinSource::Fixed(text) => {
+                    let _ = w.write_all(text.as_bytes()).await;
+                }
+                StdinSource::None => {}
+            }
+        });
+    }
+    let collected = Arc::new(Mutex::new(Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false }));
+    let overflow = Arc::new(Notify::new());
+    let readers = [
+        spawn_reader(io.stdout, true, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes),
+        spawn_reader(io.stderr, false, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes),
+    ];
+    drop(events);
+
+    tokio::pin!(exit);
+    let mut forced = None;
+    let ended = tokio::select! {
+        e = &mut exit => Some(e),
+        _ = tokio::time::sleep(limits.wall.saturating_sub(started.elapsed())) => { forced = Some(Outcome::Timeout); None }
+        _ = overflow.notified() => { forced = Some(Outcome::OutputLimit); None }
+        Ok(()) = &mut *stop_rx => { forced = Some(Outcome::Stopped); None }
+    };
+    // Whatever happened, nothing the program started may outlive the run.
+    kill();
+    let exit = match ended {
+        Some(e) => e,
+        None => tokio::time::timeout(Duration::from_secs(5), &mut exit).await.unwrap_or(Exit::Unknown),
+    };
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    for r in readers {
+        // Every writer is dead once the run is killed; the bound is only a safety net.
+        let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
+    }
+    let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
+    Supervised {
+        forced,
+        exit,
+        stdout: String::from_utf8_lossy(&c.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&c.stderr).into_owned(),
+        truncated: std::mem::take(&mut c.truncated),
+        duration_ms,
+    }
+}
+
+impl Supervised {
+    /// The outcome, given whether the memory limit was hit.
+    pub(crate) fn into_result(self, memory_hit: bool) -> RunResult {
+        let (outcome, exit_code) = match (self.forced, self.exit) {
+            (Some(Outcome::OutputLimit), _) => (Outcome::OutputLimit, None),
+            (_, _) if memory_hit => (Outcome::MemoryLimit, None),
+            (Some(f), _) => (f, None),
+            (None, _) if self.truncated => (Outcome::OutputLimit, None),
+            (None, Exit::Code(0)) => (Outcome::Success, Some(0)),
+            (None, Exit::Code(code)) => {
+                let last = self.stderr.trim_end().lines().last().unwrap_or_default();
+                if last.starts_with("MemoryError") {
+                    (Outcome::MemoryLimit, Some(code))
+                } else {
+                    (Outcome::Error, Some(code))
+                }
+            }
+            (None, Exit::Signal(libc::SIGXCPU)) => (Outcome::Timeout, None),
+            (None, Exit::Signal(_)) | (None, Exit::Unknown) => (Outcome::Error, None),
+        };
+        RunResult {
+            outcome,
+            exit_code,
+            stdout: self.stdout,
+            stderr: self.stderr,
+            duration_ms: self.duration_ms,
+            truncated: self.truncated,
+        }
+    }
+}
+
+fn spawn_reader(
+    mut stream: impl AsyncRead + Unpin + Send + 'static,
+    is_stdout: bool,
+    collected: Arc<Mutex<Collected>>,
+    overflow: Arc<Notify>,
+    events: Option<mpsc::UnboundedSender<Event>>,
+    budget: usize,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut decoder = Utf8Stream::default();
+        let event = |text: String| if is_stdout { Event::Stdout(text) } else { Event::Stderr(text) };
+        loop {
+            let n = match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let kept = {
+                let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
+                let room = budget.saturating_sub(c.stdout.len() + c.stderr.len());
+                let take = n.min(room);
+                let target = if is_stdout { &mut c.stdout } else { &mut c.stderr };
+                target.extend_from_slice(&buf[..take]);
+                if take < n {
+                    c.truncated = true;
+                }
+                take
+            };
+            if let Some(tx) = &events {
+                let text = decoder.push(&buf[..kept]);
+                if !text.is_empty() {
+                    let _ = tx.send(event(text));
+                }
+            }
+            if kept < n {
+                overflow.notify_one();
+                break;
+            }
+        }
+        if let Some(tx) = &events {
+            let rest = decoder.finish();
+            if !rest.is_empty() {
+                let _ = tx.send(event(rest));
+            }
+        }
+    })
+}

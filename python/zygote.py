@@ -1,0 +1,379 @@
+# PyGuide's pre-warmed interpreter: runs inside the sandbox and keeps sandboxes ready to run.
+#
+# Started by `pyguide __sandbox-init` as root of a fresh user namespace, in a read-only minimal
+# root, with fd 0 a SOCK_SEQPACKET control socket to the server. It keeps a few warm "units"
+# ready. Making a unit (off the request path):
+#   Z (this process) forks C, which makes new mount, PID and IPC namespaces with a fresh tmpfs
+#   on /work, /tmp and /dev/shm and forks G, PID 1 of the new namespace. G forks H, which drops
+#   to an unprivileged user with no capabilities, sets no_new_privs, rlimits and the server's
+#   seccomp filters, and says "ready".
+# A run (the request path) is then only message passing: the server sends a JSON header and, as
+# SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end) and the
+# run's cgroup.procs files. Z hands the status pipe to G and the rest to H. H joins the cgroups,
+# takes stdin/stdout/stderr, writes main.py and the extra files into /work and runs main.py as
+# `python -u main.py` would. G reports how H ended on the status pipe and exits, which makes the
+# kernel kill whatever H left behind in the namespace.
+BASELINE_MODULES = set(__import__("sys").modules)
+
+import array
+import ctypes
+import fcntl
+import gc
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+
+LEARNER = 1000
+WORK = "/work"
+MAIN = WORK + "/main.py"
+WARM_UNITS = 2
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+PR_SET_PDEATHSIG = 1
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+CONFIG = json.loads(sys.argv[1])
+FILTERS = [bytes.fromhex(h) for h in CONFIG["filters"]]
+FILTER_BUFS = [ctypes.create_string_buffer(f, len(f)) for f in FILTERS]
+FD_SPACE = socket.CMSG_SPACE(16 * array.array("i").itemsize)
+
+
+def check(rc, what):
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+
+def prctl(option, arg2=0):
+    check(libc.prctl(option, arg2, 0, 0, 0), "prctl(%d)" % option)
+
+
+def die_with_parent():
+    """Killed when the parent dies; and if it already has, exit now."""
+    parent = os.getppid()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def mount_tmpfs(target, options):
+    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
+    check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", flags, options.encode()), "mount " + target)
+
+
+def recv_fds(sock):
+    """One message and its descriptors; (b"", []) when the peer is gone."""
+    msg, ancdata, _, _ = sock.recvmsg(1 << 16, FD_SPACE)
+    fds = array.array("i")
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    return msg, list(fds)
+
+
+def send_fds(sock, msg, fds):
+    sock.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+
+
+# ---------------------------------------------------------------- making a unit (off the request path)
+
+def make_unit(keep):
+    """Forks C; returns (pid, socket to G, socket to H). `keep` are fds C must close."""
+    g_ours, g_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    h_ours, h_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            g_ours.close()
+            h_ours.close()
+            for fd in keep:
+                os.close(fd)
+            unit_c(g_theirs, h_theirs)
+        finally:
+            os._exit(1)
+    g_theirs.close()
+    h_theirs.close()
+    return g_ours, h_ours
+
+
+def unit_c(g_sock, h_sock):
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    die_with_parent()
+    check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
+    size, inodes = int(CONFIG["tmpfs_bytes"]), int(CONFIG["tmpfs_inodes"])
+    common = "uid=%d,gid=%d,nr_inodes=%d" % (LEARNER, LEARNER, inodes)
+    mount_tmpfs(WORK, "size=%d,mode=0700,%s" % (size, common))
+    mount_tmpfs("/tmp", "size=%d,mode=1777,%s" % (size, common))
+    mount_tmpfs("/dev/shm", "size=%d,mode=1777,%s" % (int(CONFIG["shm_bytes"]), common))
+    pid = os.fork()
+    if pid == 0:
+        unit_g(g_sock, h_sock)
+    g_sock.close()
+    h_sock.close()
+    os.waitpid(pid, 0)
+    os._exit(0)
+
+
+def unit_g(g_sock, h_sock):
+    """PID 1 of the unit's namespace: forks H, reaps everything, reports how H ended."""
+    try:
+        die_with_parent()
+        pid = os.fork()
+        if pid == 0:
+            g_sock.close()
+            unit_h(h_sock)
+        h_sock.close()
+        _, fds = recv_fds(g_sock)
+        status = fds[0] if fds else None
+        st = None
+        while True:
+            try:
+                done, st = os.waitpid(-1, 0)
+            except ChildProcessError:
+                st = None
+                break
+            if done == pid:
+                break
+        if status is not None:
+            if st is None:
+                report = {"error": "lost the program's process"}
+            elif os.WIFSIGNALED(st):
+                report = {"signal": os.WTERMSIG(st)}
+            else:
+                report = {"exit": os.WEXITSTATUS(st)}
+            os.write(status, json.dumps(report).encode())
+    finally:
+        os._exit(0)
+
+
+def lock_down():
+    """Unprivileged for good: rlimits, no capabilities, uid 1000, no_new_privs, seccomp."""
+    for res, value in (
+        (resource.RLIMIT_CPU, (int(CONFIG["cpu_secs"]), int(CONFIG["cpu_secs"]) + 1)),
+        (resource.RLIMIT_FSIZE, (int(CONFIG["file_bytes"]),) * 2),
+        (resource.RLIMIT_CORE, (0, 0)),
+        (resource.RLIMIT_NOFILE, (256, 256)),
+    ):
+        resource.setrlimit(res, value)
+    for cap in range(64):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            break
+    os.setgroups([])
+    os.setresgid(LEARNER, LEARNER, LEARNER)
+    os.setresuid(LEARNER, LEARNER, LEARNER)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    for buf, raw in zip(FILTER_BUFS, FILTERS):
+        prog = SockFprog(len(raw) // 8, ctypes.cast(buf, ctypes.c_void_p))
+        check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp")
+
+
+def unit_h(h_sock):
+    """The learner's process: locked down while idle, then runs one program."""
+    try:
+        os.setsid()
+        die_with_parent()
+        os.closerange(3, h_sock.fileno())
+        os.closerange(h_sock.fileno() + 1, 1 << 16)
+        lock_down()
+        os.chdir(WORK)
+        h_sock.send(b"ready")
+        try:
+            msg, fds = recv_fds(h_sock)
+        except OSError:
+            msg = b""
+        if not msg:
+            os._exit(0)  # the unit was never used
+        h_sock.close()
+        # Received descriptors may have any number, 0 included: lift them above 2 first.
+        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in fds]
+        for fd in fds:
+            os.close(fd)
+        stdin, stdout, stderr, payload = lifted[:4]
+        for fd in lifted[4:]:  # join the run's cgroups
+            os.write(fd, b"0")
+            os.close(fd)
+        for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
+            os.dup2(fd, target)
+            os.close(fd)
+        chunks = []
+        while True:
+            chunk = os.read(payload, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(payload)
+        request = json.loads(b"".join(chunks))
+        for name, text in [("main.py", request["code"])] + sorted(request.get("files", {}).items()):
+            with open(name, "w", encoding="utf-8") as f:
+                f.write(text)
+    except BaseException as e:  # the sandbox could not be set up: never run the code then
+        try:
+            os.write(2, ("PyGuide sandbox error: %r\n" % (e,)).encode())
+        finally:
+            os._exit(125)
+    try:
+        run_main(request["code"])
+    finally:
+        os._exit(125)  # run_main ends with os._exit; reaching here means the runner broke
+
+
+# ---------------------------------------------------------------- running main.py
+
+def run_main(source):
+    import io
+
+    os.environ.clear()
+    os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
+                       "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp", "TZ": "UTC", "USER": "learner", "LOGNAME": "learner"})
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8")
+    sys.stdout = sys.__stdout__ = io.TextIOWrapper(
+        io.open(1, "wb", buffering=0, closefd=False), encoding="utf-8", write_through=True)
+    sys.stderr = sys.__stderr__ = io.TextIOWrapper(
+        io.open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="backslashreplace",
+        write_through=True)
+    # A fresh interpreter's view: only the modules Python itself loads at start-up.
+    for name in list(sys.modules):
+        if name not in BASELINE_MODULES:
+            del sys.modules[name]
+    sys.path_importer_cache.pop("", None)
+    sys.path[0] = WORK
+    sys.argv[:] = ["main.py"]
+    main = type(sys)("__main__")
+    main.__file__ = MAIN
+    main.__cached__ = None
+    main.__builtins__ = __builtins__
+    sys.modules["__main__"] = main
+    gc.unfreeze()
+    code = 0
+    try:
+        compiled = compile(source, MAIN, "exec", dont_inherit=True)
+        exec(compiled, main.__dict__)
+    except SystemExit as e:
+        code = exit_code(e)
+    except BaseException as e:
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename != MAIN:
+            tb = tb.tb_next
+        sys.excepthook(type(e), e.with_traceback(tb), tb)
+        code = 1
+    finish(code)
+
+
+def exit_code(e):
+    if e.code is None:
+        return 0
+    if isinstance(e.code, int):
+        return e.code & 0xFF
+    try:
+        print(e.code, file=sys.stderr)
+    except Exception:
+        pass
+    return 1
+
+
+def finish(code):
+    """What the interpreter does at exit: wait for threads, run atexit, flush."""
+    try:
+        threading = sys.modules.get("threading")
+        if threading is not None:
+            threading._shutdown()
+    except SystemExit as e:
+        code = exit_code(e)
+    except BaseException:
+        pass
+    try:
+        import atexit
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(code)
+
+
+# ---------------------------------------------------------------- the zygote's loop
+
+def serve():
+    ctl = socket.socket(fileno=0)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the C processes
+    gc.collect()
+    gc.freeze()
+    poller = select.poll()
+    poller.register(ctl.fileno(), select.POLLIN)
+    warming = {}  # fd of H's socket -> (socket to G, socket to H)
+    ready = []
+    pending = []  # runs waiting for a unit: (header, fds)
+
+    def warm():
+        keep = [ctl.fileno()] + [s.fileno() for pair in list(warming.values()) + ready for s in pair]
+        g, h = make_unit(keep)
+        warming[h.fileno()] = (g, h)
+        poller.register(h.fileno(), select.POLLIN)
+
+    def dispatch(unit, fds):
+        g, h = unit
+        try:
+            send_fds(g, b"status", fds[3:4])
+            send_fds(h, b"run", fds[:3] + fds[4:])
+        except OSError as e:
+            sys.stderr.write("pyguide zygote: a unit was lost: %s\n" % e)
+        g.close()
+        h.close()
+        for fd in fds:
+            os.close(fd)
+
+    for _ in range(WARM_UNITS):
+        warm()
+    ctl.send(b"ready")
+    while True:
+        try:
+            events = poller.poll()
+        except InterruptedError:
+            continue
+        for fd, _ in events:
+            if fd == ctl.fileno():
+                msg, fds = recv_fds(ctl)
+                if not msg:
+                    os._exit(0)  # the server is gone
+                pending.append(fds)
+            elif fd in warming:
+                g, h = warming.pop(fd)
+                poller.unregister(fd)
+                try:
+                    ok = h.recv(16) == b"ready"
+                except OSError:
+                    ok = False
+                if ok:
+                    ready.append((g, h))
+                else:
+                    g.close()
+                    h.close()
+        while pending and ready:
+            dispatch(ready.pop(0), pending.pop(0))
+        while len(ready) + len(warming) < WARM_UNITS + len(pending):
+            warm()
+
+
+serve()
