@@ -1,4 +1,7 @@
 //! The frontend's built files, embedded in the binary and served under content-hashed names.
+//!
+//! Text assets are also gzipped once, at the best level, when first needed: the server sends
+//! those bytes to every browser that accepts gzip instead of compressing on each request.
 
 use include_dir::{include_dir, Dir};
 use std::collections::HashMap;
@@ -10,6 +13,8 @@ static DIST: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../frontend/dis
 #[derive(Debug, Clone, Copy)]
 pub struct Asset {
     pub bytes: &'static [u8],
+    /// The same bytes gzipped, for text assets (scripts, styles, JSON, SVG).
+    pub gzip: Option<&'static [u8]>,
     pub content_type: &'static str,
 }
 
@@ -34,10 +39,9 @@ impl Assets {
                     } else if let Some(f) = entry.as_file() {
                         let logical = f.path().to_string_lossy().replace('\\', "/");
                         let hashed = hashed_name(&logical, f.contents());
-                        by_hashed.insert(
-                            hashed.clone(),
-                            Asset { bytes: f.contents(), content_type: content_type(&logical) },
-                        );
+                        let content_type = content_type(&logical);
+                        let gzip = compressible(content_type).then(|| gzip(f.contents()));
+                        by_hashed.insert(hashed.clone(), Asset { bytes: f.contents(), gzip, content_type });
                         hashed_of.insert(logical, hashed);
                     }
                 }
@@ -71,6 +75,19 @@ fn hashed_name(logical: &str, bytes: &[u8]) -> String {
     }
 }
 
+fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/") || content_type.starts_with("application/json") || content_type.contains("svg")
+}
+
+/// Gzip at the best level; the result lives as long as the program (assets are computed once).
+fn gzip(bytes: &[u8]) -> &'static [u8] {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Writing to a Vec cannot fail.
+    enc.write_all(bytes).expect("gzip into memory");
+    Box::leak(enc.finish().expect("gzip into memory").into_boxed_slice())
+}
+
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next().unwrap_or("") {
         "js" | "mjs" => "text/javascript; charset=utf-8",
@@ -97,6 +114,14 @@ mod tests {
         assert!(a.starts_with("app.") && a.ends_with(".js"));
         let assets = Assets::embedded();
         let url = assets.url("app.js").expect("app.js is embedded");
-        assert!(assets.get(url.trim_start_matches("/static/")).is_some());
+        let asset = assets.get(url.trim_start_matches("/static/")).expect("served");
+        let gz = asset.gzip.expect("scripts are gzipped");
+        assert!(gz.len() < asset.bytes.len());
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut back).unwrap();
+        assert_eq!(back, asset.bytes);
+        for name in ["theme.js", "app.js", "editor.js", "style.css"] {
+            assert!(assets.url(name).is_some(), "{name} is embedded");
+        }
     }
 }

@@ -11,4 +11,4 @@ mod pages;
 
 pub use assets::{Asset, Assets};
 pub use highlight::highlight_python;
-pub use pages::{Site, SITE_TAGLINE, SITE_TITLE};
+pub use pages::{PlaygroundCode, Site, PLAYGROUND_CODE, SITE_TAGLINE, SITE_TITLE, STYLE_NONCE_PLACEHOLDER};

@@ -1,4 +1,6 @@
-//! Rendering the home page, tutorial pages and the 404 page with minijinja templates.
+//! Rendering the home page, tutorial pages, the playground, search and the 404 page with
+//! minijinja templates. Static pages are rendered once in [`Site::build`]; the playground (which
+//! may show shared code) and search results are rendered per request.
 
 use crate::assets::Assets;
 use crate::highlight::{escape, highlight_python};
@@ -6,15 +8,39 @@ use crate::markdown::to_html;
 use minijinja::{context, Environment};
 use pyguide_content::{Curriculum, Item, Tutorial};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub const SITE_TITLE: &str = "PyGuide";
 pub const SITE_TAGLINE: &str = "Learn Python with practical tutorials and code examples";
 
+/// Stands for the per-response CSP nonce in pages with an editor. The server replaces it (see
+/// [`Site::page`]'s callers): CodeMirror injects its styles in a `<style>` element, which the
+/// CSP admits only with this nonce (`EditorView.cspNonce`).
+pub const STYLE_NONCE_PLACEHOLDER: &str = "__PYGUIDE_STYLE_NONCE__";
+
+/// The code a playground page opens with: a shared program (from the store) or the default.
+#[derive(Debug, Clone, Copy)]
+pub struct PlaygroundCode<'a> {
+    /// The share id, for `/s/<id>` pages.
+    pub id: &'a str,
+    pub code: &'a str,
+    pub files: &'a BTreeMap<String, String>,
+}
+
+/// What the playground shows before anything is shared.
+pub const PLAYGROUND_CODE: &str = "# Write any Python here and press Run (Ctrl+Enter).\n\
+name = input(\"What is your name? \")\n\
+print(f\"Hello, {name}!\")\n\
+for i in range(1, 4):\n    print(i, \"squared is\", i ** 2)\n";
+
 /// Every page of the site, rendered once.
 pub struct Site {
+    env: Environment<'static>,
     pages: HashMap<String, String>,
     not_found: String,
+    search: Vec<SearchEntry>,
+    search_json: String,
+    search_url: String,
     /// Number of tutorials and runnable examples, for logs.
     pub tutorials: usize,
     pub examples: usize,
@@ -44,26 +70,45 @@ struct TocEntry {
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum ItemView {
-    Prose {
-        html: String,
-    },
-    Subheading {
-        level: u8,
-        anchor: String,
-        text: String,
-    },
-    Code {
-        lang: String,
-        html: String,
-    },
-    Example {
-        id: String,
-        line: usize,
-        code_html: String,
-        files: Vec<FileView>,
-        stdin: Option<String>,
-        expected: String,
-    },
+    Prose { html: String },
+    Subheading { level: u8, anchor: String, text: String },
+    Code { lang: String, html: String },
+    Example { example: ExampleView },
+}
+
+/// One runnable example (templates/example.html), on a tutorial page or the playground.
+#[derive(Serialize)]
+struct ExampleView {
+    id: String,
+    /// The accessible name of the example's group.
+    label: String,
+    /// The example's title bar; "Try it yourself" when `None`.
+    head: Option<String>,
+    code_html: String,
+    files: Vec<FileView>,
+    stdin: Option<String>,
+    /// The output shown when the page was checked (tutorials only).
+    expected: Option<String>,
+}
+
+/// One entry of the search index: a tutorial and its headings (`##` and deeper).
+#[derive(Serialize, Clone)]
+struct SearchEntry {
+    /// Title.
+    t: String,
+    /// URL.
+    u: String,
+    /// Section.
+    s: String,
+    /// Headings: (text, anchor).
+    h: Vec<(String, String)>,
+}
+
+#[derive(Serialize)]
+struct SearchHit {
+    title: String,
+    url: String,
+    r#where: String,
 }
 
 #[derive(Serialize)]
@@ -86,12 +131,19 @@ fn environment() -> Environment<'static> {
         ("home.html", include_str!("../templates/home.html")),
         ("tutorial.html", include_str!("../templates/tutorial.html")),
         ("not_found.html", include_str!("../templates/not_found.html")),
+        ("example.html", include_str!("../templates/example.html")),
+        ("playground.html", include_str!("../templates/playground.html")),
+        ("search.html", include_str!("../templates/search.html")),
     ] {
         env.add_template(name, src).expect("the embedded templates are valid");
     }
     let assets = Assets::embedded();
-    env.add_function("asset", move |name: String| assets.url(&name).unwrap_or_default());
+    // Asset URLs are ours (`/static/name.hash.ext`): safe to print without escaping the slashes.
+    env.add_function("asset", move |name: String| {
+        minijinja::Value::from_safe_string(assets.url(&name).unwrap_or_default())
+    });
     env.add_global("site_title", SITE_TITLE);
+    env.add_global("style_nonce_placeholder", STYLE_NONCE_PLACEHOLDER);
     env.add_global("site_tagline", SITE_TAGLINE);
     env
 }
@@ -114,6 +166,7 @@ fn sections_view(c: &Curriculum) -> Vec<SectionView> {
 }
 
 fn body(t: &Tutorial) -> Vec<SectionBody> {
+    let mut n = 0;
     t.sections
         .iter()
         .map(|s| SectionBody {
@@ -131,38 +184,80 @@ fn body(t: &Tutorial) -> Vec<SectionBody> {
                         lang: lang.clone(),
                         html: if lang == "python" { highlight_python(code) } else { escape(code) },
                     },
-                    Item::Example(e) => ItemView::Example {
-                        id: e.id.clone(),
-                        line: e.line,
-                        code_html: highlight_python(&e.code),
-                        files: e
-                            .files
-                            .iter()
-                            .map(|(n, c)| FileView { name: n.clone(), html: highlight_python(c) })
-                            .collect(),
-                        stdin: e.stdin.clone(),
-                        expected: e.expected.clone(),
-                    },
+                    Item::Example(e) => {
+                        n += 1;
+                        ItemView::Example {
+                            example: ExampleView {
+                                id: e.id.clone(),
+                                label: format!("Try it yourself: example {n}"),
+                                head: None,
+                                code_html: highlight_python(&e.code),
+                                files: files_view(&e.files),
+                                stdin: e.stdin.clone(),
+                                expected: Some(e.expected.clone()),
+                            },
+                        }
+                    }
                 })
                 .collect(),
         })
         .collect()
 }
 
+fn files_view(files: &BTreeMap<String, String>) -> Vec<FileView> {
+    files.iter().map(|(n, c)| FileView { name: n.clone(), html: highlight_python(c) }).collect()
+}
+
+fn search_entries(c: &Curriculum) -> Vec<SearchEntry> {
+    c.tutorials
+        .iter()
+        .map(|t| {
+            let mut h = Vec::new();
+            for s in &t.sections {
+                if let Some(head) = &s.heading {
+                    h.push((head.text.clone(), head.anchor.clone()));
+                }
+                for item in &s.items {
+                    if let Item::Subheading(sub) = item {
+                        h.push((sub.text.clone(), sub.anchor.clone()));
+                    }
+                }
+            }
+            SearchEntry { t: t.meta.title.clone(), u: format!("/tutorials/{}", t.slug), s: t.meta.section.clone(), h }
+        })
+        .collect()
+}
+
+/// FNV-1a, for the search index's cache-busting URL.
+fn short_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{:08x}", h >> 32)
+}
+
 impl Site {
     /// Renders every page of `curriculum`.
     pub fn build(curriculum: &Curriculum) -> Result<Site, minijinja::Error> {
-        let env = environment();
+        let mut env = environment();
+        let search = search_entries(curriculum);
+        let search_json = serde_json::to_string(&search).expect("the search index serializes");
+        let search_url = format!("/search-index.json?v={}", short_hash(search_json.as_bytes()));
+        env.add_global("search_index", minijinja::Value::from_safe_string(search_url.clone()));
         let sections = sections_view(curriculum);
         let mut pages = HashMap::new();
-        let home =
-            env.get_template("home.html")?.render(context! { sections => &sections, page_title => SITE_TITLE })?;
+        let home = env
+            .get_template("home.html")?
+            .render(context! { sections => &sections, page_title => SITE_TITLE, nav => "home" })?;
         pages.insert("/".to_string(), home);
         let tutorial_tpl = env.get_template("tutorial.html")?;
         let all = &curriculum.tutorials;
         let mut examples = 0;
         for (i, t) in all.iter().enumerate() {
-            examples += t.examples().count();
+            let examples_here = t.examples().count();
+            examples += examples_here;
             let prev = i.checked_sub(1).map(|p| link(&all[p]));
             let next = all.get(i + 1).map(link);
             let related: Vec<TutorialLink> =
@@ -185,13 +280,125 @@ impl Site {
                 related => related,
                 sections => &sections,
                 current => &t.slug,
+                editor => examples_here > 0,
             })?;
             pages.insert(format!("/tutorials/{}", t.slug), html);
         }
         let not_found = env
             .get_template("not_found.html")?
             .render(context! { page_title => format!("Not found — {SITE_TITLE}") })?;
-        Ok(Site { pages, not_found, tutorials: all.len(), examples })
+        Ok(Site { env, pages, not_found, search, search_json, search_url, tutorials: all.len(), examples })
+    }
+
+    fn render(&self, name: &str, ctx: minijinja::Value) -> String {
+        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => html,
+            Err(e) => {
+                // The templates are embedded and exercised by tests; this is a bug, not user input.
+                tracing::error!(error = %format!("{e:#}"), template = name, "template failed to render");
+                self.not_found.clone()
+            }
+        }
+    }
+
+    /// The playground page: an editor with `code` (a shared program) or the starter program.
+    /// `limits` describes the run limits in plain words.
+    pub fn playground(&self, code: Option<PlaygroundCode<'_>>, limits: &str) -> String {
+        let (heading, intro, head, src, files, title) = match code {
+            Some(c) => (
+                "Shared code",
+                "Someone shared this program with you. Edit it, run it, and press Share to get a link to your own version.",
+                format!("main.py · shared as {}", c.id),
+                c.code,
+                files_view(c.files),
+                format!("Shared code {} — {SITE_TITLE}", c.id),
+            ),
+            None => (
+                "Python playground",
+                "Write any Python and run it on real CPython. Programs can read input(), print as they go, and be shared with a link.",
+                "main.py".to_string(),
+                PLAYGROUND_CODE,
+                Vec::new(),
+                format!("Playground — {SITE_TITLE}"),
+            ),
+        };
+        let example = ExampleView {
+            id: "playground".into(),
+            label: "Playground editor".into(),
+            head: Some(head),
+            code_html: highlight_python(src),
+            files,
+            stdin: None,
+            expected: None,
+        };
+        self.render(
+            "playground.html",
+            context! {
+                page_title => title,
+                description => "Run Python in your browser on real CPython.",
+                heading => heading,
+                intro => intro,
+                example => example,
+                limits_text => limits,
+                editor => true,
+                nav => "playground",
+            },
+        )
+    }
+
+    /// A 404 page with its own heading and message (such as an unknown share id).
+    pub fn not_found_with(&self, heading: &str, message: &str) -> String {
+        self.render(
+            "not_found.html",
+            context! { page_title => format!("{heading} — {SITE_TITLE}"), heading => heading, message => message },
+        )
+    }
+
+    /// The search results page (`/search?q=`), for readers without JavaScript.
+    pub fn search_page(&self, query: &str) -> String {
+        let query = query.trim();
+        let hits = if query.is_empty() { Vec::new() } else { self.search(query) };
+        self.render(
+            "search.html",
+            context! { page_title => format!("Search — {SITE_TITLE}"), query => query, hits => hits },
+        )
+    }
+
+    fn search(&self, query: &str) -> Vec<SearchHit> {
+        let words: Vec<String> = query.to_lowercase().split_whitespace().map(str::to_string).collect();
+        let has = |text: &str| {
+            let t = text.to_lowercase();
+            words.iter().all(|w| t.contains(w.as_str()))
+        };
+        let mut titles = Vec::new();
+        let mut headings = Vec::new();
+        for e in &self.search {
+            if has(&format!("{} {}", e.t, e.s)) {
+                titles.push(SearchHit { title: e.t.clone(), url: e.u.clone(), r#where: e.s.clone() });
+            }
+            for (text, anchor) in &e.h {
+                if has(text) {
+                    headings.push(SearchHit {
+                        title: text.clone(),
+                        url: format!("{}#{anchor}", e.u),
+                        r#where: e.t.clone(),
+                    });
+                }
+            }
+        }
+        titles.extend(headings);
+        titles.truncate(50);
+        titles
+    }
+
+    /// The search index (titles and headings of every tutorial) as JSON.
+    pub fn search_index_json(&self) -> &str {
+        &self.search_json
+    }
+
+    /// The URL pages fetch the search index from (changes with its contents).
+    pub fn search_index_url(&self) -> &str {
+        &self.search_url
     }
 
     /// The page at `path` (`/` or `/tutorials/<slug>`).

@@ -1,17 +1,23 @@
-//! PyGuide's HTTP layer: pages, assets and the run API, as one axum [`Router`].
+//! PyGuide's HTTP layer: pages, assets, the run API (JSON and streaming WebSocket) and
+//! sharing, as one axum [`Router`].
 //!
 //! [`router`] builds the whole app from an [`AppState`], so tests call it with `oneshot`
 //! without opening a socket, and `pyguide serve` only binds it to an address.
+//! [`router_with`] adds what is optional: the store behind Share, and the run limits the pages
+//! explain.
 
 mod error;
+mod messages;
 mod routes;
 
 pub use error::AppError;
+pub use messages::{limits_text, outcome_message};
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use pyguide_render::Site;
-use pyguide_sandbox::Runner;
+use pyguide_sandbox::{Limits, Runner};
+use pyguide_store::Store;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -25,15 +31,46 @@ pub struct AppState {
     pub site: Arc<Site>,
 }
 
+/// What the app may have beyond [`AppState`].
+#[derive(Clone, Debug, Default)]
+pub struct ServerOptions {
+    /// Where Share stores programs; without one, `POST /api/share` answers 503.
+    pub store: Option<Store>,
+    /// The limits the runner enforces, explained to learners when a run hits one.
+    pub limits: Limits,
+}
+
+/// The state handlers see.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    pub runner: Arc<dyn Runner>,
+    pub site: Arc<Site>,
+    pub store: Option<Store>,
+    pub limits: Arc<Limits>,
+}
+
 /// The Content-Security-Policy of every response: no inline script, nothing from elsewhere,
 /// no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The whole application.
+/// The CSP of a page with an editor: as [`CSP`], but `<style>` elements carrying this response's
+/// nonce are allowed, because CodeMirror injects its (generated) styles that way
+/// (`EditorView.cspNonce`). Scripts stay `'self'` only, and style attributes stay refused.
+pub fn csp_with_style_nonce(nonce: &str) -> String {
+    CSP.replace("style-src 'self';", &format!("style-src 'self' 'nonce-{nonce}';"))
+}
+
+/// The whole application, without a store (Share answers 503) and with the default limits.
 pub fn router(state: AppState) -> Router {
+    router_with(state, ServerOptions::default())
+}
+
+/// The whole application with a store and the runner's limits.
+pub fn router_with(state: AppState, options: ServerOptions) -> Router {
+    let ctx = Ctx { runner: state.runner, site: state.site, store: options.store, limits: Arc::new(options.limits) };
     routes::routes()
-        .with_state(state)
+        .with_state(ctx)
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

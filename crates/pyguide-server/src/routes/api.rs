@@ -1,7 +1,7 @@
-//! The JSON API: `POST /api/run`.
+//! The JSON API: `POST /api/run` and `POST /api/share`.
 
 use crate::error::AppError;
-use crate::AppState;
+use crate::Ctx;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
@@ -10,16 +10,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use pyguide_sandbox::{Admission, RunRequest};
+use pyguide_store::StoreError;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::json;
 use std::collections::BTreeMap;
 
 /// Largest request body: code, stdin and files at their limits, JSON-escaped, fit well within.
 const MAX_BODY_BYTES: usize = 4 << 20;
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<Ctx> {
     Router::new()
         .route("/run", post(run).fallback(|| async { method_not_allowed("POST") }))
+        .route("/share", post(share).fallback(|| async { method_not_allowed("POST") }))
         .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
@@ -62,9 +65,35 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection
     })
 }
 
-async fn run(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+async fn run(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
     let body: RunBody = parse_json(body)?;
     let req = RunRequest { code: body.code, stdin: body.stdin, files: body.files.unwrap_or_default() };
     let result = state.runner.run(req, Admission::Immediate).await?;
     Ok(Json(result).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShareBody {
+    code: String,
+    #[serde(default)]
+    files: Option<BTreeMap<String, String>>,
+}
+
+/// Stores a program and answers 201 `{"id": "...", "url": "/s/..."}`.
+async fn share(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+    let body: ShareBody = parse_json(body)?;
+    let Some(store) = &state.store else {
+        return Err(AppError::Client(StatusCode::SERVICE_UNAVAILABLE, "sharing is turned off on this server".into()));
+    };
+    let req = RunRequest { code: body.code, stdin: None, files: body.files.unwrap_or_default() };
+    // The same checks as a run (sizes, NUL bytes, plain file names): a share must be runnable.
+    req.validate().map_err(|e| AppError::bad_request(e.0))?;
+    let id = store.create_share(&req.code, &req.files).await.map_err(|e| match e {
+        StoreError::Invalid(msg) => AppError::bad_request(msg),
+        other => AppError::Internal(other.to_string()),
+    })?;
+    let url = format!("/s/{id}");
+    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, url.clone())], Json(json!({ "id": id, "url": url })))
+        .into_response())
 }

@@ -2,17 +2,22 @@
 
 mod api;
 mod pages;
+mod ws;
 
-use crate::AppState;
+use crate::Ctx;
 use axum::routing::get;
 use axum::Router;
 
-pub(crate) fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<Ctx> {
     Router::new()
         .route("/", get(pages::home))
         .route("/tutorials/{slug}", get(pages::tutorial))
+        .route("/playground", get(pages::playground))
+        .route("/s/{id}", get(pages::shared))
+        .route("/search", get(pages::search))
+        .route("/search-index.json", get(pages::search_index))
         .route("/static/{*name}", get(pages::asset))
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api", api::routes())
+        .nest("/api", api::routes().route("/run/ws", get(ws::run_ws)))
         .fallback(pages::not_found)
 }

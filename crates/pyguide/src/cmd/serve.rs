@@ -4,7 +4,9 @@ use super::RunnerArgs;
 use crate::embedded;
 use anyhow::Context;
 use pyguide_render::Site;
-use pyguide_server::{router, AppState};
+use pyguide_sandbox::Limits;
+use pyguide_server::{router_with, AppState, ServerOptions};
+use pyguide_store::Store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +20,12 @@ pub struct Args {
     /// Serve the tutorials in this folder instead of the embedded curriculum.
     #[arg(long, value_name = "DIR")]
     pub content: Option<PathBuf>,
+    /// Folder for PyGuide's data (the SQLite database of shared programs); created on first run.
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Store shared programs in this PostgreSQL database instead (postgres://user@host/db).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
     #[command(flatten)]
     pub runner: RunnerArgs,
 }
@@ -34,7 +42,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         capacity = runner.capacity(),
         "site ready"
     );
-    let app = router(AppState { runner, site: Arc::new(site) });
+    let store = match &args.database_url {
+        Some(url) => Store::open_url(url).await.context("opening the database given by --database-url")?,
+        None => Store::open_data_dir(&args.data_dir)
+            .await
+            .with_context(|| format!("opening the database in {}", args.data_dir.display()))?,
+    };
+    tracing::info!(backend = store.backend(), "store ready");
+    // The runner is built with the default limits (cmd::RunnerArgs); the pages explain those.
+    let options = ServerOptions { store: Some(store.clone()), limits: Limits::default() };
+    let app = router_with(AppState { runner, site: Arc::new(site) }, options);
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
@@ -44,5 +61,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             tracing::info!("shutting down");
         })
         .await?;
+    store.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,90 @@
+//! Plain words for how a run ended and for the limits, shown to learners under the output.
+
+use pyguide_sandbox::{Limits, Outcome, RunResult};
+
+fn duration(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{} ms", ms.round() as u64)
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+fn bytes(n: u64) -> String {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// The limits of a run, in one sentence fragment.
+pub fn limits_text(l: &Limits) -> String {
+    format!(
+        "{} s of running time (including time waiting for input), {} s of CPU, {} of memory, {} of output",
+        l.wall.as_secs(),
+        l.cpu_secs,
+        bytes(l.memory_bytes),
+        bytes(l.output_bytes as u64)
+    )
+}
+
+/// The last line of the Output pane: the outcome, the exit code and the time, and for a limit,
+/// which one and what it is.
+pub fn outcome_message(r: &RunResult, l: &Limits) -> String {
+    let time = duration(r.duration_ms);
+    match r.outcome {
+        Outcome::Success => format!("Finished · exit code 0 · {time}"),
+        Outcome::Error => match r.exit_code {
+            Some(code) => format!("Exited with an error · exit code {code} · {time}"),
+            None => format!("The program crashed (ended by a signal, no exit code) · {time}"),
+        },
+        Outcome::Timeout => format!(
+            "Stopped: the program ran past the time limit ({} s of running time, including time waiting \
+             for input, or {} s of CPU). Look for a loop that never ends. · {time}",
+            l.wall.as_secs(),
+            l.cpu_secs
+        ),
+        Outcome::MemoryLimit => format!(
+            "Stopped: the program used more than the memory limit of {}. Look for a list or string \
+             that keeps growing. · {time}",
+            bytes(l.memory_bytes)
+        ),
+        Outcome::OutputLimit => format!(
+            "Stopped: the program printed more than the output limit of {}; the rest was cut. Look \
+             for a print in a loop that never ends. · {time}",
+            bytes(l.output_bytes as u64)
+        ),
+        Outcome::Stopped => format!("Stopped by you · {time}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(outcome: Outcome, exit_code: Option<i32>, ms: f64) -> RunResult {
+        RunResult {
+            outcome,
+            exit_code,
+            stdout: String::new(),
+            stderr: String::new(),
+            duration_ms: ms,
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn words_name_the_limit() {
+        let l = Limits::default();
+        assert_eq!(outcome_message(&result(Outcome::Success, Some(0), 21.4), &l), "Finished · exit code 0 · 21 ms");
+        assert!(outcome_message(&result(Outcome::Error, Some(1), 1500.0), &l).contains("exit code 1 · 1.5 s"));
+        assert!(outcome_message(&result(Outcome::Timeout, None, 10_000.0), &l).contains("10 s of running time"));
+        assert!(outcome_message(&result(Outcome::MemoryLimit, None, 5.0), &l).contains("256 MiB"));
+        assert!(outcome_message(&result(Outcome::OutputLimit, None, 5.0), &l).contains("1 MiB"));
+        assert!(outcome_message(&result(Outcome::Stopped, None, 5.0), &l).starts_with("Stopped by you"));
+        assert!(limits_text(&l).contains("256 MiB of memory"));
+    }
+}

@@ -1,0 +1,196 @@
+//! `GET /api/run/ws`: a run streamed over a WebSocket — output as it is printed, the learner's
+//! typing fed to stdin, Stop — ending with one `exit` message. The protocol is in README.md.
+
+use crate::Ctx;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use pyguide_sandbox::{Admission, Event, RunError, RunRequest, StartOptions, MAX_STDIN_BYTES};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Largest client message: a run request with code and files at their limits, JSON-escaped.
+const MAX_MESSAGE_BYTES: usize = 4 << 20;
+/// How long a new connection may wait before sending its `run` message.
+const FIRST_MESSAGE_TIMEOUT: Duration = Duration::from_secs(10);
+/// stdout and stderr come through two pipes read by two tasks, so output written a moment
+/// apart can arrive swapped: `print("before")` and then a traceback would show the traceback
+/// first, or even split `before` from its newline. When stderr arrives, stdout that shows up
+/// within this window is sent first (for a program, the order it most likely wrote them in).
+const STDERR_HOLD: Duration = Duration::from_millis(8);
+/// The longest stderr is held back while stdout keeps coming.
+const STDERR_HOLD_MAX: Duration = Duration::from_millis(40);
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ClientMsg {
+    Run {
+        code: String,
+        #[serde(default)]
+        stdin: Option<String>,
+        #[serde(default)]
+        files: Option<BTreeMap<String, String>>,
+    },
+    Stdin {
+        data: String,
+    },
+    Eof,
+    Stop,
+}
+
+pub(crate) async fn run_ws(State(state): State<Ctx>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| session(state, socket))
+}
+
+async fn send(socket: &mut WebSocket, v: Value) -> bool {
+    socket.send(Message::Text(Utf8Bytes::from(v.to_string()))).await.is_ok()
+}
+
+/// Sends `{"type": "error"}` and closes: the run never started.
+async fn refuse(mut socket: WebSocket, status: u16, error: &str) {
+    let _ = send(&mut socket, json!({ "type": "error", "status": status, "error": error })).await;
+    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("") }))).await;
+}
+
+fn parse(msg: &str) -> Result<ClientMsg, String> {
+    serde_json::from_str(msg).map_err(|e| format!("the message is not a valid request: {e}"))
+}
+
+async fn session(state: Ctx, mut socket: WebSocket) {
+    let first = match tokio::time::timeout(FIRST_MESSAGE_TIMEOUT, socket.recv()).await {
+        Ok(Some(Ok(Message::Text(t)))) => parse(t.as_str()),
+        Ok(Some(Ok(_))) => Err("send the run request as a JSON text message".to_string()),
+        Ok(None | Some(Err(_))) => return,
+        Err(_) => Err("no run request was sent in time".to_string()),
+    };
+    let (code, stdin, files) = match first {
+        Ok(ClientMsg::Run { code, stdin, files }) => (code, stdin, files.unwrap_or_default()),
+        Ok(_) => return refuse(socket, 400, "the first message must be {\"type\": \"run\", ...}").await,
+        Err(e) => return refuse(socket, 400, &e).await,
+    };
+    // With a fixed stdin the run is like POST /api/run; without one, the learner types it.
+    let interactive = stdin.is_none();
+    let req = RunRequest { code, stdin, files };
+    let opts = StartOptions { admission: Admission::Immediate, stream: true, interactive };
+    let handle = match state.runner.start(req, opts) {
+        Ok(h) => h,
+        Err(RunError::Busy) => {
+            return refuse(
+                socket,
+                503,
+                "PyGuide is running as many programs as it can right now; try again in a moment",
+            )
+            .await
+        }
+        Err(RunError::Invalid(e)) => return refuse(socket, 400, &e.0).await,
+        Err(RunError::Internal(e)) => {
+            tracing::error!(error = %e, "a streamed run could not start");
+            return refuse(socket, 500, "internal error").await;
+        }
+    };
+    let mut gone = !send(&mut socket, json!({ "type": "started", "interactive": interactive })).await;
+    let mut events = handle.events;
+    let mut stdin = handle.stdin;
+    let mut stop = handle.stop;
+    let mut stdin_sent = 0usize;
+    let stop_run = |stop: &mut Option<tokio::sync::oneshot::Sender<()>>| {
+        if let Some(s) = stop.take() {
+            let _ = s.send(());
+        }
+    };
+    if gone {
+        stop_run(&mut stop);
+    }
+    loop {
+        tokio::select! {
+            ev = events.recv() => {
+                let Some(ev) = ev else { break };
+                if gone { continue; }
+                let mut ok = true;
+                match ev {
+                    Event::Stdout(data) => ok = send(&mut socket, json!({ "type": "stdout", "data": data })).await,
+                    Event::Stderr(first) => {
+                        let mut held = first;
+                        let deadline = tokio::time::Instant::now() + STDERR_HOLD_MAX;
+                        let mut closed = false;
+                        while ok && tokio::time::Instant::now() < deadline {
+                            match tokio::time::timeout(STDERR_HOLD, events.recv()).await {
+                                Ok(Some(Event::Stdout(data))) => {
+                                    ok = send(&mut socket, json!({ "type": "stdout", "data": data })).await;
+                                }
+                                Ok(Some(Event::Stderr(more))) => held.push_str(&more),
+                                Ok(None) => {
+                                    closed = true;
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        ok = ok && send(&mut socket, json!({ "type": "stderr", "data": held })).await;
+                        if closed && ok {
+                            break;
+                        }
+                    }
+                }
+                if !ok {
+                    gone = true;
+                    stop_run(&mut stop);
+                }
+            }
+            msg = socket.recv(), if !gone => match msg {
+                Some(Ok(Message::Text(t))) => match parse(t.as_str()) {
+                    Ok(ClientMsg::Stdin { data }) => {
+                        stdin_sent += data.len();
+                        if stdin_sent > MAX_STDIN_BYTES {
+                            // Enough typing for any exercise; the rest is not forwarded.
+                            stdin = None;
+                        }
+                        if let Some(tx) = &stdin {
+                            let _ = tx.send(data.into_bytes());
+                        }
+                    }
+                    Ok(ClientMsg::Eof) => stdin = None,
+                    Ok(ClientMsg::Stop) => stop_run(&mut stop),
+                    Ok(ClientMsg::Run { .. }) | Err(_) => {}
+                },
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
+                    // The learner left (closed the tab, lost the connection): end the run.
+                    gone = true;
+                    stop_run(&mut stop);
+                }
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    drop(stdin);
+    let result = handle.result.await;
+    drop(stop);
+    if gone {
+        return;
+    }
+    match result {
+        Ok(r) => {
+            let message = crate::outcome_message(&r, &state.limits);
+            let _ = send(
+                &mut socket,
+                json!({
+                    "type": "exit",
+                    "outcome": r.outcome,
+                    "exit_code": r.exit_code,
+                    "duration_ms": r.duration_ms,
+                    "truncated": r.truncated,
+                    "message": message,
+                }),
+            )
+            .await;
+            let _ =
+                socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("") }))).await;
+        }
+        Err(_) => {
+            tracing::error!("a streamed run ended without a result");
+            refuse(socket, 500, "internal error").await;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+// Builds frontend/src into frontend/dist (committed; embedded in the binary by pyguide-render,
+// which gives each file a content-hashed name). Deterministic: CI rebuilds and diffs dist/.
+//
+//   theme.js  — tiny, loaded blocking in <head>: applies the saved theme before first paint.
+//   app.js    — every page: theme toggle, search, and the lazy loader of the editor.
+//   editor.js — CodeMirror 6 + the runner UI (WebSocket streaming, input(), Share); loaded
+//               only on pages with examples, on first interaction or when the browser is idle.
+//   style.css — the site's styles; public/ (the favicon) is copied as is.
+import * as esbuild from "esbuild";
+import { rmSync, mkdirSync, cpSync } from "node:fs";
+
+const dist = new URL("./dist/", import.meta.url).pathname;
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist);
+
+const common = {
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: ["es2020"],
+  legalComments: "none",
+  charset: "utf8",
+  logLevel: "warning",
+};
+
+await esbuild.build({
+  ...common,
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css" },
+  outdir: dist,
+});
+
+// Static files (the favicon) are copied as they are.
+cpSync(new URL("./public/", import.meta.url).pathname, dist, { recursive: true });

@@ -1,0 +1,184 @@
+// PyGuide's page script (every page, deferred): the theme toggle, search, and the lazy loader
+// of the editor bundle. Kept small: it is part of every page's first load.
+
+export {};
+
+declare global {
+  interface Window {
+    pyguide?: { pendingRun?: HTMLElement | null; editorLoaded?: boolean };
+  }
+}
+
+const root = document.documentElement;
+const state = (window.pyguide = window.pyguide || {});
+
+// ---- Theme: follows the system until the reader picks one; the choice sticks (localStorage).
+const media = window.matchMedia("(prefers-color-scheme: dark)");
+const themeButton = document.getElementById("theme-toggle") as HTMLButtonElement | null;
+
+function effectiveTheme(): "light" | "dark" {
+  const set = root.getAttribute("data-theme");
+  if (set === "light" || set === "dark") return set;
+  return media.matches ? "dark" : "light";
+}
+
+function paintThemeButton() {
+  if (!themeButton) return;
+  const dark = effectiveTheme() === "dark";
+  themeButton.setAttribute("aria-pressed", String(dark));
+}
+
+if (themeButton) {
+  themeButton.hidden = false;
+  paintThemeButton();
+  themeButton.addEventListener("click", () => {
+    const next = effectiveTheme() === "dark" ? "light" : "dark";
+    root.setAttribute("data-theme", next);
+    try {
+      localStorage.setItem("pyguide-theme", next);
+    } catch {
+      // Storage disabled: the choice lasts for this page only.
+    }
+    paintThemeButton();
+  });
+  media.addEventListener("change", paintThemeButton);
+}
+
+// ---- Search over titles and headings, from a small prebuilt index (fetched on first use).
+// Without JavaScript the form submits to /search, which the server answers.
+type Entry = { t: string; u: string; s: string; h: [string, string][] };
+const form = document.getElementById("search") as HTMLFormElement | null;
+const input = document.getElementById("search-input") as HTMLInputElement | null;
+const results = document.getElementById("search-results") as HTMLUListElement | null;
+const status = document.getElementById("search-status");
+let index: Promise<Entry[]> | null = null;
+
+function loadIndex(): Promise<Entry[]> {
+  if (!index && form) {
+    index = fetch(form.dataset.index || "")
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => []);
+  }
+  return index || Promise.resolve([]);
+}
+
+function search(entries: Entry[], q: string): { title: string; url: string; where: string }[] {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return [];
+  const hits: { title: string; url: string; where: string; score: number }[] = [];
+  const has = (text: string) => {
+    const t = text.toLowerCase();
+    return words.every((w) => t.includes(w));
+  };
+  for (const e of entries) {
+    if (has(e.t + " " + e.s)) hits.push({ title: e.t, url: e.u, where: e.s, score: 0 });
+    for (const [text, anchor] of e.h) {
+      if (has(text)) hits.push({ title: text, url: e.u + "#" + anchor, where: e.t, score: 1 });
+    }
+  }
+  hits.sort((a, b) => a.score - b.score);
+  return hits.slice(0, 12);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+async function showResults() {
+  if (!input || !results || !status) return;
+  const q = input.value.trim();
+  const found = q ? search(await loadIndex(), q) : [];
+  if (q !== input.value.trim()) return; // a newer keystroke is on its way
+  results.replaceChildren(
+    ...found.map((r) => {
+      const li = el("li");
+      const a = el("a", undefined, r.title);
+      a.href = r.url;
+      li.append(a, el("span", "search-where", r.where));
+      return li;
+    }),
+  );
+  results.hidden = !q;
+  if (q && !found.length) results.append(el("li", "search-none", "No tutorial or heading matches."));
+  status.textContent = q ? `${found.length} result${found.length === 1 ? "" : "s"}` : "";
+}
+
+if (form && input && results) {
+  input.addEventListener("focus", () => void loadIndex());
+  input.addEventListener("input", () => void showResults());
+  form.addEventListener("submit", (ev) => {
+    const first = results.querySelector("a");
+    if (first) {
+      ev.preventDefault();
+      location.href = first.href;
+    }
+  });
+  form.addEventListener("keydown", (ev) => {
+    const links = Array.from(results.querySelectorAll("a"));
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    if (ev.key === "ArrowDown" && links.length) {
+      ev.preventDefault();
+      links[Math.min(at + 1, links.length - 1)].focus();
+    } else if (ev.key === "ArrowUp" && links.length) {
+      ev.preventDefault();
+      if (at <= 0) input.focus();
+      else links[at - 1].focus();
+    } else if (ev.key === "Escape") {
+      results.hidden = true;
+      input.focus();
+    }
+  });
+  document.addEventListener("click", (ev) => {
+    if (!form.contains(ev.target as Node)) results.hidden = true;
+  });
+}
+
+// ---- The editor: loaded only on pages with examples, on first interaction or when idle.
+const editorUrl = document.body.dataset.editor;
+let loading = false;
+
+function loadEditor() {
+  if (loading || !editorUrl) return;
+  loading = true;
+  const s = document.createElement("script");
+  s.src = editorUrl;
+  s.async = true;
+  s.onerror = () => {
+    loading = false;
+    const pending = state.pendingRun;
+    if (pending) {
+      const out = pending.querySelector(".output-body");
+      out?.replaceChildren(el("pre", "stderr", "The editor could not be loaded. Check your connection and reload."));
+    }
+  };
+  document.head.append(s);
+}
+
+if (editorUrl && document.querySelector("[data-example]")) {
+  const wake = (ev: Event) => {
+    const t = ev.target as Element | null;
+    if (t && t.closest && t.closest("[data-example]")) loadEditor();
+  };
+  for (const type of ["pointerover", "pointerdown", "focusin", "touchstart"]) {
+    document.addEventListener(type, wake, { passive: true });
+  }
+  document.addEventListener("click", (ev) => {
+    const button = (ev.target as Element).closest?.("[data-run]");
+    if (!button || state.editorLoaded) return;
+    const example = button.closest("[data-example]") as HTMLElement | null;
+    if (!example) return;
+    state.pendingRun = example;
+    example.querySelector(".output-body")?.replaceChildren(el("pre", "output-placeholder", "Loading the editor…"));
+    loadEditor();
+  });
+  const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 1500));
+  idle(loadEditor, { timeout: 4000 });
+}
+
+// ---- On narrow screens the sidebar sits above the tutorial: fold its boxes so the text comes first.
+if (window.matchMedia("(max-width: 800px)").matches) {
+  document.querySelectorAll<HTMLDetailsElement>("details.sidebar-box").forEach((d) => (d.open = false));
+}

@@ -1,0 +1,451 @@
+// The editor bundle, loaded by app.js only on pages with examples: CodeMirror 6 for each
+// example, and the runner UI — streaming output over a WebSocket (protocol in README.md),
+// interactive input(), Stop, Reset, Copy, Share, and traceback line highlighting.
+// Everything a program prints is inserted as text, never as HTML.
+
+import { EditorState, StateEffect, StateField, Prec, type Extension } from "@codemirror/state";
+import {
+  EditorView,
+  Decoration,
+  type DecorationSet,
+  keymap,
+  lineNumbers,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  drawSelection,
+  highlightSpecialChars,
+} from "@codemirror/view";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { bracketMatching, indentOnInput, syntaxHighlighting, indentUnit } from "@codemirror/language";
+import { pythonLanguage } from "@codemirror/lang-python";
+import { classHighlighter } from "@lezer/highlight";
+
+type Files = Record<string, string>;
+type ServerMsg =
+  | { type: "started"; interactive: boolean }
+  | { type: "stdout" | "stderr"; data: string }
+  | {
+      type: "exit";
+      outcome: string;
+      exit_code: number | null;
+      duration_ms: number;
+      truncated: boolean;
+      message: string;
+    }
+  | { type: "error"; error: string };
+
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
+const modKey = isMac ? "⌘" : "Ctrl";
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function button(label: string, cls: string, aria?: string): HTMLButtonElement {
+  const b = el("button", cls, label);
+  b.type = "button";
+  if (aria) b.setAttribute("aria-label", aria);
+  return b;
+}
+
+/** Announces a short message to screen readers (the page's polite live region). */
+function announce(text: string) {
+  const live = document.getElementById("announcer");
+  if (!live) return;
+  live.textContent = "";
+  setTimeout(() => (live.textContent = text), 50);
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // Clipboard API refused (permissions, insecure context): fall back to a selection copy.
+    const ta = el("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.className = "offscreen";
+    document.body.append(ta);
+    ta.select();
+    let ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch {
+      ok = false;
+    }
+    ta.remove();
+    return ok;
+  }
+}
+
+// ---- The failing line of a traceback, highlighted in the editor until the next edit.
+const setErrorLine = StateEffect.define<number | null>();
+const errorLine = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(deco, tr) {
+    if (tr.docChanged) return Decoration.none;
+    for (const e of tr.effects) {
+      if (e.is(setErrorLine)) {
+        if (e.value === null || e.value < 1 || e.value > tr.state.doc.lines) return Decoration.none;
+        const line = tr.state.doc.line(e.value);
+        return Decoration.set([Decoration.line({ class: "cm-error-line", attributes: { title: "The error happened here" } }).range(line.from)]);
+      }
+    }
+    return deco;
+  },
+  provide: (f) => EditorView.decorations.from(f),
+});
+
+/** The line in main.py where the error happened: the last main.py frame of the traceback. */
+export function failingLine(stderr: string): number | null {
+  let line: number | null = null;
+  for (const m of stderr.matchAll(/File "([^"]*)", line (\d+)/g)) {
+    const file = m[1].split(/[\\/]/).pop();
+    if (file === "main.py" || file === "<string>") line = Number(m[2]);
+  }
+  return line;
+}
+
+/** The last line of a traceback: `ZeroDivisionError: division by zero`. */
+function errorSummary(stderr: string): string | null {
+  if (!/Traceback \(most recent call last\)|File "[^"]*", line \d+/.test(stderr)) return null;
+  const lines = stderr.trimEnd().split("\n");
+  const last = lines[lines.length - 1]?.trim();
+  return last || null;
+}
+
+function wsUrl(): string {
+  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/run/ws";
+}
+
+class Example {
+  readonly root: HTMLElement;
+  readonly view: EditorView;
+  readonly original: string;
+  readonly files: Files = {};
+  readonly stdinBox: HTMLTextAreaElement | null;
+  readonly out: HTMLElement;
+  readonly runButton: HTMLButtonElement;
+  readonly stopButton: HTMLButtonElement;
+  readonly shareBox: HTMLElement;
+  ws: WebSocket | null = null;
+  console: HTMLElement | null = null;
+  inputLine: HTMLElement | null = null;
+  inputField: HTMLInputElement | null = null;
+  stderr = "";
+  finished = false;
+
+  constructor(root: HTMLElement, index: number) {
+    this.root = root;
+    const pre = root.querySelector("[data-code]") as HTMLElement;
+    this.original = pre.textContent || "";
+    root.querySelectorAll<HTMLElement>("[data-file]").forEach((f) => {
+      this.files[f.dataset.file!] = f.querySelector("code")?.textContent || "";
+    });
+    this.stdinBox = root.querySelector("[data-stdin]");
+    this.out = root.querySelector(".output-body") as HTMLElement;
+    const label = root.getAttribute("aria-label") || `example ${index + 1}`;
+
+    const host = el("div", "editor");
+    pre.replaceWith(host);
+    this.view = new EditorView({
+      parent: host,
+      state: EditorState.create({ doc: this.original, extensions: this.extensions(label) }),
+    });
+
+    // Toolbar: Run (already in the page), Stop, Reset, Copy, Share, and the keyboard hint.
+    const actions = root.querySelector(".example-actions") as HTMLElement;
+    this.runButton = actions.querySelector("[data-run]") as HTMLButtonElement;
+    this.runButton.setAttribute("aria-keyshortcuts", isMac ? "Meta+Enter" : "Control+Enter");
+    this.runButton.title = `Run (${modKey}+Enter)`;
+    this.stopButton = button("Stop", "stop", "Stop the program");
+    this.stopButton.disabled = true;
+    const reset = button("Reset", "reset", "Reset the code to the original");
+    const copy = button("Copy", "copy", "Copy the code");
+    const share = button("Share", "share", "Share a link to this code");
+    const hint = el("p", "editor-hint", `${modKey}+Enter runs · Tab indents · Esc then Tab leaves the editor`);
+    hint.id = `${root.id || "ex" + index}-hint`;
+    actions.append(this.stopButton, reset, copy, share);
+    actions.after(hint);
+    this.shareBox = el("div", "share-box");
+    this.shareBox.hidden = true;
+    hint.after(this.shareBox);
+    this.view.contentDOM.setAttribute("aria-describedby", hint.id);
+
+    this.runButton.addEventListener("click", () => this.run());
+    this.stopButton.addEventListener("click", () => this.stop());
+    reset.addEventListener("click", () => {
+      this.view.dispatch({
+        changes: { from: 0, to: this.view.state.doc.length, insert: this.original },
+        effects: setErrorLine.of(null),
+      });
+      announce("Code reset to the original");
+    });
+    copy.addEventListener("click", async () => {
+      const ok = await copyText(this.code());
+      copy.textContent = ok ? "Copied" : "Copy failed";
+      announce(ok ? "Code copied" : "Could not copy the code");
+      setTimeout(() => (copy.textContent = "Copy"), 1500);
+    });
+    share.addEventListener("click", () => this.share(share));
+  }
+
+  extensions(label: string): Extension[] {
+    return [
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      highlightSpecialChars(),
+      history(),
+      drawSelection(),
+      indentOnInput(),
+      bracketMatching(),
+      highlightActiveLine(),
+      pythonLanguage,
+      indentUnit.of("    "),
+      EditorState.tabSize.of(4),
+      // Same `tok-*` classes as the server's highlighter, styled by style.css (both themes).
+      syntaxHighlighting(classHighlighter),
+      errorLine,
+      // CodeMirror injects its styles in a <style> element; the page's CSP admits it by nonce.
+      EditorView.cspNonce.of(document.body.dataset.styleNonce || ""),
+      EditorView.theme({
+        ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+          background: "var(--sel)",
+        },
+        ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+      }),
+      Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (this.run(), true) }])),
+      // Tab indents; CodeMirror's escape hatch (Esc, then Tab) moves focus on for keyboard users.
+      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}` }),
+    ];
+  }
+
+  code(): string {
+    return this.view.state.doc.toString();
+  }
+
+  // ---- Output pane
+
+  write(kind: "stdout" | "stderr" | "echo", text: string) {
+    if (!this.console) return;
+    const before = this.inputLine && this.inputLine.parentNode === this.console ? this.inputLine : null;
+    const prev = (before ? before.previousSibling : this.console.lastChild) as HTMLElement | null;
+    if (prev && prev.nodeType === 1 && prev.dataset.kind === kind) {
+      prev.textContent += text;
+    } else {
+      const span = el("span", kind, text);
+      span.dataset.kind = kind;
+      this.console.insertBefore(span, before);
+    }
+    if (kind === "stderr") this.stderr += text;
+  }
+
+  showInputLine() {
+    if (!this.console || this.inputLine) return;
+    const line = el("span", "stdin-line");
+    const field = el("input", "stdin-field");
+    field.type = "text";
+    field.autocomplete = "off";
+    field.spellcheck = false;
+    field.setAttribute("aria-label", "Input for the program: type and press Enter (Ctrl+D ends input)");
+    field.placeholder = "type input, Enter";
+    field.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        const data = field.value + "\n";
+        field.value = "";
+        this.write("echo", data);
+        this.send({ type: "stdin", data });
+      } else if ((ev.key === "d" || ev.key === "D") && ev.ctrlKey) {
+        ev.preventDefault();
+        this.send({ type: "eof" });
+        this.hideInputLine();
+      }
+    });
+    line.append(field);
+    this.console.append(line);
+    this.inputLine = line;
+    this.inputField = field;
+  }
+
+  hideInputLine() {
+    const hadFocus = this.inputField && document.activeElement === this.inputField;
+    this.inputLine?.remove();
+    this.inputLine = null;
+    this.inputField = null;
+    if (hadFocus) this.runButton.focus();
+  }
+
+  /** After a prompt (output without a final newline), put the cursor in the input line. */
+  maybeFocusInput() {
+    const field = this.inputField;
+    if (!field || !this.console) return;
+    const active = document.activeElement;
+    const ours = active === document.body || (active instanceof Node && this.root.contains(active));
+    if (ours && active !== field) field.focus({ preventScroll: true });
+  }
+
+  send(msg: object) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  // ---- Running
+
+  run() {
+    if (this.ws) return;
+    this.view.dispatch({ effects: setErrorLine.of(null) });
+    this.stderr = "";
+    this.finished = false;
+    this.console = el("pre", "console");
+    this.out.replaceChildren(this.console);
+    this.out.setAttribute("aria-busy", "true");
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
+    this.runButton.setAttribute("aria-disabled", "true");
+    this.stopButton.disabled = false;
+    announce("Running");
+
+    const msg: { type: "run"; code: string; files: Files; stdin?: string } = {
+      type: "run",
+      code: this.code(),
+      files: this.files,
+    };
+    if (this.stdinBox && this.stdinBox.value) msg.stdin = this.stdinBox.value;
+
+    const ws = new WebSocket(wsUrl());
+    this.ws = ws;
+    let promptTimer = 0;
+    ws.onopen = () => ws.send(JSON.stringify(msg));
+    ws.onmessage = (ev) => {
+      let m: ServerMsg;
+      try {
+        m = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (m.type === "started") {
+        if (m.interactive) this.showInputLine();
+      } else if (m.type === "stdout" || m.type === "stderr") {
+        this.write(m.type, m.data);
+        clearTimeout(promptTimer);
+        if (m.type === "stdout" && !m.data.endsWith("\n")) {
+          promptTimer = window.setTimeout(() => this.maybeFocusInput(), 100);
+        }
+      } else if (m.type === "exit") {
+        this.finish(m);
+      } else if (m.type === "error") {
+        this.write("stderr", m.error + "\n");
+        this.finish(null);
+      }
+    };
+    ws.onclose = () => {
+      if (!this.finished) {
+        this.write("stderr", "The connection to the server was lost before the program finished.\n");
+        this.finish(null);
+      }
+    };
+  }
+
+  stop() {
+    this.send({ type: "stop" });
+    this.stopButton.disabled = true;
+  }
+
+  finish(m: Extract<ServerMsg, { type: "exit" }> | null) {
+    if (this.finished) return;
+    this.finished = true;
+    this.hideInputLine();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
+    this.runButton.removeAttribute("aria-disabled");
+    const stopHadFocus = document.activeElement === this.stopButton;
+    this.stopButton.disabled = true;
+    if (stopHadFocus) this.runButton.focus();
+    this.out.removeAttribute("aria-busy");
+    if (!this.console) return;
+    if (!this.console.textContent) this.console.append(el("span", "output-placeholder", "(no output)"));
+    if (!m) {
+      announce("The run failed");
+      return;
+    }
+    const summary = m.outcome === "error" ? errorSummary(this.stderr) : null;
+    const line = summary ? failingLine(this.stderr) : null;
+    if (summary) {
+      const box = el("div", "error-box");
+      box.setAttribute("role", "note");
+      box.append(el("strong", undefined, summary));
+      if (line !== null) {
+        box.append(el("span", undefined, ` — line ${line} of your code, highlighted in the editor.`));
+        this.view.dispatch({
+          effects: [setErrorLine.of(line), EditorView.scrollIntoView(this.view.state.doc.line(Math.min(line, this.view.state.doc.lines)).from, { y: "nearest" })],
+        });
+      }
+      this.out.append(box);
+    }
+    const status = el("p", `status status-${m.outcome}`, m.message);
+    this.out.append(status);
+    announce(m.message + (summary ? ". " + summary : ""));
+  }
+
+  // ---- Share
+
+  async share(btn: HTMLButtonElement) {
+    btn.disabled = true;
+    this.shareBox.hidden = false;
+    this.shareBox.replaceChildren(el("span", undefined, "Saving…"));
+    try {
+      const res = await fetch("/api/share", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ code: this.code(), files: this.files }),
+      });
+      const data = await res.json().catch(() => ({}));
+      if (!res.ok || !data.url) throw new Error(data.error || "The link could not be saved.");
+      const url = new URL(data.url, location.href).href;
+      const label = el("label", undefined, "Link to this code: ");
+      const field = el("input", "share-url");
+      field.readOnly = true;
+      field.value = url;
+      field.id = `${this.root.id || "ex"}-share-url`;
+      label.htmlFor = field.id;
+      const open = el("a", "share-open", "Open");
+      open.href = url;
+      const copied = await copyText(url);
+      this.shareBox.replaceChildren(label, field, open, el("span", "share-note", copied ? " Copied to the clipboard." : ""));
+      field.focus();
+      field.select();
+      announce(copied ? "Link created and copied" : "Link created");
+    } catch (e) {
+      this.shareBox.replaceChildren(el("span", "stderr", (e as Error).message || "Sharing failed."));
+    } finally {
+      btn.disabled = false;
+    }
+  }
+}
+
+function mountAll() {
+  const examples: Example[] = [];
+  document.querySelectorAll<HTMLElement>("[data-example]").forEach((root, i) => {
+    if (root.dataset.mounted) return;
+    root.dataset.mounted = "true";
+    examples.push(new Example(root, i));
+  });
+  const state = (window.pyguide = window.pyguide || {});
+  state.editorLoaded = true;
+  const pending = state.pendingRun;
+  state.pendingRun = null;
+  if (pending) examples.find((e) => e.root === pending)?.run();
+}
+
+declare global {
+  interface Window {
+    pyguide?: { pendingRun?: HTMLElement | null; editorLoaded?: boolean };
+  }
+}
+
+mountAll();
