@@ -225,20 +225,28 @@ def unit_h(h_sock):
         for name, text in [("main.py", request["code"])] + sorted(request.get("files", {}).items()):
             with open(name, "w", encoding="utf-8") as f:
                 f.write(text)
+        tool = request.get("tool")
+        if tool:  # a PyGuide tool (the inspector) runs main.py instead; it lives outside /work
+            path = "/tmp/" + tool["name"]
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(tool["source"])
+            entry = (tool["source"], path, [path, MAIN])
+        else:
+            entry = (request["code"], MAIN, ["main.py"])
     except BaseException as e:  # the sandbox could not be set up: never run the code then
         try:
             os.write(2, ("PyGuide sandbox error: %r\n" % (e,)).encode())
         finally:
             os._exit(125)
     try:
-        run_main(request["code"])
+        run_main(*entry)
     finally:
         os._exit(125)  # run_main ends with os._exit; reaching here means the runner broke
 
 
 # ---------------------------------------------------------------- running main.py
 
-def run_main(source):
+def run_main(source, filename, argv):
     import io
 
     os.environ.clear()
@@ -256,22 +264,22 @@ def run_main(source):
             del sys.modules[name]
     sys.path_importer_cache.pop("", None)
     sys.path[0] = WORK
-    sys.argv[:] = ["main.py"]
+    sys.argv[:] = argv
     main = type(sys)("__main__")
-    main.__file__ = MAIN
+    main.__file__ = filename
     main.__cached__ = None
     main.__builtins__ = __builtins__
     sys.modules["__main__"] = main
     gc.unfreeze()
     code = 0
     try:
-        compiled = compile(source, MAIN, "exec", dont_inherit=True)
+        compiled = compile(source, filename, "exec", dont_inherit=True)
         exec(compiled, main.__dict__)
     except SystemExit as e:
         code = exit_code(e)
     except BaseException as e:
         tb = e.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != MAIN:
+        while tb is not None and tb.tb_frame.f_code.co_filename != filename:
             tb = tb.tb_next
         sys.excepthook(type(e), e.with_traceback(tb), tb)
         code = 1

@@ -116,11 +116,40 @@ impl RunHandle {
     }
 }
 
+/// What a run executes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Entry {
+    /// The learner's `main.py`, as `python main.py` runs it.
+    #[default]
+    Program,
+    /// The "Under the hood" inspector (`python/inspector.py`) tracing `main.py`; its stdout is
+    /// one JSON document.
+    Inspect,
+}
+
+/// The inspector program, shipped inside the binary.
+pub const INSPECTOR_PY: &str = include_str!("../../../python/inspector.py");
+
+impl Entry {
+    /// Limits for this entry: the inspector's JSON may be larger than a program's output.
+    pub fn limits(self, base: &Limits) -> Limits {
+        match self {
+            Entry::Program => base.clone(),
+            Entry::Inspect => Limits { output_bytes: base.output_bytes.max(4 << 20), ..base.clone() },
+        }
+    }
+}
+
 /// Something that runs Python programs. The plain [`ProcessRunner`] and the hardened Linux
 /// sandbox both implement it, so the server and the CLI never know which one they have.
 pub trait Runner: Send + Sync + 'static {
-    /// Validates the request and starts the run. Must be called within a Tokio runtime.
-    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError>;
+    /// Validates the request and starts `entry`. Must be called within a Tokio runtime.
+    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError>;
+
+    /// Validates the request and starts the program. Must be called within a Tokio runtime.
+    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError> {
+        self.start_entry(req, Entry::Program, opts)
+    }
 
     /// The interpreter runs use.
     fn python(&self) -> &PythonInfo;
@@ -133,6 +162,11 @@ impl dyn Runner {
     /// Starts a run and waits for its result.
     pub async fn run(&self, req: RunRequest, admission: Admission) -> Result<RunResult, RunError> {
         self.start(req, StartOptions { admission, ..Default::default() })?.finish().await
+    }
+
+    /// Runs the inspector on `req.code`; the result's stdout is the inspector's JSON.
+    pub async fn inspect(&self, req: RunRequest, admission: Admission) -> Result<RunResult, RunError> {
+        self.start_entry(req, Entry::Inspect, StartOptions { admission, ..Default::default() })?.finish().await
     }
 }
 

@@ -6,7 +6,9 @@
 //! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
 use crate::supervise::{supervise, Exit, Io, StdinSource};
-use crate::{launch, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions};
+use crate::{
+    launch, Entry, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions,
+};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
@@ -43,10 +45,10 @@ impl ProcessRunner {
 }
 
 impl Runner for ProcessRunner {
-    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError> {
+    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError> {
         let config = self.config.clone();
         launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx| async move {
-            match execute(&config, req, events, stdin, &mut stop_rx).await {
+            match execute(&config, req, entry, events, stdin, &mut stop_rx).await {
                 Ok(r) => r,
                 Err(e) => internal_failure(&e.to_string()),
             }
@@ -78,19 +80,32 @@ pub(crate) fn internal_failure(what: &str) -> RunResult {
 async fn execute(
     config: &RunnerConfig,
     req: RunRequest,
+    entry: Entry,
     events: Option<tokio::sync::mpsc::UnboundedSender<crate::Event>>,
     stdin: StdinSource,
     stop_rx: &mut tokio::sync::oneshot::Receiver<()>,
 ) -> std::io::Result<RunResult> {
-    let limits = &config.limits;
+    let limits = &entry.limits(&config.limits);
     let dir = tempfile::Builder::new().prefix("pyguide-run-").tempdir()?;
     std::fs::write(dir.path().join("main.py"), &req.code)?;
     for (name, content) in &req.files {
         std::fs::write(dir.path().join(name), content)?;
     }
+    // The inspector lives apart, so the traced program's folder holds only its own files.
+    let tool_dir = tempfile::Builder::new().prefix("pyguide-tool-").tempdir()?;
     let mut cmd = Command::new(&config.python.executable);
-    cmd.args(["-E", "-s", "-u", "main.py"])
-        .current_dir(dir.path())
+    cmd.args(["-E", "-s", "-u"]);
+    match entry {
+        Entry::Program => {
+            cmd.arg("main.py");
+        }
+        Entry::Inspect => {
+            let path = tool_dir.path().join("inspector.py");
+            std::fs::write(&path, crate::INSPECTOR_PY)?;
+            cmd.arg(path).arg(dir.path().join("main.py"));
+        }
+    }
+    cmd.current_dir(dir.path())
         .env_clear()
         .env("PATH", "/usr/local/bin:/usr/bin:/bin")
         .env("HOME", dir.path())

@@ -1,28 +1,243 @@
-//! smoke
-use pyguide_sandbox::linux::{init_main, SandboxRunner, INIT_ARG};
-use pyguide_sandbox::{discover_python, Admission, RunRequest, Runner, RunnerConfig};
+//! The hostile-program suite, through the real sandbox: every program in `tests/hostile/` tries a
+//! way out. Each asserts its outcome and what it prints (never `ESCAPED`); after each, the host
+//! is checked: the run's cgroup is gone, no learner process is left but the warm ones, the host's
+//! mounts, /etc/passwd and /tmp are unchanged, and nothing connected to the server's port.
+//!
+//! `harness = false`: this binary is also the sandbox's init (`__sandbox-init`), as `pyguide`
+//! is in production.
+
+use pyguide_sandbox::linux::{init_main, SandboxRunner, ID_BASE, INIT_ARG};
+use pyguide_sandbox::{discover_python, Admission, Event, Limits, RunRequest, Runner, RunnerConfig, StartOptions};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
+
+const LEARNER_UID: u32 = ID_BASE + 1000;
+const WARM_UNITS: usize = 2;
+
+struct Header {
+    outcomes: Vec<String>,
+    stdout: Vec<String>,
+    exit_null: bool,
+}
+
+fn header(src: &str) -> Header {
+    let mut h = Header { outcomes: Vec::new(), stdout: Vec::new(), exit_null: false };
+    for line in src.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(v) = line.strip_prefix("# outcome:") {
+            h.outcomes = v.trim().split('|').map(str::to_string).collect();
+        } else if let Some(v) = line.strip_prefix("# stdout-json:") {
+            h.stdout.push(serde_json::from_str(v.trim()).expect("stdout-json is a JSON string"));
+        } else if let Some(v) = line.strip_prefix("# stdout:") {
+            h.stdout.push(v.trim().to_string());
+        } else if line.trim() == "# exit_code: null" {
+            h.exit_null = true;
+        }
+    }
+    h
+}
+
+/// Processes of the sandbox's learner user on the host.
+fn learner_processes() -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let status = std::fs::read_to_string(e.path().join("status")).unwrap_or_default();
+        let uid = status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|v| v.split_whitespace().next()?.parse().ok());
+        let zombie = status.lines().any(|l| l.starts_with("State:") && l.contains('Z'));
+        if uid == Some(LEARNER_UID) && !zombie {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+fn run_dirs(parents: &[PathBuf]) -> Vec<PathBuf> {
+    parents
+        .iter()
+        .flat_map(|p| std::fs::read_dir(p).into_iter().flatten().flatten().map(|e| e.path()))
+        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("run-")))
+        .collect()
+}
+
+struct Host {
+    mounts: usize,
+    passwd: String,
+}
+
+impl Host {
+    fn now() -> Host {
+        Host {
+            mounts: std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default().lines().count(),
+            passwd: std::fs::read_to_string("/etc/passwd").unwrap_or_default(),
+        }
+    }
+}
 
 fn main() {
     if std::env::args().nth(1).as_deref() == Some(INIT_ARG) {
         init_main();
     }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let python = discover_python(None).unwrap();
-        let runner: Arc<dyn Runner> = Arc::new(SandboxRunner::new(RunnerConfig::new(python), &std::env::current_exe().unwrap()).unwrap());
-        for code in ["import os; os.write(1, b'x'); os.write(2, b'y'); os._exit(4)", "print('hi', input())", "exit(3)", "import sys; print(sys.path, sorted(sys.modules)[:5], len(sys.modules))", "1/0"] {
-            let t = std::time::Instant::now();
-            let r = runner.run(RunRequest::new(code), Admission::Wait).await;
-            println!("{:?} {:?}", r, t.elapsed());
+    // A secret in the server's environment that no run may see.
+    std::env::set_var("PYGUIDE_HOSTILE_SECRET", "hunter2");
+    let filter = std::env::args().nth(1).filter(|a| !a.starts_with('-'));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let failures = rt.block_on(suite(filter));
+    std::process::exit(if failures == 0 { 0 } else { 1 });
+}
+
+async fn suite(filter: Option<String>) -> usize {
+    let python = discover_python(None).expect("python3");
+    let mut config = RunnerConfig::new(python);
+    config.limits = Limits { wall: Duration::from_secs(3), cpu_secs: 2, ..Limits::default() };
+    let exe = std::env::current_exe().expect("own path");
+    let sandbox = SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)");
+    let parents = sandbox.cgroup_parents();
+    let runner: Arc<dyn Runner> = Arc::new(sandbox);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("project");
+    let host_before = Host::now();
+    let _ = std::fs::remove_file("/tmp/pyguide-hostile-marker");
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).expect("hostile dir").flatten().map(|e| e.path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "py"));
+    files.sort();
+    let (mut passed, mut failed) = (0, 0);
+    for file in &files {
+        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
+            continue;
         }
-        let mut v = vec![];
-        for _ in 0..50 {
-            let t = std::time::Instant::now();
-            let _ = runner.run(RunRequest::new("print('hi')"), Admission::Wait).await;
-            v.push(t.elapsed().as_secs_f64()*1000.0);
+        let src = std::fs::read_to_string(file).expect("read program")
+            .replace("{PORT}", &port.to_string())
+            .replace("{PROJECT}", &project.to_string_lossy());
+        let h = header(&src);
+        let r = runner.run(RunRequest::new(src), Admission::Wait).await.expect("run");
+        let outcome = serde_json::to_value(r.outcome).unwrap().as_str().unwrap().to_string();
+        let mut problems = Vec::new();
+        if !h.outcomes.contains(&outcome) {
+            problems.push(format!("outcome {outcome}, expected {}", h.outcomes.join("|")));
         }
-        v.sort_by(|a,b| a.partial_cmp(b).unwrap());
-        println!("p50 {:.2} p90 {:.2}", v[25], v[45]);
-    });
+        for want in &h.stdout {
+            if !r.stdout.contains(want.as_str()) {
+                problems.push(format!("stdout lacks {want:?}"));
+            }
+        }
+        if h.exit_null && r.exit_code.is_some() {
+            problems.push(format!("exit code {:?}, expected none (a signal)", r.exit_code));
+        }
+        if r.stdout.contains("ESCAPED") || r.stderr.contains("ESCAPED") {
+            problems.push("the program got out".into());
+        }
+        if r.stderr.contains("PyGuide sandbox error") {
+            problems.push("the sandbox failed to set up".into());
+        }
+        let leftover = run_dirs(&parents);
+        if !leftover.is_empty() {
+            problems.push(format!("cgroups left: {leftover:?}"));
+        }
+        let procs = learner_processes();
+        if procs.len() > WARM_UNITS {
+            problems.push(format!("{} learner processes on the host (at most {WARM_UNITS} warm ones)", procs.len()));
+        }
+        let host = Host::now();
+        if host.mounts != host_before.mounts {
+            problems.push(format!("host mounts changed: {} → {}", host_before.mounts, host.mounts));
+        }
+        if host.passwd != host_before.passwd {
+            problems.push("/etc/passwd changed".into());
+        }
+        if Path::new("/tmp/pyguide-hostile-marker").exists() || Path::new("/tmp/daemon-was-here").exists() {
+            problems.push("a file appeared in the host's /tmp".into());
+        }
+        if listener.accept().is_ok() {
+            problems.push("something connected to the server's port".into());
+        }
+        if problems.is_empty() {
+            passed += 1;
+            println!("ok   {name} ({outcome}, {:.0} ms)", r.duration_ms);
+        } else {
+            failed += 1;
+            println!("FAIL {name}: {}", problems.join("; "));
+            println!("     stdout: {:?}", r.stdout.chars().take(300).collect::<String>());
+            println!("     stderr: {:?}", r.stderr.chars().take(300).collect::<String>());
+        }
+    }
+    if filter.is_none() || filter.as_deref() == Some("concurrent") {
+        match concurrent_runs(&runner).await {
+            Ok(()) => {
+                passed += 1;
+                println!("ok   concurrent runs cannot see or touch each other");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL concurrent runs: {e}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    failed
+}
+
+/// Run A holds files and processes and waits on stdin; run B, meanwhile, looks for them.
+async fn concurrent_runs(runner: &Arc<dyn Runner>) -> Result<(), String> {
+    let a_code = r#"
+import os, subprocess, sys, time
+for d in ("/work", "/tmp", "/dev/shm"):
+    open(d + "/secret-of-a", "w").write("a")
+child = os.fork()
+if child == 0:
+    time.sleep(60)
+    os._exit(0)
+print("ready", flush=True)
+sys.stdin.read()
+intact = all(open(d + "/secret-of-a").read() == "a" for d in ("/work", "/tmp", "/dev/shm"))
+alive = os.waitpid(child, os.WNOHANG) == (0, 0)
+print("intact" if intact else "ESCAPED: files changed", "alive" if alive else "ESCAPED: child killed")
+"#;
+    let b_code = r#"
+import os, signal
+found = [os.path.join(r, f) for r, _, fs in os.walk("/") for f in fs if "secret-of-a" in f]
+visible = []
+for pid in range(1, 4096):
+    try:
+        os.kill(pid, 0)
+        visible.append(pid)
+    except ProcessLookupError:
+        pass
+    except PermissionError:
+        visible.append(pid)
+try:
+    os.kill(-1, signal.SIGKILL)
+except OSError:
+    pass
+print("found", found, "visible", visible)
+"#;
+    let mut a = runner
+        .start(RunRequest::new(a_code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
+        .map_err(|e| e.to_string())?;
+    loop {
+        match a.events.recv().await {
+            Some(Event::Stdout(s)) if s.contains("ready") => break,
+            Some(_) => continue,
+            None => return Err("run A ended before it was ready".into()),
+        }
+    }
+    let b = runner.run(RunRequest::new(b_code), Admission::Wait).await.map_err(|e| e.to_string())?;
+    if !b.stdout.contains("found []") {
+        return Err(format!("run B saw run A's files: {}", b.stdout));
+    }
+    if !b.stdout.contains("visible [1, 2]") {
+        return Err(format!("run B saw processes besides its own init (1) and itself (2): {}", b.stdout));
+    }
+    drop(a.stdin.take()); // EOF: run A finishes
+    let a = a.finish().await.map_err(|e| e.to_string())?;
+    if !a.stdout.contains("intact alive") || a.stdout.contains("ESCAPED") {
+        return Err(format!("run A was disturbed: {:?} {:?}", a.stdout, a.stderr));
+    }
+    Ok(())
 }

@@ -24,6 +24,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // The sandbox re-executes this binary to build itself; that entry never returns.
+    #[cfg(target_os = "linux")]
+    if std::env::args_os().nth(1).is_some_and(|a| a == pyguide_sandbox::linux::INIT_ARG) {
+        pyguide_sandbox::linux::init_main();
+    }
     let cli = Cli::parse();
     let default_level = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()

@@ -137,7 +137,8 @@ impl Cgroups {
     /// Makes the cgroup of run `id` with its limits.
     pub fn create_run(&self, id: u64, memory_bytes: u64, max_pids: u64) -> io::Result<RunCgroup> {
         let name = format!("run-{id}");
-        let open = |dir: &Path| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join("cgroup.procs"));
+        let open =
+            |dir: &Path| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join("cgroup.procs"));
         match &self.mode {
             Mode::V1 { memory, pids } => {
                 let (m, p) = (memory.join(&name), pids.join(&name));
@@ -190,7 +191,8 @@ fn remove_stale(parent: &Path) {
     let Ok(entries) = fs::read_dir(parent) else { return };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.strip_prefix("pyguide-").and_then(|p| p.split('-').next()).and_then(|p| p.parse::<u32>().ok())
+        let Some(pid) =
+            name.strip_prefix("pyguide-").and_then(|p| p.split('-').next()).and_then(|p| p.parse::<u32>().ok())
         else {
             continue;
         };

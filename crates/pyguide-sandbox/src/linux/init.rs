@@ -32,7 +32,13 @@ fn check(rc: libc::c_int, what: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn mount(src: Option<&Path>, target: &Path, fstype: Option<&str>, flags: libc::c_ulong, data: Option<&str>) -> io::Result<()> {
+fn mount(
+    src: Option<&Path>,
+    target: &Path,
+    fstype: Option<&str>,
+    flags: libc::c_ulong,
+    data: Option<&str>,
+) -> io::Result<()> {
     let src_c = src.map(cstr).transpose()?;
     let target_c = cstr(target)?;
     let fstype_c = fstype.map(cstr).transpose()?;
@@ -123,15 +129,37 @@ fn build(plan: &Plan) -> io::Result<()> {
     mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE, None)?;
     let root = Path::new(NEW_ROOT);
     mount(None, root, Some("tmpfs"), libc::MS_NOSUID | libc::MS_NODEV, Some("size=1m,nr_inodes=4096,mode=0755"))
-        .or_else(|_| mount(Some(Path::new("tmpfs")), root, Some("tmpfs"), libc::MS_NOSUID | libc::MS_NODEV, Some("size=1m,mode=0755")))?;
+        .or_else(|_| {
+            mount(
+                Some(Path::new("tmpfs")),
+                root,
+                Some("tmpfs"),
+                libc::MS_NOSUID | libc::MS_NODEV,
+                Some("size=1m,mode=0755"),
+            )
+        })?;
 
     for p in &plan.binds {
         bind_ro(root, p, libc::MS_NODEV)?;
     }
     for h in &plan.hide {
         let dst = inside(root, &fs::canonicalize(h)?);
-        mount(None, &dst, Some("tmpfs"), libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC, Some("size=4k,nr_inodes=8"))
-            .or_else(|_| mount(Some(Path::new("tmpfs")), &dst, Some("tmpfs"), libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV, Some("size=4k")))?;
+        mount(
+            None,
+            &dst,
+            Some("tmpfs"),
+            libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+            Some("size=4k,nr_inodes=8"),
+        )
+        .or_else(|_| {
+            mount(
+                Some(Path::new("tmpfs")),
+                &dst,
+                Some("tmpfs"),
+                libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
+                Some("size=4k"),
+            )
+        })?;
     }
     mkdir_all(&root.join("dev/shm"))?;
     for d in &plan.devices {
@@ -157,7 +185,13 @@ fn build(plan: &Plan) -> io::Result<()> {
     // SAFETY: as above.
     check(unsafe { libc::umount2(c"/.old".as_ptr(), libc::MNT_DETACH) }, "umount old root")?;
     fs::remove_dir("/.old")?;
-    mount(None, Path::new("/"), None, libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV, None)?;
+    mount(
+        None,
+        Path::new("/"),
+        None,
+        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
+        None,
+    )?;
     // SAFETY: valid buffer and length.
     check(unsafe { libc::sethostname(c"pyguide".as_ptr(), 7) }, "sethostname")?;
 
@@ -170,7 +204,10 @@ fn build(plan: &Plan) -> io::Result<()> {
     let mut answer = [0u8; 16];
     let n = io::Read::read(&mut *ctl, &mut answer)?;
     if &answer[..n] != b"mapped" {
-        return Err(io::Error::other(format!("uid_map: the server could not map ids ({})", String::from_utf8_lossy(&answer[..n]))));
+        return Err(io::Error::other(format!(
+            "uid_map: the server could not map ids ({})",
+            String::from_utf8_lossy(&answer[..n])
+        )));
     }
     // Become root of the new namespace (uid 0 inside, unprivileged outside).
     // SAFETY: plain syscalls.

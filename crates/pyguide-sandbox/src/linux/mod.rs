@@ -20,7 +20,9 @@ mod zygote;
 pub use init::{init_main, INIT_ARG};
 
 use crate::supervise::{supervise, Exit, Io, StdinSource};
-use crate::{launch, Event, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, RunnerConfig, StartOptions};
+use crate::{
+    launch, Entry, Event, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, RunnerConfig, StartOptions,
+};
 use cgroup::{Cgroups, RunCgroup};
 use rootfs::Plan;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -110,10 +112,10 @@ fn explain(e: &str) -> String {
 }
 
 impl Runner for SandboxRunner {
-    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError> {
+    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError> {
         let shared = self.shared.clone();
         launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx| async move {
-            match execute(&shared, req, events, stdin, &mut stop_rx).await {
+            match execute(&shared, req, entry, events, stdin, &mut stop_rx).await {
                 Ok(r) => r,
                 Err(e) => crate::process::internal_failure(&format!("sandbox: {e}")),
             }
@@ -158,6 +160,7 @@ impl Shared {
 async fn execute(
     shared: &Shared,
     req: RunRequest,
+    entry: Entry,
     events: Option<mpsc::UnboundedSender<Event>>,
     stdin: StdinSource,
     stop_rx: &mut oneshot::Receiver<()>,
@@ -166,7 +169,7 @@ async fn execute(
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let started = Instant::now();
     let cg = Arc::new(shared.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)?);
-    let result = run_in(shared, &cg, req, events, stdin, stop_rx, started).await;
+    let result = run_in(shared, &cg, req, entry, events, stdin, stop_rx, started).await;
     cg.kill_all();
     match Arc::try_unwrap(cg) {
         Ok(cg) => {
@@ -179,16 +182,18 @@ async fn execute(
     result
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn run_in(
     shared: &Shared,
     cg: &Arc<RunCgroup>,
     req: RunRequest,
+    entry: Entry,
     events: Option<mpsc::UnboundedSender<Event>>,
     stdin: StdinSource,
     stop_rx: &mut oneshot::Receiver<()>,
     started: Instant,
 ) -> std::io::Result<RunResult> {
-    let limits = &shared.config.limits;
+    let limits = &entry.limits(&shared.config.limits);
     let (stdin_r, stdin_w) = pipe()?;
     let (stdout_r, stdout_w) = pipe()?;
     let (stderr_r, stderr_w) = pipe()?;
@@ -205,7 +210,11 @@ async fn run_in(
     shared.hand_over(b"run", &fds)?;
     drop((stdin_r, stdout_w, stderr_w, status_w, payload_r));
 
-    let payload = serde_json::json!({ "code": req.code, "files": req.files }).to_string();
+    let tool = match entry {
+        Entry::Program => serde_json::Value::Null,
+        Entry::Inspect => serde_json::json!({ "name": "inspector.py", "source": crate::INSPECTOR_PY }),
+    };
+    let payload = serde_json::json!({ "code": req.code, "files": req.files, "tool": tool }).to_string();
     let mut payload_w = pipe::Sender::from_owned_fd(payload_w)?;
     tokio::spawn(async move {
         let _ = payload_w.write_all(payload.as_bytes()).await;

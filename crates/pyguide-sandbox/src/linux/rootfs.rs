@@ -56,7 +56,8 @@ pub fn interpreter_paths(python: &Path) -> Result<RootPaths, String> {
     if !out.status.success() {
         return Err(format!("{} failed: {}", python.display(), String::from_utf8_lossy(&out.stderr)));
     }
-    let probe: Probe = serde_json::from_slice(&out.stdout).map_err(|e| format!("unexpected interpreter answer: {e}"))?;
+    let probe: Probe =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("unexpected interpreter answer: {e}"))?;
     let mut binds: BTreeSet<PathBuf> = BTreeSet::new();
     binds.insert(python.to_path_buf());
     let mut elf = vec![python.to_path_buf()];

@@ -61,8 +61,9 @@ impl Zygote {
     fn map_ids(&self, base: u32) -> io::Result<()> {
         let map = format!("0 {base} 65536\n");
         for file in ["uid_map", "gid_map"] {
-            std::fs::write(format!("/proc/{}/{file}", self.child.id()), &map)
-                .map_err(|e| io::Error::new(e.kind(), format!("{file}: {e} (the sandbox must start as root to map ids)")))?;
+            std::fs::write(format!("/proc/{}/{file}", self.child.id()), &map).map_err(|e| {
+                io::Error::new(e.kind(), format!("{file}: {e} (the sandbox must start as root to map ids)"))
+            })?;
         }
         Ok(())
     }

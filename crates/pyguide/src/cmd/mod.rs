@@ -15,9 +15,13 @@ pub struct RunnerArgs {
     /// The CPython to run programs with (default: $PYGUIDE_PYTHON, else python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
-    /// Programs run at once (default: twice the number of cores).
+    /// Programs run at once (default: four per core); more are refused with 503.
     #[arg(long, value_name = "N")]
     pub max_concurrent: Option<usize>,
+    /// Run programs as plain child processes, without the Linux sandbox. Only for an author's
+    /// own machine: anything a program does, it does as you.
+    #[arg(long, env = "PYGUIDE_UNSAFE_NO_SANDBOX")]
+    pub unsafe_no_sandbox: bool,
 }
 
 impl RunnerArgs {
@@ -27,6 +31,29 @@ impl RunnerArgs {
         if let Some(n) = self.max_concurrent {
             config.max_concurrent = n.max(1);
         }
-        Ok(Arc::new(ProcessRunner::new(config)))
+        if self.unsafe_no_sandbox {
+            tracing::warn!("running programs WITHOUT the sandbox (--unsafe-no-sandbox): only for your own machine");
+            return Ok(Arc::new(ProcessRunner::new(config)));
+        }
+        sandbox(config)
     }
+}
+
+#[cfg(target_os = "linux")]
+fn sandbox(config: RunnerConfig) -> anyhow::Result<Arc<dyn Runner>> {
+    let exe = std::env::current_exe().context("finding the pyguide binary")?;
+    match pyguide_sandbox::linux::SandboxRunner::new(config, &exe) {
+        Ok(r) => Ok(Arc::new(r)),
+        Err(e) => anyhow::bail!(
+            "the sandbox cannot start: {e}\n  hint: PyGuide refuses to run programs unsandboxed. On your own machine, \
+             --unsafe-no-sandbox (or PYGUIDE_UNSAFE_NO_SANDBOX=1) runs them as plain processes instead"
+        ),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sandbox(_config: RunnerConfig) -> anyhow::Result<Arc<dyn Runner>> {
+    anyhow::bail!(
+        "the sandbox needs Linux\n  hint: on your own machine, --unsafe-no-sandbox runs programs as plain processes"
+    )
 }

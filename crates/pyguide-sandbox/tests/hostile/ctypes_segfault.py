@@ -1,0 +1,4 @@
+# outcome: error
+# exit_code: null
+import ctypes
+ctypes.string_at(0)

@@ -1,0 +1,4 @@
+# outcome: timeout
+import time
+print("sleeping", flush=True)
+time.sleep(3600)

@@ -1,0 +1,4 @@
+# outcome: output_limit
+import sys
+while True:
+    sys.stderr.write("e" * 10000)
