@@ -58,6 +58,61 @@ fn parse(msg: &str) -> Result<ClientMsg, String> {
     serde_json::from_str(msg).map_err(|e| format!("the message is not a valid request: {e}"))
 }
 
+/// Sends `first` and whatever output is already waiting, merged per stream (fewer, whole
+/// messages); stderr is held for [`STDERR_HOLD`] so stdout written just before it goes first.
+/// Returns (the socket is still there, the program's output is over).
+async fn forward(
+    first: Event,
+    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
+    socket: &mut WebSocket,
+) -> (bool, bool) {
+    let mut out = String::new();
+    let mut err = String::new();
+    let mut closed = false;
+    let mut take = |ev: Event, out: &mut String, err: &mut String| match ev {
+        Event::Stdout(d) => out.push_str(&d),
+        Event::Stderr(d) => err.push_str(&d),
+    };
+    take(first, &mut out, &mut err);
+    let deadline = tokio::time::Instant::now() + STDERR_HOLD_MAX;
+    loop {
+        if err.is_empty() {
+            match events.try_recv() {
+                Ok(ev) => take(ev, &mut out, &mut err),
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                    closed = true;
+                    break;
+                }
+            }
+        } else {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                break;
+            }
+            match tokio::time::timeout(STDERR_HOLD.min(deadline - now), events.recv()).await {
+                Ok(Some(ev)) => take(ev, &mut out, &mut err),
+                Ok(None) => {
+                    closed = true;
+                    break;
+                }
+                Err(_) => break,
+            }
+        }
+        if out.len() + err.len() > 64 * 1024 {
+            break; // a flood: send what we have
+        }
+    }
+    let mut ok = true;
+    if !out.is_empty() {
+        ok = send(socket, json!({ "type": "stdout", "data": out })).await;
+    }
+    if ok && !err.is_empty() {
+        ok = send(socket, json!({ "type": "stderr", "data": err })).await;
+    }
+    (ok, closed)
+}
+
 async fn session(state: Ctx, mut socket: WebSocket) {
     let first = match tokio::time::timeout(FIRST_MESSAGE_TIMEOUT, socket.recv()).await {
         Ok(Some(Ok(Message::Text(t)))) => parse(t.as_str()),
@@ -108,35 +163,12 @@ async fn session(state: Ctx, mut socket: WebSocket) {
             ev = events.recv() => {
                 let Some(ev) = ev else { break };
                 if gone { continue; }
-                let mut ok = true;
-                match ev {
-                    Event::Stdout(data) => ok = send(&mut socket, json!({ "type": "stdout", "data": data })).await,
-                    Event::Stderr(first) => {
-                        let mut held = first;
-                        let deadline = tokio::time::Instant::now() + STDERR_HOLD_MAX;
-                        let mut closed = false;
-                        while ok && tokio::time::Instant::now() < deadline {
-                            match tokio::time::timeout(STDERR_HOLD, events.recv()).await {
-                                Ok(Some(Event::Stdout(data))) => {
-                                    ok = send(&mut socket, json!({ "type": "stdout", "data": data })).await;
-                                }
-                                Ok(Some(Event::Stderr(more))) => held.push_str(&more),
-                                Ok(None) => {
-                                    closed = true;
-                                    break;
-                                }
-                                Err(_) => break,
-                            }
-                        }
-                        ok = ok && send(&mut socket, json!({ "type": "stderr", "data": held })).await;
-                        if closed && ok {
-                            break;
-                        }
-                    }
-                }
+                let (ok, closed) = forward(ev, &mut events, &mut socket).await;
                 if !ok {
                     gone = true;
                     stop_run(&mut stop);
+                } else if closed {
+                    break;
                 }
             }
             msg = socket.recv(), if !gone => match msg {
