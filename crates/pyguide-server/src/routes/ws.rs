@@ -69,7 +69,7 @@ async fn forward(
     let mut out = String::new();
     let mut err = String::new();
     let mut closed = false;
-    let mut take = |ev: Event, out: &mut String, err: &mut String| match ev {
+    let take = |ev: Event, out: &mut String, err: &mut String| match ev {
         Event::Stdout(d) => out.push_str(&d),
         Event::Stderr(d) => err.push_str(&d),
     };
