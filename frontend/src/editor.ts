@@ -142,7 +142,8 @@ class Example {
   constructor(root: HTMLElement, index: number) {
     this.root = root;
     const pre = root.querySelector("[data-code]") as HTMLElement;
-    this.original = pre.textContent || "";
+    // The page's code ends with a newline; the editor would show it as an empty last line.
+    this.original = (pre.textContent || "").replace(/\n$/, "");
     root.querySelectorAll<HTMLElement>("[data-file]").forEach((f) => {
       this.files[f.dataset.file!] = f.querySelector("code")?.textContent || "";
     });
