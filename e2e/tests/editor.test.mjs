@@ -292,6 +292,19 @@ describe("site", () => {
     noProblems(page);
   });
 
+  test("without JavaScript the page reads well: highlighted code, checked output, no dead buttons", async () => {
+    const page = await newPage(browser, { javaScriptEnabled: false });
+    await page.goto(server.base + "/tutorials/first-steps");
+    const example = page.locator("#first-steps-1");
+    assert.match(await example.locator("pre[data-code]").innerText(), /print\("Hello, PyGuide!"\)/);
+    assert.equal(await example.locator("pre[data-code] .tok-string").first().innerText(), '"Hello, PyGuide!"');
+    assert.equal(await example.locator("[data-run]").isVisible(), false, "no Run button that cannot work");
+    await example.locator(".expected summary").click();
+    assert.equal((await example.locator(".expected pre").innerText()).trim(), "Hello, PyGuide!\n42");
+    await shot(page, "no-javascript");
+    noProblems(page);
+  });
+
   test("375 px wide: no horizontal scroll, editor, Run and Output usable", async () => {
     const page = await newPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
     for (const path of ["/", "/tutorials/first-steps", "/playground", "/search?q=loop", "/nope"]) {
