@@ -7,10 +7,14 @@
 #   on /work, /tmp and /dev/shm and forks G, PID 1 of the new namespace. G forks H, which drops
 #   to an unprivileged user with no capabilities, sets no_new_privs, rlimits and the server's
 #   seccomp filters, and says "ready".
-# A run (the request path) is then only message passing: the server sends a JSON header and, as
-# SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end) and the
-# run's cgroup.procs files. Z hands the status pipe to G and the rest to H. H joins the cgroups,
-# takes stdin/stdout/stderr, writes main.py and the extra files into /work and runs main.py as
+# Each unit is made inside a cgroup of its own: the server supplies spare cgroups (their open
+# cgroup.procs files) ahead of time, and C joins one before anything else, so the slow cgroup
+# migration is off the request path too.
+# A run (the request path) is then only message passing: the server sends {"op": "run", "run": N}
+# and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end)
+# followed by a new spare cgroup's files. Z hands the status pipe to G and the rest to H, and
+# answers {"run": N, "cgroup": id} so the server knows which cgroup to watch and remove. H takes
+# stdin/stdout/stderr, writes main.py and the extra files into /work and runs main.py as
 # `python -u main.py` would. G reports how H ended on the status pipe and exits, which makes the
 # kernel kill whatever H left behind in the namespace.
 BASELINE_MODULES = set(__import__("sys").modules)
@@ -96,17 +100,27 @@ def send_fds(sock, msg, fds):
 
 # ---------------------------------------------------------------- making a unit (off the request path)
 
-def make_unit(keep):
-    """Forks C; returns (pid, socket to G, socket to H). `keep` are fds C must close."""
+def close_all_but(keep):
+    """Closes every descriptor above 2 except `keep`."""
+    low = 3
+    for fd in sorted(set(keep)):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, 1 << 16)
+
+
+def make_unit(cgroup_fds):
+    """Forks C inside the cgroup given by `cgroup_fds`; returns (socket to G, socket to H)."""
     g_ours, g_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     h_ours, h_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
         try:
-            g_ours.close()
-            h_ours.close()
-            for fd in keep:
-                os.close(fd)
+            for fd in cgroup_fds:
+                os.write(fd, b"0")
+            close_all_but([g_theirs.fileno(), h_theirs.fileno()])
+            os.close(0)
             unit_c(g_theirs, h_theirs)
         finally:
             os._exit(1)
@@ -208,9 +222,6 @@ def unit_h(h_sock):
         for fd in fds:
             os.close(fd)
         stdin, stdout, stderr, payload = lifted[:4]
-        for fd in lifted[4:]:  # join the run's cgroups
-            os.write(fd, b"0")
-            os.close(fd)
         for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
             os.dup2(fd, target)
             os.close(fd)
@@ -330,30 +341,33 @@ def serve():
     gc.freeze()
     poller = select.poll()
     poller.register(ctl.fileno(), select.POLLIN)
-    warming = {}  # fd of H's socket -> (socket to G, socket to H)
+    warming = {}  # fd of H's socket -> (socket to G, socket to H, cgroup id)
     ready = []
-    pending = []  # runs waiting for a unit: (header, fds)
+    pending = []  # runs waiting for a unit: (run id, fds)
+    spares = []  # cgroups for future units: (id, fds)
 
     def warm():
-        keep = [ctl.fileno()] + [s.fileno() for pair in list(warming.values()) + ready for s in pair]
-        g, h = make_unit(keep)
-        warming[h.fileno()] = (g, h)
+        cg_id, cg_fds = spares.pop(0)
+        g, h = make_unit(cg_fds)
+        for fd in cg_fds:
+            os.close(fd)
+        warming[h.fileno()] = (g, h, cg_id)
         poller.register(h.fileno(), select.POLLIN)
 
-    def dispatch(unit, fds):
-        g, h = unit
+    def dispatch(unit, run, fds):
+        g, h, cg_id = unit
         try:
             send_fds(g, b"status", fds[3:4])
-            send_fds(h, b"run", fds[:3] + fds[4:])
+            send_fds(h, b"run", fds[:3] + fds[4:5])
+            answer = {"run": run, "cgroup": cg_id}
         except OSError as e:
-            sys.stderr.write("pyguide zygote: a unit was lost: %s\n" % e)
+            answer = {"run": run, "cgroup": cg_id, "error": "a sandbox unit was lost: %s" % e}
         g.close()
         h.close()
-        for fd in fds:
+        for fd in fds[:5]:
             os.close(fd)
+        ctl.send(json.dumps(answer).encode())
 
-    for _ in range(WARM_UNITS):
-        warm()
     ctl.send(b"ready")
     while True:
         try:
@@ -365,22 +379,29 @@ def serve():
                 msg, fds = recv_fds(ctl)
                 if not msg:
                     os._exit(0)  # the server is gone
-                pending.append(fds)
+                req = json.loads(msg)
+                if req["op"] == "cgroup":
+                    spares.append((req["id"], fds))
+                else:  # run: its descriptors, then a spare cgroup for a future unit
+                    spares.append((req["spare"], fds[5:]))
+                    pending.append((req["run"], fds[:5]))
             elif fd in warming:
-                g, h = warming.pop(fd)
+                unit = warming.pop(fd)
                 poller.unregister(fd)
                 try:
-                    ok = h.recv(16) == b"ready"
+                    ok = unit[1].recv(16) == b"ready"
                 except OSError:
                     ok = False
                 if ok:
-                    ready.append((g, h))
+                    ready.append(unit)
                 else:
-                    g.close()
-                    h.close()
+                    unit[0].close()
+                    unit[1].close()
+                    ctl.send(json.dumps({"lost_cgroup": unit[2]}).encode())
         while pending and ready:
-            dispatch(ready.pop(0), pending.pop(0))
-        while len(ready) + len(warming) < WARM_UNITS + len(pending):
+            run, fds = pending.pop(0)
+            dispatch(ready.pop(0), run, fds)
+        while spares and len(ready) + len(warming) < WARM_UNITS + len(pending):
             warm()
 
 

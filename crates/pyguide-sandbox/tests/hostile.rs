@@ -38,19 +38,40 @@ fn header(src: &str) -> Header {
     h
 }
 
-/// Processes of the sandbox's learner user on the host.
-fn learner_processes() -> Vec<u32> {
+/// (pid, parent pid, uid) of every live process on the host.
+fn processes() -> Vec<(u32, u32, u32)> {
     let mut out = Vec::new();
     for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
         let status = std::fs::read_to_string(e.path().join("status")).unwrap_or_default();
-        let uid = status.lines().find_map(|l| l.strip_prefix("Uid:")).and_then(|v| v.split_whitespace().next()?.parse().ok());
+        let field = |name: &str| -> Option<u32> {
+            status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.split_whitespace().next()?.parse().ok())
+        };
         let zombie = status.lines().any(|l| l.starts_with("State:") && l.contains('Z'));
-        if uid == Some(LEARNER_UID) && !zombie {
-            out.push(pid);
+        if let (Some(ppid), Some(uid), false) = (field("PPid:"), field("Uid:"), zombie) {
+            out.push((pid, ppid, uid));
         }
     }
     out
+}
+
+/// Learner processes under our interpreter (the warm units), and learner processes that no
+/// sandbox owns any more (orphans adopted by the host's init: a run that got out).
+fn learner_processes(zygote: u32) -> (usize, usize) {
+    let all = processes();
+    let parent = |pid: u32| all.iter().find(|p| p.0 == pid).map(|p| p.1);
+    let under_zygote = |mut pid: u32| {
+        for _ in 0..64 {
+            match parent(pid) {
+                Some(p) if p == zygote => return true,
+                Some(p) if p > 1 => pid = p,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let learners: Vec<&(u32, u32, u32)> = all.iter().filter(|p| p.2 == LEARNER_UID).collect();
+    (learners.iter().filter(|p| under_zygote(p.0)).count(), learners.iter().filter(|p| p.1 == 1).count())
 }
 
 fn run_dirs(parents: &[PathBuf]) -> Vec<PathBuf> {
@@ -92,9 +113,9 @@ async fn suite(filter: Option<String>) -> usize {
     let mut config = RunnerConfig::new(python);
     config.limits = Limits { wall: Duration::from_secs(3), cpu_secs: 2, ..Limits::default() };
     let exe = std::env::current_exe().expect("own path");
-    let sandbox = SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)");
+    let sandbox = Arc::new(SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)"));
     let parents = sandbox.cgroup_parents();
-    let runner: Arc<dyn Runner> = Arc::new(sandbox);
+    let runner: Arc<dyn Runner> = sandbox.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
     listener.set_nonblocking(true).expect("nonblocking");
     let port = listener.local_addr().expect("addr").port();
@@ -112,7 +133,8 @@ async fn suite(filter: Option<String>) -> usize {
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
-        let src = std::fs::read_to_string(file).expect("read program")
+        let src = std::fs::read_to_string(file)
+            .expect("read program")
             .replace("{PORT}", &port.to_string())
             .replace("{PROJECT}", &project.to_string_lossy());
         let h = header(&src);
@@ -136,13 +158,16 @@ async fn suite(filter: Option<String>) -> usize {
         if r.stderr.contains("PyGuide sandbox error") {
             problems.push("the sandbox failed to set up".into());
         }
-        let leftover = run_dirs(&parents);
+        let spares = sandbox.spare_cgroup_dirs();
+        let leftover: Vec<PathBuf> = run_dirs(&parents).into_iter().filter(|d| !spares.contains(d)).collect();
         if !leftover.is_empty() {
             problems.push(format!("cgroups left: {leftover:?}"));
         }
-        let procs = learner_processes();
-        if procs.len() > WARM_UNITS {
-            problems.push(format!("{} learner processes on the host (at most {WARM_UNITS} warm ones)", procs.len()));
+        let (warm, orphans) = learner_processes(sandbox.zygote_pid());
+        if warm > WARM_UNITS || orphans > 0 {
+            problems.push(format!(
+                "{warm} learner processes under the sandbox (at most {WARM_UNITS} warm ones), {orphans} orphaned"
+            ));
         }
         let host = Host::now();
         if host.mounts != host_before.mounts {

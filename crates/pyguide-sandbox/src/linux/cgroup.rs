@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 enum Mode {
-    /// v1: separate memory and pids hierarchies.
-    V1 { memory: PathBuf, pids: PathBuf },
+    /// v1: separate memory and pids hierarchies, and cpu when mounted.
+    V1 { memory: PathBuf, pids: PathBuf, cpu: Option<PathBuf> },
     /// v2: one unified hierarchy.
     V2 { base: PathBuf },
 }
@@ -100,7 +100,13 @@ impl Cgroups {
                 remove_stale(d.parent().unwrap_or(Path::new("/")));
                 make_parent(d).map_err(|e| format!("cgroup v1: {e}"))?;
             }
-            return Ok(Cgroups { mode: Mode::V1 { memory, pids } });
+            // The cpu controller is optional: it makes runs share the cores fairly, so one run's
+            // hundred processes cannot starve another run (or the server).
+            let cpu = v1("cpu").map(|c| c.join(own_path("cpu").unwrap_or_default()).join(&tag)).filter(|d| {
+                remove_stale(d.parent().unwrap_or(Path::new("/")));
+                make_parent(d).is_ok()
+            });
+            return Ok(Cgroups { mode: Mode::V1 { memory, pids, cpu } });
         }
         let unified = mounts.iter().find(|(_, t, _)| t == "cgroup2").map(|(m, _, _)| m.clone());
         if let Some(root) = unified {
@@ -131,6 +137,9 @@ impl Cgroups {
             write(&own.join("cgroup.subtree_control"), "+memory +pids").map_err(|e| format!("cgroup v2: {e}"))?;
         }
         write(&base.join("cgroup.subtree_control"), "+memory +pids").map_err(|e| format!("cgroup v2: {e}"))?;
+        // Optional, as on v1.
+        let _ = write(&own.join("cgroup.subtree_control"), "+cpu")
+            .and_then(|_| write(&base.join("cgroup.subtree_control"), "+cpu"));
         Ok(base)
     }
 
@@ -140,7 +149,7 @@ impl Cgroups {
         let open =
             |dir: &Path| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join("cgroup.procs"));
         match &self.mode {
-            Mode::V1 { memory, pids } => {
+            Mode::V1 { memory, pids, cpu } => {
                 let (m, p) = (memory.join(&name), pids.join(&name));
                 fs::create_dir(&m)?;
                 let mut cg = RunCgroup { dirs: vec![m.clone()], procs: Vec::new(), list: p.clone(), v2: false };
@@ -154,6 +163,16 @@ impl Cgroups {
                 let _ = write(&m.join("memory.swappiness"), "0");
                 write(&p.join("pids.max"), &max_pids.to_string())?;
                 cg.procs = vec![open(&m)?, open(&p)?];
+                if let Some(cpu) = cpu {
+                    let c = cpu.join(&name);
+                    if fs::create_dir(&c).is_ok() {
+                        cg.dirs.push(c.clone());
+                        // At most one core per run, whatever it forks.
+                        let _ = write(&c.join("cpu.cfs_period_us"), "100000");
+                        let _ = write(&c.join("cpu.cfs_quota_us"), "100000");
+                        cg.procs.push(open(&c)?);
+                    }
+                }
                 Ok(cg)
             }
             Mode::V2 { base } => {
@@ -163,6 +182,7 @@ impl Cgroups {
                 write(&d.join("memory.max"), &memory_bytes.to_string())?;
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
+                let _ = write(&d.join("cpu.max"), "100000 100000");
                 cg.procs = vec![open(&d)?];
                 Ok(cg)
             }
@@ -172,7 +192,9 @@ impl Cgroups {
     /// Parent groups, for tests that check nothing is left behind.
     pub fn parents(&self) -> Vec<PathBuf> {
         match &self.mode {
-            Mode::V1 { memory, pids } => vec![memory.clone(), pids.clone()],
+            Mode::V1 { memory, pids, cpu } => {
+                [Some(memory.clone()), Some(pids.clone()), cpu.clone()].into_iter().flatten().collect()
+            }
             Mode::V2 { base } => vec![base.clone()],
         }
     }
@@ -208,6 +230,11 @@ fn remove_stale(parent: &Path) {
 }
 
 impl RunCgroup {
+    /// The group's folders, one per hierarchy.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
     /// Host pids of the run's processes.
     pub fn pids(&self) -> Vec<i32> {
         fs::read_to_string(self.list.join("cgroup.procs"))
@@ -243,6 +270,17 @@ impl RunCgroup {
         let (file, key) = if self.v2 { ("memory.events", "oom_kill") } else { ("memory.oom_control", "oom_kill") };
         let text = fs::read_to_string(self.dirs[0].join(file)).unwrap_or_default();
         text.lines().any(|l| l.strip_prefix(key).and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > 0))
+    }
+
+    /// Removes the group if it is empty; true when it is gone.
+    pub fn try_remove(&self) -> bool {
+        if !self.pids().is_empty() {
+            return false;
+        }
+        self.dirs.iter().rev().all(|d| match fs::remove_dir(d) {
+            Ok(()) => true,
+            Err(e) => e.kind() == io::ErrorKind::NotFound,
+        })
     }
 
     /// Waits until the group is empty (killing stragglers), then removes it.

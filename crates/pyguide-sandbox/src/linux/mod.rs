@@ -25,6 +25,7 @@ use crate::{
 };
 use cgroup::{Cgroups, RunCgroup};
 use rootfs::Plan;
+use std::collections::HashMap;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,12 +34,19 @@ use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::pipe;
 use tokio::sync::{mpsc, oneshot, Semaphore};
-use zygote::Zygote;
+use zygote::{Answer, Zygote};
 
 /// The zygote program, shipped inside the binary.
 const ZYGOTE_PY: &str = include_str!("../../../../python/zygote.py");
 /// Host ids 100000..165535 are the sandbox's ids 0..65535 (the learner is 1000 → 101000).
 pub const ID_BASE: u32 = 100_000;
+
+/// Spare cgroups the interpreter holds for future units, and runs waiting for their unit.
+#[derive(Default)]
+struct Books {
+    spares: HashMap<u64, RunCgroup>,
+    waiting: HashMap<u64, oneshot::Sender<Answer>>,
+}
 
 struct Shared {
     config: RunnerConfig,
@@ -46,8 +54,12 @@ struct Shared {
     plan: Plan,
     init_exe: PathBuf,
     zygote: Mutex<Zygote>,
+    books: Arc<Mutex<Books>>,
     next_id: AtomicU64,
 }
+
+/// Units kept warm by the interpreter (as in `python/zygote.py`), plus spare cgroups in flight.
+const SPARE_CGROUPS: usize = 4;
 
 /// The hardened sandbox runner.
 pub struct SandboxRunner {
@@ -80,7 +92,8 @@ impl SandboxRunner {
             args: vec!["-E".into(), "-s".into(), "-u".into(), "-c".into(), ZYGOTE_PY.into(), zygote_config.to_string()],
             id_base: ID_BASE,
         };
-        let zygote = Zygote::spawn(init_exe, &plan).map_err(|e| explain(&e))?;
+        let books = Arc::new(Mutex::new(Books::default()));
+        let zygote = start_zygote(init_exe, &plan, &books).map_err(|e| explain(&e))?;
         tracing::info!(zygote = zygote.pid(), binds = plan.binds.len(), "sandbox ready");
         let slots = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
         let shared = Shared {
@@ -89,8 +102,12 @@ impl SandboxRunner {
             plan,
             init_exe: init_exe.to_path_buf(),
             zygote: Mutex::new(zygote),
+            books,
             next_id: AtomicU64::new(1),
         };
+        for _ in 0..SPARE_CGROUPS {
+            shared.send_spare(None).map_err(|e| format!("cgroups: {e}"))?;
+        }
         Ok(SandboxRunner { shared: Arc::new(shared), slots })
     }
 
@@ -98,6 +115,56 @@ impl SandboxRunner {
     pub fn cgroup_parents(&self) -> Vec<PathBuf> {
         self.shared.cgroups.parents()
     }
+
+    /// Folders of the spare cgroups (held by warm units or waiting for one); any other run
+    /// cgroup under the parents belongs to a run in flight, or was leaked.
+    pub fn spare_cgroup_dirs(&self) -> Vec<PathBuf> {
+        let b = self.shared.books.lock().unwrap_or_else(|p| p.into_inner());
+        b.spares.values().flat_map(|cg| cg.dirs().to_vec()).collect()
+    }
+
+    /// Host pid of the pre-warmed interpreter.
+    pub fn zygote_pid(&self) -> u32 {
+        self.shared.zygote.lock().unwrap_or_else(|p| p.into_inner()).pid()
+    }
+}
+
+/// Starts the interpreter and routes its answers: run → the waiting run; a lost unit → its
+/// cgroup is removed; the interpreter gone → every waiting run fails.
+fn start_zygote(init_exe: &Path, plan: &Plan, books: &Arc<Mutex<Books>>) -> Result<Zygote, String> {
+    let zygote = Zygote::spawn(init_exe, plan)?;
+    let books = books.clone();
+    zygote.listen(move |answer| {
+        let mut b = books.lock().unwrap_or_else(|p| p.into_inner());
+        match answer {
+            Some(a) => {
+                if let Some(run) = a.get("run").and_then(|r| r.as_u64()) {
+                    if let Some(tx) = b.waiting.remove(&run) {
+                        let _ = tx.send(a);
+                    }
+                } else if let Some(id) = a.get("lost_cgroup").and_then(|r| r.as_u64()) {
+                    if let Some(cg) = b.spares.remove(&id) {
+                        tokio_free_remove(cg);
+                    }
+                }
+            }
+            None => b.waiting.clear(),
+        }
+    });
+    Ok(zygote)
+}
+
+/// Removes a cgroup from a thread without a Tokio runtime.
+fn tokio_free_remove(cg: RunCgroup) {
+    std::thread::spawn(move || {
+        cg.kill_all();
+        for _ in 0..5000 {
+            if cg.try_remove() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
 }
 
 /// Turns a setup failure into words naming the missing kernel feature.
@@ -142,18 +209,83 @@ fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
 }
 
 impl Shared {
-    fn hand_over(&self, header: &[u8], fds: &[RawFd]) -> std::io::Result<()> {
+    /// Sends one message and its descriptors. If the interpreter died, it is restarted; the
+    /// message is sent again only when `retry` (a run's message is not: that run fails).
+    fn send(&self, msg: &[u8], fds: &[RawFd], retry: bool) -> std::io::Result<()> {
         let mut z = self.zygote.lock().unwrap_or_else(|p| p.into_inner());
-        match z.send(header, fds) {
+        match z.send(msg, fds) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Err(e),
             Err(e) => {
-                // The interpreter died: start a new one and try once more.
                 tracing::warn!(error = %e, "sandbox interpreter lost; restarting it");
-                *z = Zygote::spawn(&self.init_exe, &self.plan).map_err(std::io::Error::other)?;
-                z.send(header, fds)
+                let lost: Vec<RunCgroup> = {
+                    let mut b = self.books.lock().unwrap_or_else(|p| p.into_inner());
+                    b.waiting.clear();
+                    b.spares.drain().map(|(_, cg)| cg).collect()
+                };
+                lost.into_iter().for_each(tokio_free_remove);
+                *z = start_zygote(&self.init_exe, &self.plan, &self.books).map_err(std::io::Error::other)?;
+                drop(z);
+                for _ in 0..SPARE_CGROUPS {
+                    self.send_spare(None)?;
+                }
+                if retry {
+                    self.zygote.lock().unwrap_or_else(|p| p.into_inner()).send(msg, fds)
+                } else {
+                    Err(std::io::Error::other(format!("the sandbox interpreter had died ({e}); it was restarted")))
+                }
             }
         }
+    }
+
+    /// Makes a cgroup for a future unit and hands it to the interpreter, alone or with a run.
+    fn send_spare(&self, run: Option<(u64, &[RawFd])>) -> std::io::Result<()> {
+        let limits = &self.config.limits;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let cg = self.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)?;
+        let mut fds: Vec<RawFd> = run.map(|(_, f)| f.to_vec()).unwrap_or_default();
+        fds.extend(cg.procs.iter().map(|f| f.as_raw_fd()));
+        let msg = match run {
+            Some((run, _)) => serde_json::json!({ "op": "run", "run": run, "spare": id }),
+            None => serde_json::json!({ "op": "cgroup", "id": id }),
+        };
+        self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.insert(id, cg);
+        let sent = self.send(msg.to_string().as_bytes(), &fds, run.is_none());
+        // The interpreter has its own copies now; ours close when the spare is removed.
+        if let Err(e) = &sent {
+            if let Some(cg) = self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.remove(&id) {
+                tokio_free_remove(cg);
+            }
+            tracing::warn!(error = %e, "could not hand a cgroup to the sandbox");
+        }
+        sent
+    }
+
+    /// Hands a run to a warm unit; answers the cgroup the run lives in.
+    async fn hand_over(&self, fds: &[RawFd]) -> std::io::Result<RunCgroup> {
+        let run = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.insert(run, tx);
+        if let Err(e) = self.send_spare(Some((run, fds))) {
+            self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.remove(&run);
+            return Err(e);
+        }
+        self.claim(run, rx).await
+    }
+
+    async fn claim(&self, run: u64, rx: oneshot::Receiver<Answer>) -> std::io::Result<RunCgroup> {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(20), rx)
+            .await
+            .map_err(|_| std::io::Error::other("the sandbox did not take the run in time"))?
+            .map_err(|_| std::io::Error::other("the sandbox interpreter went away"))?;
+        let cg_id = answer.get("cgroup").and_then(|c| c.as_u64()).unwrap_or(u64::MAX);
+        let cg = self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.remove(&cg_id);
+        let cg = cg.ok_or_else(|| std::io::Error::other(format!("run {run}: unknown cgroup {cg_id}")))?;
+        if let Some(e) = answer.get("error") {
+            tokio_free_remove(cg);
+            return Err(std::io::Error::other(e.to_string()));
+        }
+        Ok(cg)
     }
 }
 
@@ -165,49 +297,16 @@ async fn execute(
     stdin: StdinSource,
     stop_rx: &mut oneshot::Receiver<()>,
 ) -> std::io::Result<RunResult> {
-    let limits = &shared.config.limits;
-    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let started = Instant::now();
-    let cg = Arc::new(shared.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)?);
-    let result = run_in(shared, &cg, req, entry, events, stdin, stop_rx, started).await;
-    cg.kill_all();
-    match Arc::try_unwrap(cg) {
-        Ok(cg) => {
-            if let Err(e) = cg.remove().await {
-                tracing::error!(error = %e, run = id, "could not remove the run's cgroup");
-            }
-        }
-        Err(_) => tracing::error!(run = id, "run cgroup still referenced"),
-    }
-    result
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn run_in(
-    shared: &Shared,
-    cg: &Arc<RunCgroup>,
-    req: RunRequest,
-    entry: Entry,
-    events: Option<mpsc::UnboundedSender<Event>>,
-    stdin: StdinSource,
-    stop_rx: &mut oneshot::Receiver<()>,
-    started: Instant,
-) -> std::io::Result<RunResult> {
     let limits = &entry.limits(&shared.config.limits);
+    let started = Instant::now();
     let (stdin_r, stdin_w) = pipe()?;
     let (stdout_r, stdout_w) = pipe()?;
     let (stderr_r, stderr_w) = pipe()?;
     let (status_r, status_w) = pipe()?;
     let (payload_r, payload_w) = pipe()?;
-    let mut fds: Vec<RawFd> = vec![
-        stdin_r.as_raw_fd(),
-        stdout_w.as_raw_fd(),
-        stderr_w.as_raw_fd(),
-        status_w.as_raw_fd(),
-        payload_r.as_raw_fd(),
-    ];
-    fds.extend(cg.procs.iter().map(|f| f.as_raw_fd()));
-    shared.hand_over(b"run", &fds)?;
+    let fds =
+        [stdin_r.as_raw_fd(), stdout_w.as_raw_fd(), stderr_w.as_raw_fd(), status_w.as_raw_fd(), payload_r.as_raw_fd()];
+    let cg = Arc::new(shared.hand_over(&fds).await?);
     drop((stdin_r, stdout_w, stderr_w, status_w, payload_r));
 
     let tool = match entry {
@@ -233,8 +332,17 @@ async fn run_in(
     };
     let killer = cg.clone();
     let s = supervise(limits, started, io, stdin, events, exit, move || killer.kill_all(), stop_rx).await;
-    let memory_hit = cg.oom_killed();
-    Ok(s.into_result(memory_hit))
+    let result = s.into_result(cg.oom_killed());
+    cg.kill_all();
+    match Arc::try_unwrap(cg) {
+        Ok(cg) => {
+            if let Err(e) = cg.remove().await {
+                tracing::error!(error = %e, "could not remove a run's cgroup");
+            }
+        }
+        Err(_) => tracing::error!("a run's cgroup is still referenced"),
+    }
+    Ok(result)
 }
 
 fn parse_status(buf: &[u8]) -> Exit {

@@ -7,12 +7,16 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) struct Zygote {
-    ctl: OwnedFd,
+    ctl: Arc<OwnedFd>,
     child: Child,
 }
+
+/// What the interpreter answers, as JSON messages.
+pub(crate) type Answer = serde_json::Value;
 
 fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds = [0; 2];
@@ -38,7 +42,7 @@ impl Zygote {
             .env_clear()
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", init_exe.display()))?;
-        let mut z = Zygote { ctl: ours, child };
+        let mut z = Zygote { ctl: Arc::new(ours), child };
         loop {
             let msg = z.recv_timeout(Duration::from_secs(20)).map_err(|e| format!("the sandbox did not start: {e}"))?;
             match msg.as_slice() {
@@ -115,6 +119,33 @@ impl Zygote {
             return Err(io::Error::last_os_error());
         }
         Ok(())
+    }
+
+    /// Reads the interpreter's answers on a thread of their own, handing each to `on_answer`,
+    /// until the interpreter goes away (then `on_answer(None)`).
+    pub(crate) fn listen(&self, on_answer: impl Fn(Option<Answer>) + Send + 'static) {
+        let ctl = self.ctl.clone();
+        std::thread::Builder::new()
+            .name("pyguide-zygote".into())
+            .spawn(move || {
+                let mut buf = vec![0u8; 4096];
+                loop {
+                    // SAFETY: `buf` is writable for its length.
+                    let got = unsafe { libc::recv(ctl.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+                    if got < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                        continue;
+                    }
+                    if got <= 0 {
+                        on_answer(None);
+                        return;
+                    }
+                    match serde_json::from_slice(&buf[..got as usize]) {
+                        Ok(v) => on_answer(Some(v)),
+                        Err(e) => tracing::error!(error = %e, "unreadable answer from the sandbox interpreter"),
+                    }
+                }
+            })
+            .expect("spawning the zygote listener thread");
     }
 
     /// Host pid of the interpreter (for tests and logs).

@@ -1,0 +1,243 @@
+//! Sandbox benchmark: hello-world through `POST /api/run` on a real server (loopback, keep-alive
+//! connections) at concurrency 1, 2 and 8, against a baseline that spawns the same interpreter
+//! per run with its fastest plain start (`python3 -I -S -c ...`), measured in the same process;
+//! then the benign p99 while 4 bombs run at once, against the idle p99.
+//!
+//! `cargo bench -p pyguide --bench sandbox` (as root: the sandbox maps unprivileged ids).
+//! This binary is also the sandbox's init, as `pyguide` is in production.
+
+use pyguide_content::{load_sources, SourceFile};
+use pyguide_render::Site;
+use pyguide_sandbox::linux::{init_main, SandboxRunner, INIT_ARG};
+use pyguide_sandbox::{discover_python, Runner, RunnerConfig};
+use pyguide_server::{router, AppState};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const HELLO: &str = "print('hello, world')";
+
+/// One keep-alive HTTP/1.1 connection that posts JSON and reads the answer.
+struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).ok();
+        Client { stream, buf: Vec::with_capacity(4096) }
+    }
+
+    /// Posts `code` to /api/run; returns the status code and the body.
+    async fn run(&mut self, code: &str) -> (u16, String) {
+        let body = serde_json::json!({ "code": code }).to_string();
+        let req = format!(
+            "POST /api/run HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.write_all(req.as_bytes()).await.expect("write");
+        self.buf.clear();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = self.stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "the server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_string();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                while self.buf.len() < end + 4 + len {
+                    let n = self.stream.read(&mut chunk).await.expect("read body");
+                    assert!(n > 0, "the server closed the connection");
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                return (status, String::from_utf8_lossy(&self.buf[end + 4..end + 4 + len]).into_owned());
+            }
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+struct Stats {
+    p50: f64,
+    p99: f64,
+    per_sec: f64,
+    busy: usize,
+}
+
+fn stats(mut ms: Vec<f64>, wall: Duration, busy: usize) -> Stats {
+    ms.sort_by(|a, b| a.total_cmp(b));
+    let q = |p: f64| ms[((ms.len() as f64 - 1.0) * p).round() as usize];
+    Stats { p50: q(0.5), p99: q(0.99), per_sec: ms.len() as f64 / wall.as_secs_f64(), busy }
+}
+
+/// `total` hello-worlds through the API from `conc` connections.
+async fn api_load(addr: SocketAddr, conc: usize, total: usize) -> Stats {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..conc {
+        let n = total / conc + usize::from(i < total % conc);
+        tasks.push(tokio::spawn(async move {
+            let mut c = Client::connect(addr).await;
+            let (mut ms, mut busy) = (Vec::new(), 0);
+            while ms.len() < n {
+                let t = Instant::now();
+                let (status, body) = c.run(HELLO).await;
+                if status == 503 {
+                    busy += 1;
+                    continue;
+                }
+                assert!(status == 200 && body.contains("hello, world"), "{status} {body}");
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            (ms, busy)
+        }));
+    }
+    let (mut all, mut busy) = (Vec::new(), 0);
+    for t in tasks {
+        let (ms, b) = t.await.expect("task");
+        all.extend(ms);
+        busy += b;
+    }
+    stats(all, started.elapsed(), busy)
+}
+
+/// The baseline: a fresh interpreter per run.
+async fn spawn_load(python: &std::path::Path, conc: usize, total: usize) -> Stats {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..conc {
+        let n = total / conc + usize::from(i < total % conc);
+        let python = python.to_path_buf();
+        tasks.push(tokio::spawn(async move {
+            let mut ms = Vec::new();
+            for _ in 0..n {
+                let t = Instant::now();
+                let out = tokio::process::Command::new(&python)
+                    .args(["-I", "-S", "-c", HELLO])
+                    .output()
+                    .await
+                    .expect("spawn");
+                assert!(out.stdout.starts_with(b"hello, world"));
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            ms
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    stats(all, started.elapsed(), 0)
+}
+
+fn main() {
+    if std::env::args().nth(1).as_deref() == Some(INIT_ARG) {
+        init_main();
+    }
+    let total: usize = std::env::var("PYGUIDE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async move {
+        let python = discover_python(None).expect("python3");
+        let exe = std::env::current_exe().expect("own path");
+        let runner: Arc<dyn Runner> = Arc::new(
+            SandboxRunner::new(RunnerConfig::new(python.clone()), &exe).expect("the sandbox starts (run as root)"),
+        );
+        let files = vec![
+            SourceFile { path: "sections.toml".into(), text: "sections = [\"Bench\"]".into() },
+            SourceFile {
+                path: "bench.md".into(),
+                text: "+++\ntitle = \"Bench\"\nsummary = \"s\"\nsection = \"Bench\"\n+++\nBody\n".into(),
+            },
+        ];
+        let site = Arc::new(Site::build(&load_sources(files).expect("content")).expect("site"));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, router(AppState { runner, site })).await });
+
+        println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
+        let _ = api_load(addr, 2, 40).await; // warm-up
+        let _ = spawn_load(&python.executable, 2, 20).await;
+        println!("{:<34} {:>9} {:>9} {:>9} {:>6}", "", "p50 ms", "p99 ms", "runs/s", "503s");
+        let mut idle_p99 = 0.0;
+        for conc in [1, 2, 8] {
+            let base = spawn_load(&python.executable, conc, total).await;
+            let api = api_load(addr, conc, total).await;
+            if conc == 1 {
+                idle_p99 = api.p99;
+            }
+            println!(
+                "{:<34} {:>9.2} {:>9.2} {:>9.0} {:>6}",
+                format!("baseline python3 -I -S, c={conc}"),
+                base.p50,
+                base.p99,
+                base.per_sec,
+                "-"
+            );
+            println!(
+                "{:<34} {:>9.2} {:>9.2} {:>9.0} {:>6}",
+                format!("POST /api/run sandbox, c={conc}"),
+                api.p50,
+                api.p99,
+                api.per_sec,
+                api.busy
+            );
+            println!(
+                "{:<34} {:>9.1}x {:>8.1}x {:>8.1}x",
+                "  sandbox vs baseline",
+                base.p50 / api.p50,
+                base.p99 / api.p99,
+                api.per_sec / base.per_sec
+            );
+        }
+
+        // Four bombs at once, resubmitted as they end, while a benign client measures.
+        let bombs = [
+            "while True:\n    pass",
+            "import os\nwhile True:\n    os.fork()",
+            "b = []\nwhile True:\n    b.append(bytearray(8 << 20))",
+            "while True:\n    print('x' * 100000)",
+        ];
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut bomb_tasks = Vec::new();
+        for bomb in bombs {
+            let stop = stop.clone();
+            bomb_tasks.push(tokio::spawn(async move {
+                let mut c = Client::connect(addr).await;
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = c.run(bomb).await;
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let loaded = api_load(addr, 1, total / 2).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut bomb_runs = 0;
+        for t in bomb_tasks {
+            bomb_runs += t.await.unwrap_or(0);
+        }
+        println!(
+            "{:<34} {:>9.2} {:>9.2} {:>9.0} {:>6}",
+            "benign c=1 with 4 bombs running", loaded.p50, loaded.p99, loaded.per_sec, loaded.busy
+        );
+        println!(
+            "  benign p99 with bombs / idle p99: {:.2}x ({bomb_runs} bomb runs ended meanwhile)",
+            loaded.p99 / idle_p99
+        );
+    });
+}
