@@ -170,8 +170,13 @@ impl dyn Runner {
     }
 }
 
+/// Where a runner's task delivers the result. The task sends it as soon as it is known and
+/// cleans up afterwards (still holding its slot), so cleanup is off the learner's wait.
+pub(crate) type Reply = oneshot::Sender<RunResult>;
+
 /// Admission, channels and the task of one run, shared by every runner: `body` gets the
-/// validated request, the event sender (when streaming), the stdin source and the stop signal.
+/// validated request, the event sender (when streaming), the stdin source, the stop signal and
+/// the [`Reply`] to send the result to.
 pub(crate) fn launch<F, Fut>(
     slots: &Arc<Semaphore>,
     req: RunRequest,
@@ -179,10 +184,10 @@ pub(crate) fn launch<F, Fut>(
     body: F,
 ) -> Result<RunHandle, RunError>
 where
-    F: FnOnce(RunRequest, Option<mpsc::UnboundedSender<Event>>, StdinSource, oneshot::Receiver<()>) -> Fut
+    F: FnOnce(RunRequest, Option<mpsc::UnboundedSender<Event>>, StdinSource, oneshot::Receiver<()>, Reply) -> Fut
         + Send
         + 'static,
-    Fut: Future<Output = RunResult> + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
 {
     req.validate()?;
     let permit = match opts.admission {
@@ -208,7 +213,7 @@ where
             },
         };
         let events_tx = opts.stream.then_some(events_tx);
-        let _ = result_tx.send(body(req, events_tx, stdin, stop_rx).await);
+        body(req, events_tx, stdin, stop_rx, result_tx).await;
     });
     Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), result })
 }

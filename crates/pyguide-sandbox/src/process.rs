@@ -47,10 +47,9 @@ impl ProcessRunner {
 impl Runner for ProcessRunner {
     fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError> {
         let config = self.config.clone();
-        launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx| async move {
-            match execute(&config, req, entry, events, stdin, &mut stop_rx).await {
-                Ok(r) => r,
-                Err(e) => internal_failure(&e.to_string()),
+        launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx, reply| async move {
+            if let Err(e) = execute(&config, req, entry, events, stdin, &mut stop_rx, reply).await {
+                tracing::error!(error = %e, "run failed");
             }
         })
     }
@@ -65,8 +64,7 @@ impl Runner for ProcessRunner {
 }
 
 /// The result reported when the runner itself failed.
-pub(crate) fn internal_failure(what: &str) -> RunResult {
-    tracing::error!(error = %what, "run failed");
+pub(crate) fn internal_failure() -> RunResult {
     RunResult {
         outcome: Outcome::Error,
         exit_code: None,
@@ -84,7 +82,30 @@ async fn execute(
     events: Option<tokio::sync::mpsc::UnboundedSender<crate::Event>>,
     stdin: StdinSource,
     stop_rx: &mut tokio::sync::oneshot::Receiver<()>,
-) -> std::io::Result<RunResult> {
+    reply: crate::Reply,
+) -> std::io::Result<()> {
+    // Whatever fails below, the caller gets an answer.
+    let mut reply = Some(reply);
+    let result = run_process(config, req, entry, events, stdin, stop_rx).await;
+    let answer = match &result {
+        Ok((r, _, _)) => r.clone(),
+        Err(_) => internal_failure(),
+    };
+    if let Some(tx) = reply.take() {
+        let _ = tx.send(answer);
+    }
+    // The folders are removed after the answer is on its way.
+    result.map(drop)
+}
+
+async fn run_process(
+    config: &RunnerConfig,
+    req: RunRequest,
+    entry: Entry,
+    events: Option<tokio::sync::mpsc::UnboundedSender<crate::Event>>,
+    stdin: StdinSource,
+    stop_rx: &mut tokio::sync::oneshot::Receiver<()>,
+) -> std::io::Result<(RunResult, tempfile::TempDir, tempfile::TempDir)> {
     let limits = &entry.limits(&config.limits);
     let dir = tempfile::Builder::new().prefix("pyguide-run-").tempdir()?;
     std::fs::write(dir.path().join("main.py"), &req.code)?;
@@ -151,7 +172,7 @@ async fn execute(
         }
     };
     let s = supervise(limits, started, io, stdin, events, exit, kill, stop_rx).await;
-    Ok(s.into_result(false))
+    Ok((s.into_result(false), dir, tool_dir))
 }
 
 /// rlimits computed before the fork and applied in the child.

@@ -139,6 +139,7 @@ async fn suite(filter: Option<String>) -> usize {
             .replace("{PROJECT}", &project.to_string_lossy());
         let h = header(&src);
         let r = runner.run(RunRequest::new(src), Admission::Wait).await.expect("run");
+        sandbox.quiesce().await; // the run's cleanup follows its answer
         let outcome = serde_json::to_value(r.outcome).unwrap().as_str().unwrap().to_string();
         let mut problems = Vec::new();
         if !h.outcomes.contains(&outcome) {

@@ -20,9 +20,7 @@ mod zygote;
 pub use init::{init_main, INIT_ARG};
 
 use crate::supervise::{supervise, Exit, Io, StdinSource};
-use crate::{
-    launch, Entry, Event, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, RunnerConfig, StartOptions,
-};
+use crate::{launch, Entry, Event, PythonInfo, RunError, RunHandle, RunRequest, Runner, RunnerConfig, StartOptions};
 use cgroup::{Cgroups, RunCgroup};
 use rootfs::Plan;
 use std::collections::HashMap;
@@ -123,6 +121,12 @@ impl SandboxRunner {
         b.spares.values().flat_map(|cg| cg.dirs().to_vec()).collect()
     }
 
+    /// Waits until no run is in flight or cleaning up (every slot free).
+    pub async fn quiesce(&self) {
+        let n = u32::try_from(self.shared.config.max_concurrent.max(1)).unwrap_or(u32::MAX);
+        drop(self.slots.acquire_many(n).await);
+    }
+
     /// Host pid of the pre-warmed interpreter.
     pub fn zygote_pid(&self) -> u32 {
         self.shared.zygote.lock().unwrap_or_else(|p| p.into_inner()).pid()
@@ -181,10 +185,13 @@ fn explain(e: &str) -> String {
 impl Runner for SandboxRunner {
     fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError> {
         let shared = self.shared.clone();
-        launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx| async move {
-            match execute(&shared, req, entry, events, stdin, &mut stop_rx).await {
-                Ok(r) => r,
-                Err(e) => crate::process::internal_failure(&format!("sandbox: {e}")),
+        launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx, reply| async move {
+            let mut reply = Some(reply);
+            if let Err(e) = execute(&shared, req, entry, events, stdin, &mut stop_rx, &mut reply).await {
+                tracing::error!(error = %e, "sandbox run failed");
+                if let Some(tx) = reply.take() {
+                    let _ = tx.send(crate::process::internal_failure());
+                }
             }
         })
     }
@@ -296,7 +303,8 @@ async fn execute(
     events: Option<mpsc::UnboundedSender<Event>>,
     stdin: StdinSource,
     stop_rx: &mut oneshot::Receiver<()>,
-) -> std::io::Result<RunResult> {
+    reply: &mut Option<crate::Reply>,
+) -> std::io::Result<()> {
     let limits = &entry.limits(&shared.config.limits);
     let started = Instant::now();
     let (stdin_r, stdin_w) = pipe()?;
@@ -333,6 +341,10 @@ async fn execute(
     let killer = cg.clone();
     let s = supervise(limits, started, io, stdin, events, exit, move || killer.kill_all(), stop_rx).await;
     let result = s.into_result(cg.oom_killed());
+    if let Some(tx) = reply.take() {
+        let _ = tx.send(result);
+    }
+    // Cleanup happens after the answer, while this run still holds its slot.
     cg.kill_all();
     match Arc::try_unwrap(cg) {
         Ok(cg) => {
@@ -342,7 +354,7 @@ async fn execute(
         }
         Err(_) => tracing::error!("a run's cgroup is still referenced"),
     }
-    Ok(result)
+    Ok(())
 }
 
 fn parse_status(buf: &[u8]) -> Exit {
