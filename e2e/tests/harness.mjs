@@ -38,12 +38,14 @@ function freePort() {
   });
 }
 
-/** Starts `pyguide serve`; `content` is a folder, or null for the embedded curriculum. */
-export async function startServer({ content = fixture } = {}) {
+/** Starts `pyguide serve`; `content` is a folder, or null for the embedded curriculum;
+ * `databaseUrl` stores shares in PostgreSQL instead of SQLite under a temporary data folder. */
+export async function startServer({ content = fixture, databaseUrl = null } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "pyguide-e2e-"));
   const args = ["serve", "--addr", `127.0.0.1:${port}`, "--data-dir", join(dataDir, "data")];
   if (content) args.push("--content", content);
+  if (databaseUrl) args.push("--database-url", databaseUrl);
   const child = spawn(pyguideBin(), args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RUST_LOG: "warn" } });
   let log = "";
   child.stderr.on("data", (d) => (log += d));

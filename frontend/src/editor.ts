@@ -211,6 +211,17 @@ class Example {
       // Same `tok-*` classes as the server's highlighter, styled by style.css (both themes).
       syntaxHighlighting(classHighlighter),
       errorLine,
+      // Typing over a selection: Chrome would edit the DOM itself and keep the old text's look
+      // with <span style="...">, which the CSP refuses (a console error). Do the edit here.
+      EditorView.domEventHandlers({
+        beforeinput(event, view) {
+          if (event.inputType !== "insertText" || !event.data || event.isComposing || view.composing) return false;
+          if (view.state.selection.ranges.every((r) => r.empty)) return false;
+          event.preventDefault();
+          view.dispatch(view.state.replaceSelection(event.data), { userEvent: "input.type", scrollIntoView: true });
+          return true;
+        },
+      }),
       // CodeMirror injects its styles in a <style> element; the page's CSP admits it by nonce.
       EditorView.cspNonce.of(document.body.dataset.styleNonce || ""),
       EditorView.theme({
