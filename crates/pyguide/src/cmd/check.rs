@@ -61,9 +61,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let total = tasks.len();
     let mut failures = Vec::new();
+    let mut timings: Vec<(f64, String)> = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         let (file, example, result) = joined.context("a check task failed")?;
         let result = result.map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), example.line))?;
+        timings.push((result.duration_ms, format!("{}:{}", file.display(), example.line)));
         let actual = printed(&result);
         if !output_matches(&example.expected, &actual) {
             failures.push(Failure { file, example, actual, result });
@@ -79,6 +81,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("blessed: rewrote {} expected output(s); review them with `git diff`", failures.len());
     }
     let secs = started.elapsed().as_secs_f64();
+    timings.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let slowest: Vec<String> = timings.iter().take(3).map(|(ms, at)| format!("{at} ({ms:.0} ms)")).collect();
+    if !slowest.is_empty() {
+        println!("slowest examples: {}", slowest.join(", "));
+    }
     println!(
         "checked {total} examples in {} tutorials with CPython {version} in {secs:.1} s",
         curriculum.tutorials.len()
