@@ -248,6 +248,23 @@ async fn ws_refusals_are_plain_words() {
     }
 }
 
+#[tokio::test]
+async fn ws_refuses_other_origins() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = serve(app_with(None, 1).await).await;
+    let host = url.trim_start_matches("ws://").split('/').next().unwrap().to_string();
+    let mut req = url.as_str().into_client_request().unwrap();
+    req.headers_mut().insert("Origin", "https://evil.example".parse().unwrap());
+    let err = tokio_tungstenite::connect_async(req).await.expect_err("refused");
+    assert!(err.to_string().contains("403"), "{err}");
+    // The site's own pages are welcome.
+    let mut req = url.as_str().into_client_request().unwrap();
+    req.headers_mut().insert("Origin", format!("http://{host}").parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("same origin is accepted");
+    ws.send(Message::text(json!({"type": "run", "code": "print(1)"}).to_string())).await.unwrap();
+    assert_eq!(next(&mut ws).await["type"], "started");
+}
+
 // ---- Share, playground, search, nonce, assets.
 
 #[tokio::test]

@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<Ctx> {
     Router::new()
         .route("/run", post(run).fallback(|| async { method_not_allowed("POST") }))
         .route("/share", post(share).fallback(|| async { method_not_allowed("POST") }))
+        .route("/inspect", post(super::inspect::inspect).fallback(|| async { method_not_allowed("POST") }))
         .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }

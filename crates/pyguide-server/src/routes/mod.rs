@@ -1,6 +1,7 @@
 //! The routes of the app, one module per area.
 
 mod api;
+mod inspect;
 mod pages;
 mod ws;
 

@@ -1,10 +1,12 @@
 //! `GET /api/run/ws`: a run streamed over a WebSocket — output as it is printed, the learner's
 //! typing fed to stdin, Stop — ending with one `exit` message. The protocol is in README.md.
 
+use crate::error::AppError;
 use crate::Ctx;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use pyguide_sandbox::{Admission, Event, RunError, RunRequest, StartOptions, MAX_STDIN_BYTES};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -40,8 +42,29 @@ enum ClientMsg {
     Stop,
 }
 
-pub(crate) async fn run_ws(State(state): State<Ctx>, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn run_ws(State(state): State<Ctx>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    if !same_origin(&headers) {
+        // Browsers send Origin with every WebSocket: another site's page may not run programs
+        // through its visitors' browsers. (Clients without Origin, such as tests, are fine.)
+        return AppError::Client(
+            StatusCode::FORBIDDEN,
+            "WebSocket connections are only accepted from PyGuide's own pages".into(),
+        )
+        .into_response();
+    }
     ws.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| session(state, socket))
+}
+
+/// No `Origin`, or an `Origin` whose host and port are the request's `Host`.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(header::HOST).map(|h| h.to_str())) else {
+        return false;
+    };
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|o| o.eq_ignore_ascii_case(host))
 }
 
 async fn send(socket: &mut WebSocket, v: Value) -> bool {
