@@ -171,8 +171,17 @@ impl dyn Runner {
 }
 
 /// Where a runner's task delivers the result. The task sends it as soon as it is known and
-/// cleans up afterwards (still holding its slot), so cleanup is off the learner's wait.
-pub(crate) type Reply = oneshot::Sender<RunResult>;
+/// cleans up afterwards, so cleanup is off the learner's wait; sending frees the run's slot.
+pub(crate) struct Reply {
+    tx: oneshot::Sender<RunResult>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Reply {
+    pub(crate) fn send(self, result: RunResult) {
+        let _ = self.tx.send(result);
+    }
+}
 
 /// Admission, channels and the task of one run, shared by every runner: `body` gets the
 /// validated request, the event sender (when streaming), the stdin source, the stop signal and
@@ -205,7 +214,7 @@ where
     let (result_tx, result) = oneshot::channel();
     let slots = slots.clone();
     tokio::spawn(async move {
-        let _permit = match permit {
+        let permit = match permit {
             Some(p) => p,
             None => match slots.acquire_owned().await {
                 Ok(p) => p,
@@ -213,7 +222,7 @@ where
             },
         };
         let events_tx = opts.stream.then_some(events_tx);
-        body(req, events_tx, stdin, stop_rx, result_tx).await;
+        body(req, events_tx, stdin, stop_rx, Reply { tx: result_tx, _permit: permit }).await;
     });
     Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), result })
 }

@@ -92,7 +92,7 @@ async fn execute(
         Err(_) => internal_failure(),
     };
     if let Some(tx) = reply.take() {
-        let _ = tx.send(answer);
+        tx.send(answer);
     }
     // The folders are removed after the answer is on its way.
     result.map(drop)

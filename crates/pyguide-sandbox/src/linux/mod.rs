@@ -54,7 +54,11 @@ struct Shared {
     zygote: Mutex<Zygote>,
     books: Arc<Mutex<Books>>,
     next_id: AtomicU64,
+    /// One permit per run still cleaning up.
+    cleanups: Arc<Semaphore>,
 }
+
+const MAX_CLEANUPS: u32 = 4096;
 
 /// Units kept warm by the interpreter (as in `python/zygote.py`), plus spare cgroups in flight.
 const SPARE_CGROUPS: usize = 4;
@@ -102,6 +106,7 @@ impl SandboxRunner {
             zygote: Mutex::new(zygote),
             books,
             next_id: AtomicU64::new(1),
+            cleanups: Arc::new(Semaphore::new(MAX_CLEANUPS as usize)),
         };
         for _ in 0..SPARE_CGROUPS {
             shared.send_spare(None).map_err(|e| format!("cgroups: {e}"))?;
@@ -121,10 +126,11 @@ impl SandboxRunner {
         b.spares.values().flat_map(|cg| cg.dirs().to_vec()).collect()
     }
 
-    /// Waits until no run is in flight or cleaning up (every slot free).
+    /// Waits until no run is in flight or cleaning up.
     pub async fn quiesce(&self) {
         let n = u32::try_from(self.shared.config.max_concurrent.max(1)).unwrap_or(u32::MAX);
         drop(self.slots.acquire_many(n).await);
+        drop(self.shared.cleanups.acquire_many(MAX_CLEANUPS).await);
     }
 
     /// Host pid of the pre-warmed interpreter.
@@ -190,7 +196,7 @@ impl Runner for SandboxRunner {
             if let Err(e) = execute(&shared, req, entry, events, stdin, &mut stop_rx, &mut reply).await {
                 tracing::error!(error = %e, "sandbox run failed");
                 if let Some(tx) = reply.take() {
-                    let _ = tx.send(crate::process::internal_failure());
+                    tx.send(crate::process::internal_failure());
                 }
             }
         })
@@ -341,10 +347,12 @@ async fn execute(
     let killer = cg.clone();
     let s = supervise(limits, started, io, stdin, events, exit, move || killer.kill_all(), stop_rx).await;
     let result = s.into_result(cg.oom_killed());
+    // Cleanup happens after the answer (the slot is free again); `quiesce` waits for it. The
+    // cleanup permit is taken before answering, so a quiesce after the answer sees it.
+    let _cleaning = shared.cleanups.clone().acquire_owned().await;
     if let Some(tx) = reply.take() {
-        let _ = tx.send(result);
+        tx.send(result);
     }
-    // Cleanup happens after the answer, while this run still holds its slot.
     cg.kill_all();
     match Arc::try_unwrap(cg) {
         Ok(cg) => {
