@@ -3,12 +3,13 @@
 # Started by `pyguide __sandbox-init` as root of a fresh user namespace, in a read-only minimal
 # root, with fd 0 a SOCK_SEQPACKET control socket to the server. It keeps a few warm "units"
 # ready. Making a unit (off the request path):
-#   Z (this process) forks C, which makes new mount, PID and IPC namespaces with a fresh tmpfs
-#   on /work, /tmp and /dev/shm and forks G, PID 1 of the new namespace. G forks H, which drops
-#   to an unprivileged user with no capabilities, sets no_new_privs, rlimits and the server's
-#   seccomp filters, and says "ready".
+#   Z (this process, PID 1 of a PID namespace of the sandbox's own) makes a new PID namespace
+#   and forks G, its PID 1, then returns to its own namespace. G joins the unit's cgroup, makes
+#   new mount and IPC namespaces with a fresh tmpfs on /work, /tmp and /dev/shm, and forks H,
+#   which drops to an unprivileged user with no capabilities, sets no_new_privs, rlimits and
+#   the server's seccomp filters, and says "ready".
 # Each unit is made inside a cgroup of its own: the server supplies spare cgroups (their open
-# cgroup.procs files) ahead of time, and C joins one before anything else, so the slow cgroup
+# cgroup.procs files) ahead of time, and G joins one before anything else, so the slow cgroup
 # migration is off the request path too.
 # A run (the request path) is then only message passing: the server sends {"op": "run", "run": N}
 # and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end)
@@ -110,18 +111,32 @@ def close_all_but(keep):
     os.closerange(low, 1 << 16)
 
 
+SYS_PIDFD_OPEN = 434
+# This process's own PID namespace, to come back to after making each unit's.
+SELF_PIDFD = libc.syscall(SYS_PIDFD_OPEN, os.getpid(), 0)
+
+
 def make_unit(cgroup_fds):
-    """Forks C inside the cgroup given by `cgroup_fds`; returns (socket to G, socket to H)."""
+    """Forks G, PID 1 of a new PID namespace, inside the cgroup given by `cgroup_fds`;
+    returns (socket to G, socket to H)."""
     g_ours, g_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     h_ours, h_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    pid = os.fork()
+    check(libc.unshare(CLONE_NEWPID), "unshare(pid)")
+    try:
+        pid = os.fork()
+    except OSError:
+        pid = -1
+    if pid != 0:  # back to this process's own namespace for its next children
+        check(libc.setns(SELF_PIDFD, CLONE_NEWPID), "setns(pid)")
+    if pid < 0:
+        raise OSError("fork failed")
     if pid == 0:
         try:
             for fd in cgroup_fds:
                 os.write(fd, b"0")
             close_all_but([g_theirs.fileno(), h_theirs.fileno()])
             os.close(0)
-            unit_c(g_theirs, h_theirs)
+            unit_g(g_theirs, h_theirs)
         finally:
             os._exit(1)
     g_theirs.close()
@@ -129,28 +144,17 @@ def make_unit(cgroup_fds):
     return g_ours, h_ours
 
 
-def unit_c(g_sock, h_sock):
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    die_with_parent()
-    check(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
-    size, inodes = int(CONFIG["tmpfs_bytes"]), int(CONFIG["tmpfs_inodes"])
-    common = "uid=%d,gid=%d,nr_inodes=%d" % (LEARNER, LEARNER, inodes)
-    mount_tmpfs(WORK, "size=%d,mode=0700,%s" % (size, common))
-    mount_tmpfs("/tmp", "size=%d,mode=1777,%s" % (size, common))
-    mount_tmpfs("/dev/shm", "size=%d,mode=1777,%s" % (int(CONFIG["shm_bytes"]), common))
-    pid = os.fork()
-    if pid == 0:
-        unit_g(g_sock, h_sock)
-    g_sock.close()
-    h_sock.close()
-    os.waitpid(pid, 0)
-    os._exit(0)
-
-
 def unit_g(g_sock, h_sock):
-    """PID 1 of the unit's namespace: forks H, reaps everything, reports how H ended."""
+    """PID 1 of the unit: its mounts, then forks H, reaps everything, reports how H ended."""
     try:
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with_parent()
+        check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+        size, inodes = int(CONFIG["tmpfs_bytes"]), int(CONFIG["tmpfs_inodes"])
+        common = "uid=%d,gid=%d,nr_inodes=%d" % (LEARNER, LEARNER, inodes)
+        mount_tmpfs(WORK, "size=%d,mode=0700,%s" % (size, common))
+        mount_tmpfs("/tmp", "size=%d,mode=1777,%s" % (size, common))
+        mount_tmpfs("/dev/shm", "size=%d,mode=1777,%s" % (int(CONFIG["shm_bytes"]), common))
         pid = os.fork()
         if pid == 0:
             g_sock.close()
@@ -336,7 +340,7 @@ def finish(code):
 
 def serve():
     ctl = socket.socket(fileno=0)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the C processes
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the units' G processes
     gc.collect()
     gc.freeze()
     poller = select.poll()

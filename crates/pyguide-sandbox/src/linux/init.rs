@@ -232,6 +232,26 @@ pub fn init_main() -> ! {
     if let Err(e) = build(&plan) {
         fail(e.to_string());
     }
+    // The interpreter becomes PID 1 of a PID namespace owned by the sandbox's user namespace, so
+    // it may make a PID namespace per unit and return to its own after each (setns).
+    // SAFETY: plain syscalls; this process is single-threaded.
+    if unsafe { libc::unshare(libc::CLONE_NEWPID) } != 0 {
+        fail(format!("unshare(pid): {}", io::Error::last_os_error()));
+    }
+    // SAFETY: single-threaded, so fork is safe; the child only execs (or exits).
+    let child = unsafe { libc::fork() };
+    if child < 0 {
+        fail(format!("fork: {}", io::Error::last_os_error()));
+    }
+    if child > 0 {
+        // Wait for the interpreter and end with it; the server's handle is this process.
+        let mut status = 0;
+        // SAFETY: valid pointer.
+        unsafe { libc::waitpid(child, &mut status, 0) };
+        std::process::exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 });
+    }
+    // SAFETY: plain syscall; the interpreter dies with this init process.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
     let python = match cstr(&plan.python) {
         Ok(p) => p,
         Err(e) => fail(e.to_string()),
