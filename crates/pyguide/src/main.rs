@@ -21,6 +21,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Run every example and fail where its output differs from the page.
     Check(cmd::check::Args),
+    /// Show a program's tokens, AST, bytecode and step-by-step trace ("Under the hood").
+    Inspect(cmd::inspect::Args),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => cmd::serve::run(args).await,
             Command::Run(args) => cmd::run::run(args).await,
             Command::Check(args) => cmd::check::run(args).await,
+            Command::Inspect(args) => cmd::inspect::run(args).await,
         }
     });
     match result {

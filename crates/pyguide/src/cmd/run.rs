@@ -21,7 +21,7 @@ pub struct Args {
     pub runner: RunnerArgs,
 }
 
-fn sibling_files(file: &Path) -> Vec<(String, String)> {
+pub(crate) fn sibling_files(file: &Path) -> Vec<(String, String)> {
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut out: Vec<(String, String)> = entries
