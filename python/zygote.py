@@ -5,7 +5,7 @@
 # ready. Making a unit (off the request path):
 #   Z (this process, PID 1 of a PID namespace of the sandbox's own) makes a new PID namespace
 #   and forks G, its PID 1, then returns to its own namespace. G joins the unit's cgroup, makes
-#   new mount and IPC namespaces with a fresh tmpfs on /work, /tmp and /dev/shm, and forks H,
+#   a new mount namespace with a fresh tmpfs on /work, /tmp and /dev/shm, and forks H,
 #   which drops to an unprivileged user with no capabilities, sets no_new_privs, rlimits and
 #   the server's seccomp filters, and says "ready".
 # Each unit is made inside a cgroup of its own: the server supplies spare cgroups (their open
@@ -149,7 +149,7 @@ def unit_g(g_sock, h_sock):
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         die_with_parent()
-        check(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+        check(libc.unshare(CLONE_NEWNS), "unshare(mount)")
         size, inodes = int(CONFIG["tmpfs_bytes"]), int(CONFIG["tmpfs_inodes"])
         common = "uid=%d,gid=%d,nr_inodes=%d" % (LEARNER, LEARNER, inodes)
         mount_tmpfs(WORK, "size=%d,mode=0700,%s" % (size, common))

@@ -120,6 +120,21 @@ fn bind_ro(root: &Path, host: &Path, extra_flags: libc::c_ulong) -> io::Result<(
     Ok(())
 }
 
+/// Copies the host file `host` into the root at its canonical path, and recreates the symlinks
+/// that lead to it.
+fn copy_in(root: &Path, host: &Path) -> io::Result<()> {
+    let real = fs::canonicalize(host).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", host.display())))?;
+    let dst = inside(root, &real);
+    if let Some(parent) = dst.parent() {
+        mkdir_all(parent)?;
+    }
+    fs::copy(&real, &dst).map_err(|e| io::Error::new(e.kind(), format!("copy {}: {e}", real.display())))?;
+    if real != host {
+        ensure_path(root, host, 0)?;
+    }
+    Ok(())
+}
+
 fn build(plan: &Plan) -> io::Result<()> {
     // SAFETY: plain syscalls on constants.
     check(
@@ -128,19 +143,20 @@ fn build(plan: &Plan) -> io::Result<()> {
     )?;
     mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE, None)?;
     let root = Path::new(NEW_ROOT);
-    mount(None, root, Some("tmpfs"), libc::MS_NOSUID | libc::MS_NODEV, Some("size=1m,nr_inodes=4096,mode=0755"))
-        .or_else(|_| {
-            mount(
-                Some(Path::new("tmpfs")),
-                root,
-                Some("tmpfs"),
-                libc::MS_NOSUID | libc::MS_NODEV,
-                Some("size=1m,mode=0755"),
-            )
-        })?;
+    // Device nodes live in this tmpfs (made below), so it is not `nodev`; it is read-only
+    // before any program runs, and programs cannot make nodes.
+    mount(None, root, Some("tmpfs"), libc::MS_NOSUID, Some("size=256m,nr_inodes=4096,mode=0755")).or_else(|_| {
+        mount(Some(Path::new("tmpfs")), root, Some("tmpfs"), libc::MS_NOSUID, Some("size=256m,mode=0755"))
+    })?;
 
+    // Folders are bound read-only; single files (the interpreter, shared libraries) are
+    // copied in, which keeps the sandbox's mount table short: every unit copies it.
     for p in &plan.binds {
-        bind_ro(root, p, libc::MS_NODEV)?;
+        if p.is_dir() {
+            bind_ro(root, p, libc::MS_NODEV)?;
+        } else {
+            copy_in(root, p)?;
+        }
     }
     for h in &plan.hide {
         let dst = inside(root, &fs::canonicalize(h)?);
@@ -163,10 +179,13 @@ fn build(plan: &Plan) -> io::Result<()> {
     }
     mkdir_all(&root.join("dev/shm"))?;
     for d in &plan.devices {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let rdev = fs::metadata(d)?.rdev();
         let dst = inside(root, d);
-        File::create(&dst)?;
-        mount(Some(d), &dst, None, libc::MS_BIND, None)?;
-        mount(None, &dst, None, libc::MS_BIND | libc::MS_REMOUNT | libc::MS_NOSUID | libc::MS_NOEXEC, None)?;
+        let c = cstr(&dst)?;
+        // SAFETY: a valid path; the node is a copy of a harmless host character device.
+        check(unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, rdev) }, &format!("mknod {}", dst.display()))?;
+        fs::set_permissions(&dst, fs::Permissions::from_mode(0o666))?;
     }
     for d in ["work", "tmp", "etc", "proc"] {
         mkdir_all(&root.join(d))?;
@@ -189,7 +208,7 @@ fn build(plan: &Plan) -> io::Result<()> {
         None,
         Path::new("/"),
         None,
-        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
+        libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID, // not nodev: /dev lives here
         None,
     )?;
     // SAFETY: valid buffer and length.
