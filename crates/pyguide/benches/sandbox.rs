@@ -144,6 +144,16 @@ async fn spawn_load(python: &std::path::Path, conc: usize, total: usize) -> Stat
     stats(all, started.elapsed(), 0)
 }
 
+/// Busy CPU time of the whole machine so far (user, system), in milliseconds.
+fn cpu_ms() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let v: Vec<f64> = stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    let tick = 1000.0 / 100.0; // USER_HZ
+    let user = (v.first().unwrap_or(&0.0) + v.get(1).unwrap_or(&0.0)) * tick;
+    let system = (v.get(2).unwrap_or(&0.0) + v.get(5).unwrap_or(&0.0) + v.get(6).unwrap_or(&0.0)) * tick;
+    (user, system)
+}
+
 fn main() {
     if std::env::args().nth(1).as_deref() == Some(INIT_ARG) {
         init_main();
@@ -174,8 +184,15 @@ fn main() {
         println!("{:<34} {:>9} {:>9} {:>9} {:>6}", "", "p50 ms", "p99 ms", "runs/s", "503s");
         let mut idle_p99 = 0.0;
         for conc in [1, 2, 8] {
+            let c0 = cpu_ms();
             let base = spawn_load(&python.executable, conc, total).await;
+            let c1 = cpu_ms();
             let api = api_load(addr, conc, total).await;
+            let c2 = cpu_ms();
+            let per = |a: (f64, f64), b: (f64, f64)| ((b.0 - a.0) / total as f64, (b.1 - a.1) / total as f64);
+            let (bu, bs) = per(c0, c1);
+            let (au, asys) = per(c1, c2);
+            println!("  machine CPU per run: baseline {bu:.2} user + {bs:.2} system ms; sandbox {au:.2} user + {asys:.2} system ms");
             if conc == 1 {
                 idle_p99 = api.p99;
             }
