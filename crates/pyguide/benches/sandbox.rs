@@ -147,7 +147,8 @@ async fn spawn_load(python: &std::path::Path, conc: usize, total: usize) -> Stat
 /// Busy CPU time of the whole machine so far (user, system), in milliseconds.
 fn cpu_ms() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
-    let v: Vec<f64> = stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
+    let v: Vec<f64> =
+        stat.lines().next().unwrap_or("").split_whitespace().skip(1).filter_map(|x| x.parse().ok()).collect();
     let tick = 1000.0 / 100.0; // USER_HZ
     let user = (v.first().unwrap_or(&0.0) + v.get(1).unwrap_or(&0.0)) * tick;
     let system = (v.get(2).unwrap_or(&0.0) + v.get(5).unwrap_or(&0.0) + v.get(6).unwrap_or(&0.0)) * tick;
@@ -179,6 +180,13 @@ fn main() {
         tokio::spawn(async move { axum::serve(listener, router(AppState { runner, site })).await });
 
         println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
+        if std::env::var_os("PYGUIDE_BENCH_SANDBOX_ONLY").is_some() {
+            // For a profiler: only sandboxed runs, at concurrency 2.
+            let _ = api_load(addr, 2, 40).await;
+            let api = api_load(addr, 2, total).await;
+            println!("sandbox c=2: p50 {:.2} ms, {:.0} runs/s", api.p50, api.per_sec);
+            return;
+        }
         let _ = api_load(addr, 2, 40).await; // warm-up
         let _ = spawn_load(&python.executable, 2, 20).await;
         println!("{:<34} {:>9} {:>9} {:>9} {:>6}", "", "p50 ms", "p99 ms", "runs/s", "503s");

@@ -167,9 +167,12 @@ impl Cgroups {
                     let c = cpu.join(&name);
                     if fs::create_dir(&c).is_ok() {
                         cg.dirs.push(c.clone());
-                        // At most one core per run, whatever it forks.
+                        // At most one core per run, whatever it forks; and a quarter of the
+                        // weight of the server and the interpreter that prepares the next runs,
+                        // so hostile runs cannot starve them.
                         let _ = write(&c.join("cpu.cfs_period_us"), "100000");
                         let _ = write(&c.join("cpu.cfs_quota_us"), "100000");
+                        let _ = write(&c.join("cpu.shares"), "256");
                         cg.procs.push(open(&c)?);
                     }
                 }
@@ -183,6 +186,7 @@ impl Cgroups {
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
                 let _ = write(&d.join("cpu.max"), "100000 100000");
+                let _ = write(&d.join("cpu.weight"), "25");
                 cg.procs = vec![open(&d)?];
                 Ok(cg)
             }
