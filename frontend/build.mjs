@@ -5,6 +5,8 @@
 //   app.js    — every page: theme toggle, search, and the lazy loader of the editor.
 //   editor.js — CodeMirror 6 + the runner UI (WebSocket streaming, input(), Share); loaded
 //               only on pages with examples, on first interaction or when the browser is idle.
+//   inspect.js + inspect.css — the "Under the hood" panel (src/inspect/), loaded by editor.js on
+//               the first click of its button.
 //   style.css — the site's styles; public/ (the favicon) is copied as is.
 import * as esbuild from "esbuild";
 import { rmSync, mkdirSync, cpSync } from "node:fs";
@@ -25,7 +27,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css" },
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts" },
   outdir: dist,
 });
 

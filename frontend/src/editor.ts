@@ -19,6 +19,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { bracketMatching, indentOnInput, syntaxHighlighting, indentUnit } from "@codemirror/language";
 import { pythonLanguage } from "@codemirror/lang-python";
 import { classHighlighter } from "@lezer/highlight";
+import { attachUnderTheHood, underTheHoodExtension } from "./inspect/hook";
 
 type Files = Record<string, string>;
 type ServerMsg =
@@ -193,6 +194,7 @@ class Example {
       setTimeout(() => (copy.textContent = "Copy"), 1500);
     });
     share.addEventListener("click", () => this.share(share));
+    attachUnderTheHood(this);
   }
 
   extensions(label: string): Extension[] {
@@ -211,6 +213,7 @@ class Example {
       // Same `tok-*` classes as the server's highlighter, styled by style.css (both themes).
       syntaxHighlighting(classHighlighter),
       errorLine,
+      underTheHoodExtension,
       // Typing over a selection: Chrome would edit the DOM itself and keep the old text's look
       // with <span style="...">, which the CSP refuses (a console error). Do the edit here.
       EditorView.domEventHandlers({

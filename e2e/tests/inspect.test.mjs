@@ -1,0 +1,370 @@
+// "Under the hood" in a real browser: the lazily loaded panel, its four tabs (Tokens, AST,
+// Bytecode, Execution) linked to the editor both ways, the heap with arrows and the garbage
+// collector, the 1000-step cap, syntax errors in every view, keyboard use and no CSP errors.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { editorReady, launch, newPage, shot, startServer } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const CYCLE = `import gc
+
+class Node:
+    def __init__(self, name):
+        self.name = name
+        self.next = None
+
+def make_pair():
+    a = Node("a")
+    b = Node("b")
+    a.next = b
+    b.next = a
+    return a
+
+x = make_pair()
+nums = [n * n for n in range(3)]
+print(nums)
+del x
+print(gc.collect() >= 2)`;
+
+async function setCode(page, example, code) {
+  await example.locator(".cm-content").click();
+  await page.keyboard.press("ControlOrMeta+a");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(code);
+}
+
+/** The playground with `code`, its Under the hood panel open on `tab`. */
+async function opened(code, tab) {
+  const page = await newPage(browser);
+  const requests = [];
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(server.base + "/playground");
+  await editorReady(page);
+  const example = page.locator("[data-example]").first();
+  await setCode(page, example, code);
+  await example.getByRole("button", { name: "Under the hood" }).click();
+  const panel = example.getByRole("region", { name: /^Under the hood/ });
+  await panel.locator(".uth-status").filter({ hasText: /tokens|Error|not available/ }).waitFor({ timeout: 15_000 });
+  if (tab) await panel.getByRole("tab", { name: tab }).click();
+  return { page, example, panel, requests };
+}
+
+/** The text the editor highlights (a mark can be split over several spans). */
+async function highlighted(example, cls = ".cm-uth-hl") {
+  return (await example.locator(`.cm-content ${cls}`).allInnerTexts()).join("");
+}
+
+/** Moves the editor's cursor to line `line`, column `col` with the keyboard. */
+async function cursorTo(page, example, line, col) {
+  await example.locator(".cm-content").click();
+  const lines = await example.locator(".cm-line").count();
+  for (let i = 0; i < lines; i++) await page.keyboard.press("ArrowUp");
+  // Up from line 1 goes to column 0; Down keeps that column.
+  for (let i = 1; i < line; i++) await page.keyboard.press("ArrowDown");
+  for (let i = 0; i < col; i++) await page.keyboard.press("ArrowRight");
+}
+
+function noProblems(page) {
+  assert.deepEqual(page.problems, [], "no console errors or CSP violations");
+}
+
+describe("under the hood", () => {
+  test("every example has the button; the panel loads only when asked", async () => {
+    const page = await newPage(browser);
+    const requests = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.goto(server.base + "/tutorials/first-steps");
+    await editorReady(page);
+    const examples = page.locator("[data-example]");
+    const buttons = page.getByRole("button", { name: "Under the hood" });
+    assert.equal(await buttons.count(), await examples.count());
+    assert.ok(requests.some((u) => /\/static\/editor\.[0-9a-f]+\.js$/.test(u)));
+    assert.ok(!requests.some((u) => /inspect\./.test(u)), "inspect.js and inspect.css are not part of the page load");
+    const first = buttons.first();
+    assert.equal(await first.getAttribute("aria-expanded"), "false");
+    await first.click();
+    assert.equal(await first.getAttribute("aria-expanded"), "true");
+    const panel = examples.first().getByRole("region", { name: /^Under the hood/ });
+    await panel.getByRole("tab", { name: "Tokens" }).waitFor();
+    assert.ok(requests.some((u) => /\/static\/inspect\.[0-9a-f]+\.js$/.test(u)));
+    assert.ok(requests.some((u) => /\/static\/inspect\.[0-9a-f]+\.css$/.test(u)));
+    assert.ok(requests.some((u) => u.endsWith("/api/inspect")));
+    // The button hides the panel again.
+    await first.click();
+    assert.equal(await panel.isVisible(), false);
+    noProblems(page);
+  });
+
+  test("tabs: one selected at a time, arrows move between them", async () => {
+    const { page, panel } = await opened("print('hi')");
+    const tabs = panel.getByRole("tab");
+    assert.deepEqual(await tabs.allInnerTexts(), ["Tokens", "AST", "Bytecode", "Execution"]);
+    assert.equal(await panel.getByRole("tab", { name: "Tokens" }).getAttribute("aria-selected"), "true");
+    await panel.getByRole("tab", { name: "Tokens" }).focus();
+    await page.keyboard.press("ArrowRight");
+    const ast = panel.getByRole("tab", { name: "AST" });
+    assert.equal(await ast.getAttribute("aria-selected"), "true");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "AST");
+    assert.equal(await panel.getByRole("tabpanel", { name: "AST" }).isVisible(), true);
+    assert.equal(await panel.getByRole("tabpanel", { name: "Tokens" }).isVisible(), false);
+    await page.keyboard.press("End");
+    assert.equal(await panel.getByRole("tab", { name: "Execution" }).getAttribute("aria-selected"), "true");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await panel.getByRole("tab", { name: "Tokens" }).getAttribute("aria-selected"), "true");
+    noProblems(page);
+  });
+
+  test("Tokens: the table, and hovering or focusing a token highlights it in the code", async () => {
+    const { page, example, panel } = await opened("total = price * 2  # é\nprint(total)", "Tokens");
+    const rows = panel.locator(".uth-tokens tbody tr");
+    assert.ok((await rows.count()) >= 12);
+    assert.deepEqual(await rows.nth(0).locator("td").allInnerTexts(), ["0", "NAME", "total", "1:0", "1:5"]);
+    assert.deepEqual((await rows.nth(3).locator("td").allInnerTexts()).slice(1, 3), ["STAR", "*"]);
+    await rows.nth(3).hover();
+    assert.equal(await highlighted(example), "*");
+    await rows.nth(2).hover();
+    assert.equal(await highlighted(example), "price");
+    // The comment after a non-ASCII letter: columns are characters, the highlight is exact.
+    const comment = rows.filter({ hasText: "COMMENT" });
+    await comment.hover();
+    assert.equal(await highlighted(example), "# é");
+    // Keyboard: the first row takes the focus, arrows move it and the highlight follows.
+    await rows.nth(0).focus();
+    assert.equal(await highlighted(example), "total");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await highlighted(example), "=");
+    // The cursor in the code marks its token's row.
+    await cursorTo(page, example, 2, 2);
+    await panel.locator(".uth-tokens tr.uth-current").filter({ hasText: "print" }).waitFor();
+    await shot(page, "uth-tokens");
+    noProblems(page);
+  });
+
+  test("AST: a tree with ast's names; a node selects its code, the cursor selects its node", async () => {
+    const code = "def area(w, h):\n    return w * h\n\nprint(area(3, 4))";
+    const { page, example, panel } = await opened(code, "AST");
+    const tree = panel.getByRole("tree", { name: "Abstract syntax tree" });
+    const root = tree.getByRole("treeitem").first();
+    assert.equal(await root.getAttribute("aria-label"), "Module");
+    assert.equal(await root.getAttribute("aria-expanded"), "true");
+    const fn = tree.getByRole("treeitem", { name: "body[0] FunctionDef name='area'" });
+    assert.equal(await fn.getAttribute("aria-expanded"), "false");
+    await fn.locator(".uth-row").first().click();
+    assert.equal(await fn.getAttribute("aria-selected"), "true");
+    assert.equal(await fn.getAttribute("aria-expanded"), "true");
+    assert.equal(await highlighted(example), "def area(w, h):    return w * h");
+    // Keyboard: Down goes into the function's fields, Right opens, Left goes back up.
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")), "name 'area'");
+    await page.keyboard.press("ArrowDown");
+    const args = tree.getByRole("treeitem", { name: "args arguments" });
+    assert.equal(await args.getAttribute("aria-selected"), "true");
+    await page.keyboard.press("ArrowRight");
+    assert.equal(await args.getAttribute("aria-expanded"), "true");
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await args.getAttribute("aria-expanded"), "false");
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await fn.getAttribute("aria-selected"), "true");
+    // The cursor on `h` in `w * h` selects the innermost node: the Name h.
+    await cursorTo(page, example, 2, 16);
+    const selected = tree.locator("[role=treeitem][aria-selected=true]");
+    await page.waitForFunction(() => document.querySelector(".uth-tree [aria-selected=true]")?.getAttribute("aria-label")?.includes("id='h'"));
+    assert.match(await selected.getAttribute("aria-label"), /^right Name id='h', ctx=Load\(\)$/);
+    assert.equal(await highlighted(example), "h");
+    await cursorTo(page, example, 4, 11);
+    await page.waitForFunction(() => document.querySelector(".uth-tree [aria-selected=true]")?.getAttribute("aria-label")?.includes("value=3"));
+    assert.equal(await highlighted(example), "3");
+    await shot(page, "uth-ast");
+    noProblems(page);
+  });
+
+  test("Bytecode: every code object by source line, the version, and hover linking both ways", async () => {
+    const code = "def square(n):\n    return n * n\n\nsquares = [square(i) for i in range(3)]\nprint(squares)";
+    const { page, example, panel } = await opened(code, "Bytecode");
+    const pane = panel.getByRole("tabpanel", { name: "Bytecode" });
+    assert.match(await pane.locator(".uth-lead").innerText(), /^CPython 3\.\d+\.\d+ compiled the tree into \d+ code objects/);
+    assert.match(await panel.locator(".uth-version").innerText(), /^CPython 3\./);
+    const titles = await pane.locator(".uth-code-title code").allInnerTexts();
+    assert.equal(titles[0], "<module>");
+    assert.ok(titles.includes("square"), titles.join(", "));
+    // Instructions of line 2 (`return n * n`), in square's code object.
+    const group = pane.locator(".uth-group[data-line='2']").first();
+    assert.match(await group.locator(".uth-group-line").innerText(), /line 2\s+return n \* n/);
+    const ops = await group.locator(".uth-op").allInnerTexts();
+    assert.ok(ops.some((o) => /^(BINARY_OP|BINARY_MULTIPLY)$/.test(o)), ops.join(" "));
+    assert.ok(ops.includes("RETURN_VALUE") || ops.includes("RETURN_LOCAL") || ops.some((o) => o.startsWith("RETURN")), ops.join(" "));
+    // Hover an instruction: its line lights up in the code.
+    await group.locator("tr").first().hover();
+    assert.equal(await highlighted(example, ".cm-uth-hl-line"), "    return n * n");
+    // Hover a line of the code: its instructions light up.
+    await example.locator(".cm-line").nth(4).hover();
+    await pane.locator(".uth-group.uth-linked").first().waitFor();
+    const linked = await pane.locator(".uth-group.uth-linked").evaluateAll((gs) => gs.map((g) => g.dataset.line));
+    assert.ok(linked.length >= 1 && linked.every((l) => l === "5"), linked.join());
+    // Keyboard: instructions are reachable and focusing one links its line.
+    await pane.locator(".uth-ins tr").first().focus();
+    await page.keyboard.press("ArrowDown");
+    assert.ok((await highlighted(example, ".cm-uth-hl-line")).length > 0);
+    await shot(page, "uth-bytecode");
+    noProblems(page);
+  });
+
+  test("Execution: steps, the current line, frames and locals, objects with arrows, output so far", async () => {
+    const code = "def fact(n):\n    if n <= 1:\n        return 1\n    return n * fact(n - 1)\n\nitems = [1, 2]\nprint(fact(3), items)";
+    const { page, example, panel } = await opened(code, "Execution");
+    const pane = panel.getByRole("tabpanel", { name: "Execution" });
+    const counter = pane.locator(".uth-counter");
+    assert.match(await counter.innerText(), /^Step 1 of \d+$/);
+    const total = Number((await counter.innerText()).match(/of (\d+)/)[1]);
+    const slider = pane.getByRole("slider", { name: "Step" });
+    assert.equal(await slider.getAttribute("max"), String(total - 1));
+    const fwd = pane.getByRole("button", { name: "Next step" });
+    const back = pane.getByRole("button", { name: "Previous step" });
+    assert.equal(await back.isDisabled(), true);
+    // Step until the deepest call: three frames of fact below the module.
+    for (let i = 0; i < total && (await pane.locator(".uth-frame").count()) < 4; i++) await fwd.click();
+    const frames = pane.locator(".uth-frame");
+    assert.equal(await frames.count(), 4);
+    assert.match(await frames.nth(0).innerText(), /^Global frame/);
+    assert.match(await frames.nth(3).innerText(), /^fact/);
+    assert.match(await frames.nth(3).locator("tr").first().innerText(), /^n\s+1$/);
+    assert.match(await frames.nth(1).locator("tr").first().innerText(), /^n\s+3$/);
+    // The current line is highlighted in the code.
+    const event = await pane.locator(".uth-event").innerText();
+    const line = Number(event.match(/line (\d+)/i)[1]);
+    assert.equal(await highlighted(example, ".cm-uth-step"), code.split("\n")[line - 1]);
+    // Keyboard: → and ← step when the controls have the focus.
+    const before = await counter.innerText();
+    await fwd.focus();
+    await page.keyboard.press("ArrowRight");
+    assert.notEqual(await counter.innerText(), before);
+    await page.keyboard.press("ArrowLeft");
+    assert.equal(await counter.innerText(), before);
+    // The last step: the list on the heap, a pointer with an arrow, the refcount, the output.
+    await pane.getByRole("button", { name: "Last step" }).click();
+    assert.match(await counter.innerText(), new RegExp(`^Step ${total} of ${total}`));
+    const list = pane.locator(".uth-obj.uth-kind-list");
+    assert.equal(await list.count(), 1);
+    assert.match(await list.getAttribute("aria-label"), /^list object, id \d+, refcount \d+$/);
+    assert.deepEqual(await list.locator(".uth-cell .uth-val").allInnerTexts(), ["1", "2"]);
+    const arrows = pane.locator("svg.uth-arrows path.uth-arrow");
+    await arrows.first().waitFor({ state: "attached" });
+    assert.equal(await arrows.count(), await pane.locator(".uth-ptr").count());
+    assert.equal(await pane.locator(".uth-out").textContent(), "6 [1, 2]\n");
+    assert.match(await pane.locator(".uth-end").innerText(), /finished \(exit code 0\)/);
+    // The slider goes anywhere.
+    await slider.fill("0");
+    assert.match(await counter.innerText(), /^Step 1 of/);
+    assert.equal(await pane.locator(".uth-out").textContent(), "(nothing yet)");
+    await shot(page, "uth-execution");
+    noProblems(page);
+  });
+
+  test("Execution: a reference cycle stays after del, then gc.collect() frees it", async () => {
+    const { page, example, panel } = await opened(CYCLE, "Execution");
+    const pane = panel.getByRole("tabpanel", { name: "Execution" });
+    const fwd = pane.getByRole("button", { name: "Next step" });
+    // Forward to the line of gc.collect(), after `del x`.
+    for (let i = 0; i < 100; i++) {
+      if (/Line 19 of the module/.test(await pane.locator(".uth-event").innerText())) break;
+      await fwd.click();
+    }
+    assert.equal(await highlighted(example, ".cm-uth-step"), "print(gc.collect() >= 2)");
+    const garbage = pane.locator(".uth-obj.uth-garbage");
+    assert.equal(await garbage.count(), 2, "both Nodes: unreachable, alive");
+    for (const box of await garbage.all()) {
+      assert.match(await box.getAttribute("aria-label"), /^Node object, id \d+, refcount 1, unreachable/);
+    }
+    // The cycle's arrows: each Node points at the other.
+    assert.equal(await pane.locator("path.uth-arrow-garbage").count(), 2);
+    assert.match(await pane.locator(".uth-gc").innerText(), /0 collections so far.*2 objects are unreachable but alive/s);
+    await shot(page, "uth-cycle");
+    await fwd.click();
+    assert.equal(await garbage.count(), 0);
+    assert.equal(await pane.locator(".uth-obj.uth-ghost").count(), 2);
+    assert.match(await pane.locator(".uth-gc").innerText(), /1 collection so far, \d+ objects collected\. This step freed \d+ objects/);
+    assert.equal(await pane.locator(".uth-out").textContent(), "[0, 1, 4]\nTrue\n");
+    await shot(page, "uth-collected");
+    noProblems(page);
+  });
+
+  test("a loop that never ends: the partial trace, capped at 1000 steps, with a note", async () => {
+    const { page, panel } = await opened("n = 0\nwhile True:\n    n += 1", "Execution");
+    const pane = panel.getByRole("tabpanel", { name: "Execution" });
+    assert.match(await pane.locator(".uth-capped").innerText(), /capped at 1000 steps/);
+    assert.equal(await pane.getByRole("slider", { name: "Step" }).getAttribute("max"), "999");
+    await pane.getByRole("button", { name: "Last step" }).click();
+    assert.match(await pane.locator(".uth-counter").innerText(), /^Step 1000 of 1000 \(the trace stops here\)$/);
+    assert.match(await pane.locator(".uth-end").innerText(), /Stopped here \(the 1000-step cap\)/);
+    assert.match(await panel.locator(".uth-status").innerText(), /1000 steps \(capped\)/);
+    noProblems(page);
+  });
+
+  test("a syntax error is shown in each view", async () => {
+    const { page, example, panel } = await opened("x = 1\nprint(x +)\n", null);
+    assert.match(await panel.locator(".uth-status").innerText(), /^SyntaxError at line 2/);
+    for (const tab of ["Tokens", "AST", "Bytecode", "Execution"]) {
+      await panel.getByRole("tab", { name: tab }).click();
+      const pane = panel.getByRole("tabpanel", { name: tab });
+      const note = pane.locator(".uth-syntax").first();
+      assert.match(await note.innerText(), /^SyntaxError: invalid syntax — line 2, column \d+/, tab);
+    }
+    await panel.getByRole("tab", { name: "Tokens" }).click();
+    const tokens = panel.getByRole("tabpanel", { name: "Tokens" });
+    assert.ok((await tokens.locator("tbody tr").count()) >= 5, "the tokens up to the error");
+    await tokens.getByRole("button", { name: "Show it in the code" }).click();
+    assert.equal(await highlighted(example, ".cm-uth-step"), "print(x +)");
+    await panel.getByRole("tab", { name: "Execution" }).click();
+    assert.match(await panel.getByRole("tabpanel", { name: "Execution" }).innerText(), /The program never ran/);
+    await shot(page, "uth-syntax-error");
+    noProblems(page);
+  });
+
+  test("editing marks the view as out of date; Refresh inspects the new code", async () => {
+    const { page, example, panel } = await opened("print(1)", "Tokens");
+    await example.locator(".cm-content").click();
+    await page.keyboard.press("ControlOrMeta+End");
+    await page.keyboard.insertText("\nprint(2)");
+    await panel.locator(".uth-stale").waitFor();
+    await panel.getByRole("button", { name: "Inspect the code again" }).click();
+    await panel.locator(".uth-stale").waitFor({ state: "hidden" });
+    const texts = await panel.locator(".uth-tokens tbody tr .uth-tok-text").allInnerTexts();
+    assert.equal(texts.filter((t) => t === "print").length, 2);
+    noProblems(page);
+  });
+
+  test("an example's input and helper files are used, and dark mode reads well", async () => {
+    const page = await newPage(browser, { colorScheme: "dark" });
+    await page.goto(server.base + "/tutorials/first-steps");
+    await editorReady(page);
+    const withStdin = page.locator("#first-steps-3");
+    await withStdin.getByRole("button", { name: "Under the hood" }).click();
+    const panel = withStdin.getByRole("region", { name: /^Under the hood/ });
+    await panel.getByRole("tab", { name: "Execution" }).click();
+    const pane = panel.getByRole("tabpanel", { name: "Execution" });
+    await pane.getByRole("button", { name: "Last step" }).click();
+    assert.equal(await pane.locator(".uth-out").textContent(), "Name: Ada\nHi Ada\n");
+    const withFile = page.locator("#first-steps-4");
+    await withFile.getByRole("button", { name: "Under the hood" }).click();
+    const panel2 = withFile.getByRole("region", { name: /^Under the hood/ });
+    await panel2.getByRole("tab", { name: "Execution" }).click();
+    const pane2 = panel2.getByRole("tabpanel", { name: "Execution" });
+    await pane2.getByRole("button", { name: "Last step" }).click();
+    assert.equal(await pane2.locator(".uth-out").textContent(), "Hello, Grace!\n");
+    await withStdin.scrollIntoViewIfNeeded();
+    await shot(page, "uth-dark");
+    noProblems(page);
+  });
+});
