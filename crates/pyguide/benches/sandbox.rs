@@ -191,7 +191,8 @@ fn main() {
         let _ = spawn_load(&python.executable, 2, 20).await;
         println!("{:<34} {:>9} {:>9} {:>9} {:>6}", "", "p50 ms", "p99 ms", "runs/s", "503s");
         let mut idle_p99 = 0.0;
-        for conc in [1, 2, 8] {
+        let levels: &[usize] = if std::env::var_os("PYGUIDE_BENCH_BOMBS_ONLY").is_some() { &[1] } else { &[1, 2, 8] };
+        for &conc in levels {
             let c0 = cpu_ms();
             let base = spawn_load(&python.executable, conc, total).await;
             let c1 = cpu_ms();
@@ -229,12 +230,14 @@ fn main() {
             );
         }
 
-        // Four bombs at once, resubmitted as they end, while a benign client measures.
+        // Four bombs running at once (each until its limits end it, then again), while a
+        // benign client measures: a CPU spin, a fork bomb that keeps forking, a program that
+        // holds 200 MiB and spins, and a thread bomb of spinning threads.
         let bombs = [
             "while True:\n    pass",
-            "import os\nwhile True:\n    os.fork()",
-            "b = []\nwhile True:\n    b.append(bytearray(8 << 20))",
-            "while True:\n    print('x' * 100000)",
+            "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+            "hold = bytearray(200 << 20)\nwhile True:\n    pass",
+            "import threading\ndef spin():\n    while True:\n        pass\nfor _ in range(60):\n    try:\n        threading.Thread(target=spin, daemon=True).start()\n    except RuntimeError:\n        break\nspin()",
         ];
         let stop = Arc::new(AtomicBool::new(false));
         let mut bomb_tasks = Vec::new();

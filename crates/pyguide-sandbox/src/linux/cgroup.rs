@@ -167,12 +167,8 @@ impl Cgroups {
                     let c = cpu.join(&name);
                     if fs::create_dir(&c).is_ok() {
                         cg.dirs.push(c.clone());
-                        // At most one core per run, whatever it forks; and a quarter of the
-                        // weight of the server and the interpreter that prepares the next runs,
-                        // so hostile runs cannot starve them.
+                        // Full weight while the unit warms up; `start_run` lowers it.
                         let _ = write(&c.join("cpu.cfs_period_us"), "100000");
-                        let _ = write(&c.join("cpu.cfs_quota_us"), "100000");
-                        let _ = write(&c.join("cpu.shares"), "256");
                         cg.procs.push(open(&c)?);
                     }
                 }
@@ -185,8 +181,7 @@ impl Cgroups {
                 write(&d.join("memory.max"), &memory_bytes.to_string())?;
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
-                let _ = write(&d.join("cpu.max"), "100000 100000");
-                let _ = write(&d.join("cpu.weight"), "25");
+
                 cg.procs = vec![open(&d)?];
                 Ok(cg)
             }
@@ -237,6 +232,19 @@ impl RunCgroup {
     /// The group's folders, one per hierarchy.
     pub fn dirs(&self) -> &[PathBuf] {
         &self.dirs
+    }
+
+    /// When the program starts: at most one core, whatever it forks, and a quarter of the
+    /// weight of the server and of the units warming up for the next runs, so hostile runs
+    /// cannot starve them.
+    pub fn start_run(&self) {
+        if self.v2 {
+            let _ = write(&self.list.join("cpu.max"), "100000 100000");
+            let _ = write(&self.list.join("cpu.weight"), "25");
+        } else if let Some(c) = self.dirs.get(2) {
+            let _ = write(&c.join("cpu.cfs_quota_us"), "100000");
+            let _ = write(&c.join("cpu.shares"), "256");
+        }
     }
 
     /// Host pids of the run's processes.

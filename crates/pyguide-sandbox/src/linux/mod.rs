@@ -298,6 +298,7 @@ impl Shared {
             tokio_free_remove(cg);
             return Err(std::io::Error::other(e.to_string()));
         }
+        cg.start_run();
         Ok(cg)
     }
 }
