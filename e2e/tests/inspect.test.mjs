@@ -288,6 +288,8 @@ describe("under the hood", () => {
       assert.match(await box.getAttribute("aria-label"), /^Node object, id \d+, refcount 1, unreachable/);
     }
     // The cycle's arrows: each Node points at the other.
+    // (Arrows are drawn on the next animation frame, once the boxes are laid out.)
+    await pane.locator("path.uth-arrow-garbage").nth(1).waitFor({ state: "attached" });
     assert.equal(await pane.locator("path.uth-arrow-garbage").count(), 2);
     assert.match(await pane.locator(".uth-gc").innerText(), /0 collections so far.*2 objects are unreachable but alive/s);
     await shot(page, "uth-cycle");
@@ -342,6 +344,25 @@ describe("under the hood", () => {
     await panel.locator(".uth-stale").waitFor({ state: "hidden" });
     const texts = await panel.locator(".uth-tokens tbody tr .uth-tok-text").allInnerTexts();
     assert.equal(texts.filter((t) => t === "print").length, 2);
+    noProblems(page);
+  });
+
+  test("375 px: every tab fits the width of a phone", async () => {
+    const page = await newPage(browser, { viewport: { width: 375, height: 800 } });
+    await page.goto(server.base + "/playground");
+    await editorReady(page);
+    const example = page.locator("[data-example]").first();
+    await setCode(page, example, CYCLE);
+    await example.getByRole("button", { name: "Under the hood" }).click();
+    const panel = example.getByRole("region", { name: /^Under the hood/ });
+    for (const tab of ["Tokens", "AST", "Bytecode", "Execution"]) {
+      await panel.getByRole("tab", { name: tab }).click();
+      await panel.getByRole("tabpanel", { name: tab }).locator(".uth-lead").waitFor();
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      assert.ok(scroll <= client, `${tab}: the page does not scroll sideways (${scroll} > ${client})`);
+    }
+    await panel.getByRole("button", { name: "Last step" }).click();
+    await shot(page, "uth-375");
     noProblems(page);
   });
 

@@ -93,25 +93,27 @@ export function bytecodeView(v: View): HTMLElement {
   }
   box.append(scroller);
 
-  /** Links a line of the code and its instruction groups. */
-  const link = (line: number | null, fromCode: boolean) => {
+  /** Links a line of the code and its instruction groups; `from` says who asked: the code
+   * (scroll the instructions), the keyboard (scroll the code), or the mouse (scroll nothing:
+   * the page would move under the pointer). */
+  const link = (line: number | null, from: "code" | "key" | "mouse") => {
     let first: HTMLElement | null = null;
     for (const g of groups) {
       const on = line !== null && g.line === line;
       g.el.classList.toggle("uth-linked", on);
       if (on && !first) first = g.el;
     }
-    v.markLines("hl", line ? [line] : [], "cm-uth-hl-line", !fromCode);
-    if (fromCode && first) scrollWithin(scroller, first);
+    v.markLines("hl", line ? [line] : [], "cm-uth-hl-line", from === "key");
+    if (from === "code" && first) scrollWithin(scroller, first);
   };
   const lineOf = (e: Element | null) => {
     const l = (e?.closest("[data-line]") as HTMLElement | null)?.dataset.line;
     return l ? Number(l) : null;
   };
-  roving(scroller, () => rows, (row) => link(lineOf(row), false));
-  scroller.addEventListener("mouseover", (ev) => link(lineOf(ev.target as Element), false));
-  scroller.addEventListener("mouseleave", () => link(null, false));
-  v.onHoverLine((line) => link(line, true));
-  v.onCursor(([line]) => link(line, true));
+  roving(scroller, () => rows, (row) => link(lineOf(row), "key"));
+  scroller.addEventListener("mouseover", (ev) => link(lineOf(ev.target as Element), "mouse"));
+  scroller.addEventListener("mouseleave", () => link(null, "mouse"));
+  v.onHoverLine((line) => link(line, "code"));
+  v.onCursor(([line]) => link(line, "code"));
   return box;
 }

@@ -45,7 +45,7 @@ export function executionView(v: View): HTMLElement {
     el(
       "p",
       "uth-lead",
-      "Every step of the run, as CPython's tracing hook sees it. The highlighted line in the code is the one about to run. Variables live in frames; the objects they refer to are drawn on the right, with arrows. ← and → step when the controls have the focus.",
+      "Every step of the run, as CPython's tracing hook sees it. The highlighted line in the code is the one about to run. Variables live in frames; arrows lead to the objects they refer to. ← and → step when the controls have the focus.",
     ),
   );
   if (doc.trace_truncated && doc.truncation_reason) {

@@ -57,14 +57,16 @@ export function tokensView(v: View): HTMLElement {
   const scroller = el("div", "uth-scroll", table);
   box.append(scroller);
 
-  const show = (row: HTMLElement | null) => {
+  // Focus scrolls the code to the token if needed; hover never scrolls (the page would move
+  // under the pointer).
+  const show = (row: HTMLElement | null, scroll: boolean) => {
     const t = row ? doc.tokens[Number(row.dataset.i)] : null;
-    if (!t) return v.host.mark("hl", [], "");
-    v.mark("hl", [{ from: src.cp(t.start[0], t.start[1]), to: src.cp(t.end[0], t.end[1]) }], "cm-uth-hl", true);
+    if (!t) return v.mark("hl", [], "");
+    v.mark("hl", [{ from: src.cp(t.start[0], t.start[1]), to: src.cp(t.end[0], t.end[1]) }], "cm-uth-hl", scroll);
   };
-  roving(scroller, () => rows, show);
-  body.addEventListener("mouseover", (ev) => show((ev.target as Element).closest("tr")));
-  body.addEventListener("mouseleave", () => show(null));
+  roving(scroller, () => rows, (row) => show(row, true));
+  body.addEventListener("mouseover", (ev) => show((ev.target as Element).closest("tr"), false));
+  body.addEventListener("mouseleave", () => show(null, false));
 
   v.onCursor(([line, col]) => {
     let hit: HTMLElement | null = null;
