@@ -150,6 +150,8 @@ export function attachUnderTheHood(ex: {
     onChange: (cb) => (l.change = cb),
   };
 
+  // Mounted once, even if the button is pressed again while the panel is still loading.
+  let mounting: Promise<void> | null = null;
   let mounted = false;
   button.addEventListener("click", async () => {
     const open = button.getAttribute("aria-expanded") !== "true";
@@ -163,14 +165,18 @@ export function attachUnderTheHood(ex: {
       panel.dispatchEvent(new CustomEvent("uth-open"));
       return;
     }
+    if (mounting) return;
     panel.setAttribute("aria-busy", "true");
     panel.textContent = "Loading…";
-    try {
-      await loadPanel();
+    mounting = loadPanel().then(() => {
       mounted = true;
       panel.removeAttribute("aria-busy");
       window.pyguideUnderTheHood?.mount(host);
+    });
+    try {
+      await mounting;
     } catch {
+      mounting = null;
       panel.removeAttribute("aria-busy");
       panel.textContent = "The Under the hood view could not be loaded. Check your connection and try again.";
       button.setAttribute("aria-expanded", "false");
