@@ -16,7 +16,7 @@ export const shots = resolve(here, "..", "screenshots");
 mkdirSync(shots, { recursive: true });
 
 export function pyguideBin() {
-  if (process.env.PYGUIDE_BIN) return process.env.PYGUIDE_BIN;
+  if (process.env.PYGUIDE_BIN) return resolve(repo, process.env.PYGUIDE_BIN);
   const targets = [process.env.CARGO_TARGET_DIR, join(repo, "target")].filter(Boolean);
   for (const t of targets) {
     for (const profile of ["release", "debug"]) {
