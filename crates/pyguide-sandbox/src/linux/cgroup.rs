@@ -277,6 +277,20 @@ impl RunCgroup {
         }
     }
 
+    /// How many times a fork or thread start of this run was refused at the pids limit.
+    pub fn forks_refused(&self) -> u64 {
+        let file = if self.v2 {
+            self.list.join("pids.events")
+        } else {
+            self.dirs.get(1).map(|d| d.join("pids.events")).unwrap_or_default()
+        };
+        fs::read_to_string(file)
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("max ").and_then(|v| v.trim().parse().ok()))
+            .unwrap_or(0)
+    }
+
     /// Did the kernel's OOM killer kill a process of this run?
     pub fn oom_killed(&self) -> bool {
         let (file, key) = if self.v2 { ("memory.events", "oom_kill") } else { ("memory.oom_control", "oom_kill") };

@@ -60,6 +60,9 @@ struct Shared {
 
 const MAX_CLEANUPS: u32 = 4096;
 
+/// Forks refused at the pids limit after which a run counts as a fork bomb and is ended.
+const FORK_BOMB_REFUSALS: u64 = 256;
+
 /// Units kept warm by the interpreter (as in `python/zygote.py`), plus spare cgroups in flight.
 const SPARE_CGROUPS: usize = 4;
 
@@ -346,8 +349,32 @@ async fn execute(
         parse_status(&buf)
     };
     let killer = cg.clone();
+    // A fork bomb at its pids limit keeps the kernel busy refusing forks, which slows every
+    // other run: a run refused that often is ended, like a run over its memory.
+    let watcher = cg.clone();
+    let bombed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = bombed.clone();
+    let watch = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(20));
+        loop {
+            tick.tick().await;
+            if watcher.forks_refused() > FORK_BOMB_REFUSALS {
+                flag.store(true, Ordering::Relaxed);
+                watcher.kill_all();
+                return;
+            }
+        }
+    });
     let s = supervise(limits, started, io, stdin, events, exit, move || killer.kill_all(), stop_rx).await;
-    let result = s.into_result(cg.oom_killed());
+    watch.abort();
+    let _ = watch.await; // the watcher's handle on the cgroup is dropped before the cleanup
+    let mut result = s.into_result(cg.oom_killed());
+    if bombed.load(Ordering::Relaxed) {
+        result.stderr.push_str(&format!(
+            "\nPyGuide stopped the program: it kept trying to start more than {} processes or threads at once.\n",
+            limits.max_processes
+        ));
+    }
     // Cleanup happens after the answer (the slot is free again); `quiesce` waits for it. The
     // cleanup permit is taken before answering, so a quiesce after the answer sees it.
     let _cleaning = shared.cleanups.clone().acquire_owned().await;
