@@ -3,42 +3,28 @@
 //! and a reference cycle; a syntax error; a loop that never ends; the inspector failing; and
 //! every malformed request.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
-use pyguide_content::{load_sources, SourceFile};
+use common::{plain_runner, send, site_of, test_limits};
 use pyguide_render::Site;
-use pyguide_sandbox::{discover_python, Limits, ProcessRunner, RunRequest, Runner, RunnerConfig, StartOptions};
+use pyguide_sandbox::{RunRequest, Runner, StartOptions};
 use pyguide_server::{router, AppState};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::Duration;
-use tower::ServiceExt;
 
 fn site() -> Arc<Site> {
-    let files = vec![SourceFile { path: "sections.toml".into(), text: "sections = []".into() }];
-    Arc::new(Site::build(&load_sources(files).expect("valid content")).expect("renders"))
+    site_of(&[("sections.toml", "sections = []")])
 }
 
 fn runner(max_concurrent: usize) -> Arc<dyn Runner> {
-    let python = discover_python(None).expect("python3 is installed");
-    let mut config = RunnerConfig::new(python);
-    config.max_concurrent = max_concurrent;
-    config.limits = Limits { wall: Duration::from_secs(3), cpu_secs: 2, ..Limits::default() };
-    Arc::new(ProcessRunner::new(config))
+    plain_runner(max_concurrent, test_limits(3))
 }
 
 fn app() -> Router {
     router(AppState { runner: runner(8), site: site() })
-}
-
-async fn send(app: Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let res = app.oneshot(req).await.expect("the router answers");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-    (status, headers, body)
 }
 
 fn post(body: impl Into<Body>) -> Request<Body> {

@@ -1,21 +1,21 @@
 //! The learner's page, through the router: the streaming WebSocket (on a real socket), Share
 //! with SQLite, the playground and shared pages, search, the style nonce and gzipped assets.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use common::{plain_runner, send, site_of, test_limits};
 use futures_util::{SinkExt, StreamExt};
-use http_body_util::BodyExt;
-use pyguide_content::{load_sources, SourceFile};
 use pyguide_render::Site;
-use pyguide_sandbox::{discover_python, Limits, ProcessRunner, Runner, RunnerConfig};
+use pyguide_sandbox::{Limits, Runner};
 use pyguide_server::{router_with, AppState, ServerOptions};
 use pyguide_store::Store;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
-use tower::ServiceExt;
 
 const TUTORIAL: &str = r#"+++
 title = "Loops"
@@ -43,22 +43,15 @@ Text.
 "#;
 
 fn site() -> Arc<Site> {
-    let files = vec![
-        SourceFile { path: "sections.toml".into(), text: "sections = [\"Basics\"]".into() },
-        SourceFile { path: "basics/loops.md".into(), text: TUTORIAL.into() },
-    ];
-    Arc::new(Site::build(&load_sources(files).expect("valid content")).expect("renders"))
+    site_of(&[("sections.toml", "sections = [\"Basics\"]"), ("basics/loops.md", TUTORIAL)])
 }
 
 fn limits() -> Limits {
-    Limits { wall: Duration::from_secs(3), cpu_secs: 2, ..Limits::default() }
+    test_limits(3)
 }
 
 fn runner(max_concurrent: usize) -> Arc<dyn Runner> {
-    let mut config = RunnerConfig::new(discover_python(None).expect("python3 is installed"));
-    config.max_concurrent = max_concurrent;
-    config.limits = limits();
-    Arc::new(ProcessRunner::new(config))
+    plain_runner(max_concurrent, limits())
 }
 
 async fn app_with(store: Option<Store>, slots: usize) -> Router {
@@ -68,13 +61,6 @@ async fn app_with(store: Option<Store>, slots: usize) -> Router {
 async fn sqlite_store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     (Store::open_data_dir(&dir.path().join("data")).await.expect("store"), dir)
-}
-
-async fn send(app: Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let res = app.oneshot(req).await.expect("the router answers");
-    let status = res.status();
-    let headers = res.headers().clone();
-    (status, headers, res.into_body().collect().await.unwrap().to_bytes().to_vec())
 }
 
 fn get(path: &str) -> Request<Body> {
