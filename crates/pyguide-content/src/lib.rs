@@ -4,12 +4,14 @@
 //! the file and line and say how to fix the problem, because authors read them in a terminal.
 
 mod error;
+mod exercise;
 mod expect;
 mod front_matter;
 mod parse;
 mod slug;
 
 pub use error::{ContentError, ContentErrors};
+pub use exercise::Exercise;
 pub use expect::{normalize as normalize_output, output_matches};
 pub use front_matter::FrontMatter;
 pub use parse::{check_file_name, markdown_options, parse_tutorial};
@@ -78,6 +80,8 @@ pub enum Item {
     Code { lang: String, code: String },
     /// A runnable example whose output is checked.
     Example(Example),
+    /// A practice task with hidden checks (`### Exercise: Title`).
+    Exercise(Exercise),
 }
 
 /// A ```` ```python ```` block followed by an ```` ```output ```` block.
@@ -112,7 +116,26 @@ impl Tutorial {
     }
 }
 
+impl Tutorial {
+    /// Every exercise of the page, in order.
+    pub fn exercises(&self) -> impl Iterator<Item = &Exercise> {
+        self.sections.iter().flat_map(|s| {
+            s.items.iter().filter_map(|i| match i {
+                Item::Exercise(e) => Some(e),
+                _ => None,
+            })
+        })
+    }
+}
+
 impl Curriculum {
+    /// The exercise with this id (`<tutorial slug>/<anchor>`).
+    pub fn exercise(&self, id: &str) -> Option<(&Tutorial, &Exercise)> {
+        let (slug, _) = id.split_once('/')?;
+        let t = self.tutorial(slug)?;
+        t.exercises().find(|e| e.id == id).map(|e| (t, e))
+    }
+
     pub fn tutorial(&self, slug: &str) -> Option<&Tutorial> {
         self.tutorials.iter().find(|t| t.slug == slug)
     }

@@ -1,6 +1,7 @@
 //! Parsing one tutorial file: front matter, then `##` sections of prose, code and examples.
 
 use crate::front_matter::split;
+use crate::exercise::{is_exercise_heading, parse_exercise};
 use crate::{line_of, slugify, ContentError, ContentErrors, Example, Heading, Item, Section, Tutorial};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag};
 use std::collections::{BTreeMap, HashSet};
@@ -13,9 +14,9 @@ pub fn markdown_options() -> Options {
 }
 
 /// A top-level block of the body, before examples are assembled.
-enum Block {
-    Heading { level: u8, text: String, id: Option<String>, line: usize },
-    Fence { info: String, content: String, line: usize, content_range: Range<usize> },
+pub(crate) enum Block {
+    Heading { level: u8, text: String, id: Option<String>, line: usize, range: Range<usize> },
+    Fence { info: String, content: String, line: usize, content_range: Range<usize>, range: Range<usize> },
     Prose(Range<usize>),
 }
 
@@ -52,6 +53,7 @@ fn blocks(text: &str, body_start: usize) -> Vec<Block> {
                             text: String::new(),
                             id: id.map(|s| s.to_string()),
                             line: line_of(text, range.start),
+                            range: range.clone(),
                         },
                         Tag::CodeBlock(kind) => {
                             let info = match kind {
@@ -63,6 +65,7 @@ fn blocks(text: &str, body_start: usize) -> Vec<Block> {
                                 content: String::new(),
                                 line: line_of(text, range.start),
                                 content_range: fence_content_range(text, range.clone()),
+                                range: range.clone(),
                             }
                         }
                         _ => Block::Prose(range),
@@ -113,27 +116,35 @@ fn fence_content_range(text: &str, block: Range<usize>) -> Range<usize> {
     start..end.max(start)
 }
 
-struct Fence<'a> {
-    lang: &'a str,
-    file: Option<&'a str>,
-    norun: bool,
+pub(crate) struct Fence<'a> {
+    pub(crate) lang: &'a str,
+    pub(crate) file: Option<&'a str>,
+    pub(crate) norun: bool,
+    /// The exercise part this block is (`starter`, `solution`, `check`), if any.
+    pub(crate) role: Option<&'a str>,
+    /// `visible` on a check block: the learner may see its source.
+    pub(crate) visible: bool,
 }
 
-fn parse_info(info: &str) -> Fence<'_> {
+pub(crate) fn parse_info(info: &str) -> Fence<'_> {
     let mut words = info.split_whitespace();
     let lang = words.next().unwrap_or("");
-    let mut fence = Fence { lang, file: None, norun: false };
+    let mut fence = Fence { lang, file: None, norun: false, role: None, visible: false };
     for w in words {
         if let Some(name) = w.strip_prefix("file=") {
             fence.file = Some(name);
         } else if w == "norun" {
             fence.norun = true;
+        } else if matches!(w, "starter" | "solution" | "check") {
+            fence.role = Some(w);
+        } else if w == "visible" {
+            fence.visible = true;
         }
     }
     fence
 }
 
-fn is_python(lang: &str) -> bool {
+pub(crate) fn is_python(lang: &str) -> bool {
     matches!(lang, "python" | "py" | "python3")
 }
 
@@ -187,7 +198,7 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                     _ => items.push(Item::Prose(src.to_string())),
                 }
             }
-            Block::Heading { level, text: htext, id, line } => {
+            Block::Heading { level, text: htext, id, line, .. } => {
                 if *level == 1 {
                     errors.push(
                         ContentError::new(path, *line, "a `#` heading in the body")
@@ -221,6 +232,12 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                     }
                 };
                 let heading = Heading { level: *level, text: htext.trim().to_string(), anchor, line: *line };
+                if is_exercise_heading(&heading) {
+                    let (exercise, next) = parse_exercise(path, text, slug, heading, &blocks, i, errors);
+                    i = next;
+                    items.extend(exercise.map(Item::Exercise));
+                    continue;
+                }
                 if *level == 2 {
                     sections.push(Section { heading: Some(heading), items: Vec::new() });
                 } else {
@@ -229,7 +246,17 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
             }
             Block::Fence { info, content, line, .. } => {
                 let fence = parse_info(info);
-                if is_python(fence.lang) && !fence.norun {
+                if let Some(role) = fence.role.filter(|_| is_python(fence.lang)) {
+                    errors.push(
+                        ContentError::new(path, *line, format!("a ```python {role} block outside an exercise"))
+                            .hint("put it under a `### Exercise: Title` heading, with the exercise's other blocks"),
+                    );
+                } else if fence.lang == "hint" {
+                    errors.push(
+                        ContentError::new(path, *line, "a ```hint block outside an exercise")
+                            .hint("put it under a `### Exercise: Title` heading, with the exercise's other blocks"),
+                    );
+                } else if is_python(fence.lang) && !fence.norun {
                     if let Some(name) = fence.file {
                         if let Err(msg) = check_file_name(name) {
                             errors.push(
@@ -254,7 +281,7 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                         }
                     }
                     match blocks.get(i) {
-                        Some(Block::Fence { info: out_info, content: out, line: out_line, content_range })
+                        Some(Block::Fence { info: out_info, content: out, line: out_line, content_range, .. })
                             if parse_info(out_info).lang == "output" =>
                         {
                             i += 1;

@@ -190,7 +190,7 @@ proptest! {
     }
 
     #[test]
-    fn never_panics_on_markdown_like_bodies(body in "((```|~~~|\\+\\+\\+|---|##? |\\{#|python|output|stdin|file=|\\.\\.\\.|[a-z ]|\n)){0,80}") {
+    fn never_panics_on_markdown_like_bodies(body in "((```|~~~|\\+\\+\\+|---|#{2,3} |Exercise: |starter|solution|check|hint|\\{#|python|output|stdin|file=|\\.\\.\\.|[a-z ]|\n)){0,80}") {
         let text = format!("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n{body}");
         if let Ok(t) = parse(&text) {
             for e in t.examples() {
@@ -198,4 +198,123 @@ proptest! {
             }
         }
     }
+}
+
+const EXERCISES: &str = r#"+++
+title = "Lists"
+summary = "s"
+section = "Data structures"
++++
+## Exercises {#exercises}
+
+### Exercise: Count the vowels {#ex-vowels}
+
+Write `count_vowels(text)`.
+
+```text
+count_vowels("banana") -> 3
+```
+
+```python starter
+def count_vowels(text):
+    return 0
+```
+
+```python check
+assert count_vowels("banana") == 3, "banana"
+```
+
+```hint
+Loop over the text.
+```
+
+```python check visible
+assert count_vowels("") == 0
+```
+
+```hint
+Use `sum()`.
+```
+
+```python solution
+def count_vowels(text):
+    return sum(c in "aeiou" for c in text)
+```
+
+### Exercise: Greet
+
+```python file=names.py
+NAME = "Ada"
+```
+
+```python starter
+print("Hi")
+```
+
+```stdin
+x
+```
+
+```output
+Hi Ada
+```
+
+```python solution
+import names
+print("Hi", names.NAME)
+```
+
+## Summary
+
+Done.
+"#;
+
+#[test]
+fn exercises_parse_into_the_model() {
+    let t = parse(EXERCISES).expect("parses");
+    let ex: Vec<_> = t.exercises().collect();
+    assert_eq!(ex.len(), 2);
+    let v = ex[0];
+    assert_eq!((v.id.as_str(), v.anchor.as_str(), v.title.as_str(), v.line), ("lists/ex-vowels", "ex-vowels", "Count the vowels", 8));
+    assert_eq!(v.prompt, "Write `count_vowels(text)`.\n\n```text\ncount_vowels(\"banana\") -> 3\n```");
+    assert_eq!(v.starter, "def count_vowels(text):\n    return 0\n");
+    assert_eq!(v.checks, "assert count_vowels(\"banana\") == 3, \"banana\"\n\nassert count_vowels(\"\") == 0\n");
+    assert_eq!((v.checks_line, v.starter_line, v.solution_line), (21, 16, 37));
+    assert!(v.checks_visible, "one visible check block makes the checks visible");
+    assert_eq!(v.hints, vec!["Loop over the text.", "Use `sum()`."]);
+    assert_eq!(v.expected_output, None);
+    let g = ex[1];
+    assert_eq!(g.id, "lists/exercise-greet");
+    assert_eq!(g.expected_output.as_deref(), Some("Hi Ada\n"));
+    assert_eq!(g.stdin.as_deref(), Some("x\n"));
+    assert_eq!(g.files.get("names.py").map(String::as_str), Some("NAME = \"Ada\"\n"));
+    assert!(g.hints.is_empty() && g.checks.is_empty() && !g.checks_visible);
+    // The exercise's blocks are not examples, and the section after it is its own.
+    assert_eq!(t.examples().count(), 0);
+    assert_eq!(t.sections.last().and_then(|s| s.heading.as_ref()).map(|h| h.anchor.as_str()), Some("summary"));
+}
+
+#[test]
+fn malformed_exercises_name_file_line_and_fix() {
+    let page = |body: &str| format!("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n{body}");
+    let cases: Vec<(&str, String)> = vec![
+        ("no title", page("### Exercise:\n```python starter\n```\n```python check\nassert 1\n```\n```python solution\n```\n")),
+        ("no starter", page("### Exercise: A\n```python check\nassert x == 1\n```\n```python solution\nx = 1\n```\n")),
+        ("no solution", page("### Exercise: A\n```python starter\nx = 0\n```\n```output\n1\n```\n")),
+        ("nothing to check", page("### Exercise: A\n```python starter\nx = 0\n```\n```python solution\nx = 1\n```\n")),
+        ("checks without assert", page("### Exercise: A\n```python starter\n```\n```python check\nprint(x)\n```\n```python solution\n```\n")),
+        ("python without role", page("### Exercise: A\n```python starter\n```\n```python\nx = 1\n```\n```output\n\n```\n```python solution\n```\n")),
+        ("two starters", page("### Exercise: A\n```python starter\n```\n```python starter\n```\n```output\n1\n```\n```python solution\n```\n")),
+        ("empty hint", page("### Exercise: A\n```python starter\n```\n```hint\n```\n```output\n1\n```\n```python solution\n```\n")),
+        ("check outside an exercise", page("## Q\n```python check\nassert True\n```\n")),
+        ("hint outside an exercise", page("## Q\n```hint\nTry harder.\n```\n")),
+    ];
+    let mut report = String::new();
+    for (name, text) in &cases {
+        let msg = errors(text);
+        assert!(msg.starts_with("error: data-structures/lists.md:"), "{name}: {msg}");
+        assert!(msg.contains("hint:"), "{name}: every error says how to fix it: {msg}");
+        report.push_str(&format!("== {name}\n{msg}\n"));
+    }
+    insta::assert_snapshot!("malformed_exercises", report);
 }

@@ -74,6 +74,27 @@ enum ItemView {
     Subheading { level: u8, anchor: String, text: String },
     Code { lang: String, html: String },
     Example { example: ExampleView },
+    Exercise { exercise: ExerciseView },
+}
+
+/// One exercise (templates/exercise.html): prompt, starter in an editor, Check, hints one at a
+/// time, the solution. The checks' source is only here when the author made them visible.
+#[derive(Serialize)]
+struct ExerciseView {
+    /// `<tutorial slug>/<anchor>`: what `POST /api/exercise` and the browser's progress use.
+    id: String,
+    anchor: String,
+    title: String,
+    prompt_html: String,
+    starter_html: String,
+    files: Vec<FileView>,
+    stdin: Option<String>,
+    /// The output the program must print, when the exercise checks output.
+    expected: Option<String>,
+    /// The checks' source, only when visible.
+    checks_html: Option<String>,
+    hints: Vec<String>,
+    solution_html: String,
 }
 
 /// One runnable example (templates/example.html), on a tutorial page or the playground.
@@ -183,6 +204,21 @@ fn body(t: &Tutorial) -> Vec<SectionBody> {
                     Item::Code { lang, code } => ItemView::Code {
                         lang: lang.clone(),
                         html: if lang == "python" { highlight_python(code) } else { escape(code) },
+                    },
+                    Item::Exercise(e) => ItemView::Exercise {
+                        exercise: ExerciseView {
+                            id: e.id.clone(),
+                            anchor: e.anchor.clone(),
+                            title: e.title.clone(),
+                            prompt_html: to_html(&e.prompt),
+                            starter_html: highlight_python(&e.starter),
+                            files: files_view(&e.files),
+                            stdin: e.stdin.clone(),
+                            expected: e.expected_output.clone(),
+                            checks_html: e.checks_visible.then(|| highlight_python(&e.checks)),
+                            hints: e.hints.iter().map(|h| to_html(h)).collect(),
+                            solution_html: highlight_python(&e.solution),
+                        },
                     },
                     Item::Example(e) => {
                         n += 1;
