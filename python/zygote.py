@@ -245,6 +245,9 @@ def unit_h(h_sock):
             path = "/tmp/" + tool["name"]
             with open(path, "w", encoding="utf-8") as f:
                 f.write(tool["source"])
+            for name, text in sorted(tool.get("files", {}).items()):
+                with open("/tmp/" + name, "w", encoding="utf-8") as f:
+                    f.write(text)
             entry = (tool["source"], path, [path, MAIN])
         else:
             entry = (request["code"], MAIN, ["main.py"])

@@ -89,8 +89,12 @@ pub(crate) fn parse_exercise(
     let once = |errors: &mut Vec<ContentError>, seen: usize, line: usize, what: &str| {
         if seen > 0 {
             errors.push(
-                ContentError::new(path, line, format!("the exercise has a second {what} block (the first is on line {seen})"))
-                    .hint("an exercise has one of these; merge the two blocks"),
+                ContentError::new(
+                    path,
+                    line,
+                    format!("the exercise has a second {what} block (the first is on line {seen})"),
+                )
+                .hint("an exercise has one of these; merge the two blocks"),
             );
         }
     };
@@ -197,9 +201,8 @@ pub(crate) fn parse_exercise(
     }
     if ex.checks_line > 0 && !ex.checks.lines().any(|l| l.starts_with("assert")) {
         errors.push(
-            ContentError::new(path, ex.checks_line, "the exercise's checks have no top-level `assert`").hint(
-                "each top-level `assert got == expected, \"what it checks\"` is one check the learner sees",
-            ),
+            ContentError::new(path, ex.checks_line, "the exercise's checks have no top-level `assert`")
+                .hint("each top-level `assert got == expected, \"what it checks\"` is one check the learner sees"),
         );
     }
     let ok = errors.len() == n_errors;

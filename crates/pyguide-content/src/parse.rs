@@ -1,7 +1,7 @@
 //! Parsing one tutorial file: front matter, then `##` sections of prose, code and examples.
 
-use crate::front_matter::split;
 use crate::exercise::{is_exercise_heading, parse_exercise};
+use crate::front_matter::split;
 use crate::{line_of, slugify, ContentError, ContentErrors, Example, Heading, Item, Section, Tutorial};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag};
 use std::collections::{BTreeMap, HashSet};

@@ -275,7 +275,10 @@ fn exercises_parse_into_the_model() {
     let ex: Vec<_> = t.exercises().collect();
     assert_eq!(ex.len(), 2);
     let v = ex[0];
-    assert_eq!((v.id.as_str(), v.anchor.as_str(), v.title.as_str(), v.line), ("lists/ex-vowels", "ex-vowels", "Count the vowels", 8));
+    assert_eq!(
+        (v.id.as_str(), v.anchor.as_str(), v.title.as_str(), v.line),
+        ("lists/ex-vowels", "ex-vowels", "Count the vowels", 8)
+    );
     assert_eq!(v.prompt, "Write `count_vowels(text)`.\n\n```text\ncount_vowels(\"banana\") -> 3\n```");
     assert_eq!(v.starter, "def count_vowels(text):\n    return 0\n");
     assert_eq!(v.checks, "assert count_vowels(\"banana\") == 3, \"banana\"\n\nassert count_vowels(\"\") == 0\n");

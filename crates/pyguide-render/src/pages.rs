@@ -6,7 +6,7 @@ use crate::assets::Assets;
 use crate::highlight::{escape, highlight_python};
 use crate::markdown::to_html;
 use minijinja::{context, Environment};
-use pyguide_content::{Curriculum, Item, Tutorial};
+use pyguide_content::{Curriculum, Exercise, Item, Tutorial};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,6 +44,8 @@ pub struct Site {
     /// Number of tutorials and runnable examples, for logs.
     pub tutorials: usize,
     pub examples: usize,
+    /// Every exercise by id (`<tutorial slug>/<anchor>`), for checking learners' answers.
+    exercises: HashMap<String, Exercise>,
 }
 
 #[derive(Serialize)]
@@ -153,6 +155,7 @@ fn environment() -> Environment<'static> {
         ("tutorial.html", include_str!("../templates/tutorial.html")),
         ("not_found.html", include_str!("../templates/not_found.html")),
         ("example.html", include_str!("../templates/example.html")),
+        ("exercise.html", include_str!("../templates/exercise.html")),
         ("playground.html", include_str!("../templates/playground.html")),
         ("search.html", include_str!("../templates/search.html")),
     ] {
@@ -275,6 +278,11 @@ fn short_hash(bytes: &[u8]) -> String {
 }
 
 impl Site {
+    /// The exercise with this id (`<tutorial slug>/<anchor>`).
+    pub fn exercise(&self, id: &str) -> Option<&Exercise> {
+        self.exercises.get(id)
+    }
+
     /// Renders every page of `curriculum`.
     pub fn build(curriculum: &Curriculum) -> Result<Site, minijinja::Error> {
         let mut env = environment();
@@ -323,7 +331,9 @@ impl Site {
         let not_found = env
             .get_template("not_found.html")?
             .render(context! { page_title => format!("Not found — {SITE_TITLE}") })?;
-        Ok(Site { env, pages, not_found, search, search_json, search_url, tutorials: all.len(), examples })
+        let exercises =
+            curriculum.tutorials.iter().flat_map(|t| t.exercises()).map(|e| (e.id.clone(), e.clone())).collect();
+        Ok(Site { env, pages, not_found, search, search_json, search_url, tutorials: all.len(), examples, exercises })
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> String {

@@ -4,6 +4,7 @@
 //! and the checker (`pyguide check`) all go through [`Runner::start`], so an example checked by
 //! `pyguide check` runs exactly as it runs on the site.
 
+pub mod exercise;
 mod limits;
 #[cfg(target_os = "linux")]
 pub mod linux;
@@ -53,6 +54,20 @@ pub struct RunResult {
     pub duration_ms: f64,
     /// Output was cut at the output limit.
     pub truncated: bool,
+}
+
+impl RunResult {
+    /// What the program printed as a page shows it: stdout, then stderr.
+    pub fn printed(&self) -> String {
+        let mut s = self.stdout.clone();
+        if !self.stderr.is_empty() {
+            if !s.is_empty() && !s.ends_with('\n') {
+                s.push('\n');
+            }
+            s.push_str(&self.stderr);
+        }
+        s
+    }
 }
 
 /// Output as the program prints it (only sent when [`StartOptions::stream`] is set).
@@ -117,7 +132,7 @@ impl RunHandle {
 }
 
 /// What a run executes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Entry {
     /// The learner's `main.py`, as `python main.py` runs it.
     #[default]
@@ -125,17 +140,43 @@ pub enum Entry {
     /// The "Under the hood" inspector (`python/inspector.py`) tracing `main.py`; its stdout is
     /// one JSON document.
     Inspect,
+    /// The exercise checker (`python/exercise.py`): runs `main.py`, then the checks in this
+    /// JSON document (see [`crate::exercise`]), and reports on stderr behind a nonce.
+    Exercise(Arc<str>),
 }
 
 /// The inspector program, shipped inside the binary.
 pub const INSPECTOR_PY: &str = include_str!("../../../python/inspector.py");
 
+/// The exercise checker, shipped inside the binary.
+pub const EXERCISE_PY: &str = include_str!("../../../python/exercise.py");
+
+/// A PyGuide program that runs instead of `main.py` (and runs `main.py` itself), with data files
+/// beside it. It lives outside the learner's folder, so the program sees only its own files.
+pub(crate) struct Tool {
+    pub name: &'static str,
+    pub source: &'static str,
+    pub files: Vec<(&'static str, String)>,
+}
+
 impl Entry {
     /// Limits for this entry: the inspector's JSON may be larger than a program's output.
-    pub fn limits(self, base: &Limits) -> Limits {
+    pub fn limits(&self, base: &Limits) -> Limits {
         match self {
-            Entry::Program => base.clone(),
+            Entry::Program | Entry::Exercise(_) => base.clone(),
             Entry::Inspect => Limits { output_bytes: base.output_bytes.max(4 << 20), ..base.clone() },
+        }
+    }
+
+    pub(crate) fn tool(&self) -> Option<Tool> {
+        match self {
+            Entry::Program => None,
+            Entry::Inspect => Some(Tool { name: "inspector.py", source: INSPECTOR_PY, files: Vec::new() }),
+            Entry::Exercise(spec) => Some(Tool {
+                name: "exercise.py",
+                source: EXERCISE_PY,
+                files: vec![(exercise::SPEC_FILE, spec.to_string())],
+            }),
         }
     }
 }

@@ -116,13 +116,16 @@ async fn run_process(
     let tool_dir = tempfile::Builder::new().prefix("pyguide-tool-").tempdir()?;
     let mut cmd = Command::new(&config.python.executable);
     cmd.args(["-E", "-s", "-u"]);
-    match entry {
-        Entry::Program => {
+    match entry.tool() {
+        None => {
             cmd.arg("main.py");
         }
-        Entry::Inspect => {
-            let path = tool_dir.path().join("inspector.py");
-            std::fs::write(&path, crate::INSPECTOR_PY)?;
+        Some(tool) => {
+            let path = tool_dir.path().join(tool.name);
+            std::fs::write(&path, tool.source)?;
+            for (name, text) in &tool.files {
+                std::fs::write(tool_dir.path().join(name), text)?;
+            }
             cmd.arg(path).arg(dir.path().join("main.py"));
         }
     }

@@ -7,6 +7,7 @@
 //! explain.
 
 mod error;
+pub mod exercise;
 mod messages;
 mod routes;
 

@@ -89,6 +89,86 @@ fn check_reports_content_errors_with_file_and_line() {
     assert!(stderr.contains("hint:"), "{stderr}");
 }
 
+const EXERCISES: &str = "+++
+title = \"Sums\"
+summary = \"Adding numbers.\"
+section = \"Basics\"
++++
+## Exercises
+
+### Exercise: Sound
+
+```python starter
+def add(a, b):
+    return 0
+```
+
+```python check
+assert add(2, 3) == 5, \"add(2, 3)\"
+```
+
+```python solution
+def add(a, b):
+    return a + b
+```
+
+### Exercise: Wrong solution
+
+```python starter
+def add(a, b):
+    return 0
+```
+
+```python check
+assert add(2, 3) == 5, \"add(2, 3)\"
+```
+
+```python solution
+def add(a, b):
+    return a - b
+```
+
+### Exercise: Starter passes
+
+```python starter
+print(5)
+```
+
+```output
+5
+```
+
+```python solution
+print(2 + 3)
+```
+";
+
+#[test]
+fn check_proves_solutions_pass_and_starters_fail() {
+    let dir = content_dir(EXERCISES);
+    let root = dir.path().to_str().unwrap();
+    let out = pyguide(&["check", "--content", root]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let file = Path::new(root).join("basics/sums.md").display().to_string();
+    assert!(
+        stdout.contains(&format!(
+            "FAIL {file}:24: exercise sums/exercise-wrong-solution: its solution (line 35) does not pass: \
+             The check failed. First: add(2, 3): expected 5, got -1."
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  check \"add(2, 3)\": expected 5, got -1\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "FAIL {file}:40: exercise sums/exercise-starter-passes: its starter (line 42) already passes every check"
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("exercise-sound"), "the sound exercise is not reported: {stdout}");
+    assert!(stdout.contains("exercises: 1 of 3 sound (the solution passes, the starter fails), 2 broken"), "{stdout}");
+}
+
 #[test]
 fn check_passes_on_the_embedded_curriculum() {
     let out = pyguide(&["check"]);

@@ -327,9 +327,13 @@ async fn execute(
     let cg = Arc::new(shared.hand_over(&fds).await?);
     drop((stdin_r, stdout_w, stderr_w, status_w, payload_r));
 
-    let tool = match entry {
-        Entry::Program => serde_json::Value::Null,
-        Entry::Inspect => serde_json::json!({ "name": "inspector.py", "source": crate::INSPECTOR_PY }),
+    let tool = match entry.tool() {
+        None => serde_json::Value::Null,
+        Some(t) => serde_json::json!({
+            "name": t.name,
+            "source": t.source,
+            "files": t.files.into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+        }),
     };
     let payload = serde_json::json!({ "code": req.code, "files": req.files, "tool": tool }).to_string();
     let mut payload_w = pipe::Sender::from_owned_fd(payload_w)?;

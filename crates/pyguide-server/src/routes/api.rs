@@ -1,4 +1,4 @@
-//! The JSON API: `POST /api/run` and `POST /api/share`.
+//! The JSON API: `POST /api/run`, `POST /api/exercise` and `POST /api/share`.
 
 use crate::error::AppError;
 use crate::Ctx;
@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<Ctx> {
         .route("/run", post(run).fallback(|| async { method_not_allowed("POST") }))
         .route("/share", post(share).fallback(|| async { method_not_allowed("POST") }))
         .route("/inspect", post(super::inspect::inspect).fallback(|| async { method_not_allowed("POST") }))
+        .route("/exercise", post(exercise).fallback(|| async { method_not_allowed("POST") }))
         .fallback(|| async { AppError::Client(StatusCode::NOT_FOUND, "no such API endpoint".into()) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
@@ -97,4 +98,31 @@ async fn share(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) ->
     let url = format!("/s/{id}");
     Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, url.clone())], Json(json!({ "id": id, "url": url })))
         .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseBody {
+    exercise: String,
+    code: String,
+}
+
+/// Checks a learner's answer: 200 with the verdict (passed or not), 404 for an unknown exercise.
+async fn exercise(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+    let body: ExerciseBody = parse_json(body)?;
+    let Some(exercise) = state.site.exercise(&body.exercise) else {
+        return Err(AppError::Client(
+            StatusCode::NOT_FOUND,
+            format!("there is no exercise {:?}; ids look like \"lists/ex-count-vowels\"", body.exercise),
+        ));
+    };
+    let verdict = crate::exercise::check_exercise(
+        state.runner.as_ref(),
+        exercise,
+        body.code,
+        Admission::Immediate,
+        &state.limits,
+    )
+    .await?;
+    Ok(Json(verdict).into_response())
 }

@@ -1,14 +1,17 @@
-//! `pyguide check`: run every example and compare what it prints with the page.
+//! `pyguide check`: run every example and compare what it prints with the page; prove every
+//! exercise's solution passes its checks and its starter does not.
 
 use super::RunnerArgs;
 use crate::embedded;
 use anyhow::Context;
-use pyguide_content::{output_matches, Example};
-use pyguide_sandbox::{Admission, Outcome, RunRequest, RunResult};
+use pyguide_content::{output_matches, Curriculum, Example, Exercise};
+use pyguide_sandbox::{Admission, Limits, Outcome, RunRequest, RunResult, Runner};
+use pyguide_server::exercise::{check_exercise, Verdict};
 use similar::TextDiff;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(clap::Args, Debug)]
@@ -21,18 +24,6 @@ pub struct Args {
     pub bless: bool,
     #[command(flatten)]
     pub runner: RunnerArgs,
-}
-
-/// What an example printed, as the page shows it: stdout, then stderr.
-pub fn printed(r: &RunResult) -> String {
-    let mut s = r.stdout.clone();
-    if !r.stderr.is_empty() {
-        if !s.is_empty() && !s.ends_with('\n') {
-            s.push('\n');
-        }
-        s.push_str(&r.stderr);
-    }
-    s
 }
 
 struct Failure {
@@ -59,6 +50,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             });
         }
     }
+    let exercise_tasks = spawn_exercises(&curriculum, &root, &runner);
     let total = tasks.len();
     let mut failures = Vec::new();
     let mut timings: Vec<(f64, String)> = Vec::new();
@@ -66,7 +58,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let (file, example, result) = joined.context("a check task failed")?;
         let result = result.map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), example.line))?;
         timings.push((result.duration_ms, format!("{}:{}", file.display(), example.line)));
-        let actual = printed(&result);
+        let actual = result.printed();
         if !output_matches(&example.expected, &actual) {
             failures.push(Failure { file, example, actual, result });
         }
@@ -80,6 +72,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         bless(&failures)?;
         println!("blessed: rewrote {} expected output(s); review them with `git diff`", failures.len());
     }
+    let (exercises, exercise_failures) = check_exercises(exercise_tasks).await?;
     let secs = started.elapsed().as_secs_f64();
     timings.sort_by(|a, b| b.0.total_cmp(&a.0));
     let slowest: Vec<String> = timings.iter().take(3).map(|(ms, at)| format!("{at} ({ms:.0} ms)")).collect();
@@ -91,7 +84,74 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         curriculum.tutorials.len()
     );
     println!("{} passed, {} failed", total - failures.len(), failures.len());
-    Ok(if failures.is_empty() || args.bless { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    println!(
+        "exercises: {} of {exercises} sound (the solution passes, the starter fails), {exercise_failures} broken",
+        exercises - exercise_failures
+    );
+    let ok = (failures.is_empty() || args.bless) && exercise_failures == 0;
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+type ExerciseTasks = tokio::task::JoinSet<(PathBuf, Exercise, anyhow::Result<(Verdict, Verdict)>)>;
+
+/// Starts checking every exercise twice: its solution and its starter, each against its checks.
+fn spawn_exercises(curriculum: &Curriculum, root: &Path, runner: &Arc<dyn Runner>) -> ExerciseTasks {
+    let mut tasks = tokio::task::JoinSet::new();
+    for t in &curriculum.tutorials {
+        for e in t.exercises() {
+            let (file, exercise, runner) = (root.join(&t.path), e.clone(), runner.clone());
+            tasks.spawn(async move {
+                let limits = Limits::default();
+                let judge =
+                    |code: &str| check_exercise(runner.as_ref(), &exercise, code.to_string(), Admission::Wait, &limits);
+                let both = tokio::try_join!(judge(&exercise.solution), judge(&exercise.starter));
+                let both = both.map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), exercise.line));
+                (file, exercise, both)
+            });
+        }
+    }
+    tasks
+}
+
+/// Reports every exercise whose solution fails or whose starter passes; returns how many
+/// exercises there are and how many are broken.
+async fn check_exercises(mut tasks: ExerciseTasks) -> anyhow::Result<(usize, usize)> {
+    let mut results = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (file, exercise, verdicts) = joined.context("an exercise check task failed")?;
+        results.push((file, exercise, verdicts?));
+    }
+    results.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    let mut broken = 0;
+    for (file, ex, (solution, starter)) in &results {
+        let at = format!("{}:{}: exercise {}", file.display(), ex.line, ex.id);
+        if !solution.passed {
+            broken += 1;
+            println!("FAIL {at}: its solution (line {}) does not pass: {}", ex.solution_line, solution.summary);
+            for c in solution.checks.iter().filter(|c| !c.passed) {
+                let why = match (&c.error, &c.expected, &c.got) {
+                    (Some(e), _, _) => e.clone(),
+                    (None, Some(x), Some(g)) => format!("expected {x}, got {g}"),
+                    _ => "the assert is false".into(),
+                };
+                println!("  check {:?}: {why}", c.name);
+            }
+            let printed = solution.run.printed();
+            if !printed.trim().is_empty() {
+                println!("  it printed:\n{}", indent(&printed));
+            }
+            println!("  hint: fix the solution or the checks (line {}) so that the solution passes", ex.checks_line);
+        } else if starter.passed {
+            broken += 1;
+            println!("FAIL {at}: its starter (line {}) already passes every check", ex.starter_line);
+            println!("  hint: make the starter a starting point that fails a check, or add a check it fails");
+        }
+    }
+    Ok((results.len(), broken))
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
 }
 
 fn report(f: &Failure, version: &str) {
