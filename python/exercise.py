@@ -8,7 +8,7 @@ exercise's spec in `pyguide_exercise.json` beside this file:
 The spec file is read and deleted before the learner's code runs. The learner's code runs as
 `__main__` exactly as a plain run would (same tracebacks, same output). Then every top-level
 statement of the checks runs in the learner's namespace with output captured; each top-level
-`assert` is one check. For `assert GOT == EXPECTED` the report carries both values' reprs.
+`assert` is one check. For `assert GOT == EXPECTED` (or `is`) the report carries both values' reprs.
 The checks' source is reported only when the spec says `visible`.
 
 The report is one line on stderr, at the very end: "\x1e<nonce> <json>\n". The server removes
@@ -97,10 +97,10 @@ def run_assert(stmt, ns, number, source, visible, target):
         entry["source"] = ast.get_source_segment(source, stmt)
     test = stmt.test
     try:
-        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.Is)):
             got = evaluate(test.left, ns)
             expected = evaluate(test.comparators[0], ns)
-            passed = bool(got == expected)
+            passed = got is expected if isinstance(test.ops[0], ast.Is) else bool(got == expected)
             if not passed:
                 entry["expected"] = short_repr(expected)
                 entry["got"] = short_repr(got)
@@ -145,6 +145,8 @@ def main():
     with open(target, encoding="utf-8") as f:
         source = f.read()
     sys.argv[:] = ["main.py"]
+    # Imports resolve beside main.py (its extra files), as in `python main.py`, not beside this file.
+    sys.path[0] = os.path.dirname(os.path.abspath(target))
     module = type(sys)("__main__")
     module.__file__ = target
     module.__cached__ = None
