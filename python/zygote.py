@@ -12,12 +12,15 @@
 # cgroup.procs files) ahead of time, and G joins one before anything else, so the slow cgroup
 # migration is off the request path too.
 # A run (the request path) is then only message passing: the server sends {"op": "run", "run": N}
-# and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end)
-# followed by a new spare cgroup's files. Z hands the status pipe to G and the rest to H, and
-# answers {"run": N, "cgroup": id} so the server knows which cgroup to watch and remove. H takes
-# stdin/stdout/stderr, writes main.py and the extra files into /work and runs main.py as
-# `python -u main.py` would. G reports how H ended on the status pipe and exits, which makes the
-# kernel kill whatever H left behind in the namespace.
+# and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end);
+# then, separately, a new spare cgroup for the unit that replaces this one. Z hands the status
+# pipe to G and H and the rest to H, and answers {"run": N, "cgroup": id} so the server knows
+# which cgroup to watch and remove. H takes stdin/stdout/stderr, writes main.py and the extra
+# files into /work and runs main.py as `python -u main.py` would. When the program ends, H
+# closes its output and writes its exit status as one line on the status pipe: the server has
+# the result without waiting for the process teardown. G writes how H ended (a signal, say) on
+# the status pipe when H could not, and exits, which makes the kernel kill whatever H left
+# behind in the namespace. The server reads the first line only.
 BASELINE_MODULES = set(__import__("sys").modules)
 
 import array
@@ -35,6 +38,8 @@ import sys
 LEARNER = 1000
 WORK = "/work"
 MAIN = WORK + "/main.py"
+STATUS_FD = -1  # H's end of the run's status pipe
+H_PID = -1  # only H reports its end (a child the program forks ends on its own)
 WARM_UNITS = 2
 
 CLONE_NEWNS = 0x00020000
@@ -178,7 +183,7 @@ def unit_g(g_sock, h_sock):
                 report = {"signal": os.WTERMSIG(st)}
             else:
                 report = {"exit": os.WEXITSTATUS(st)}
-            os.write(status, json.dumps(report).encode())
+            os.write(status, json.dumps(report).encode() + b"\n")
     finally:
         os._exit(0)
 
@@ -225,7 +230,9 @@ def unit_h(h_sock):
         lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in fds]
         for fd in fds:
             os.close(fd)
-        stdin, stdout, stderr, payload = lifted[:4]
+        stdin, stdout, stderr, status, payload = lifted[:5]
+        global STATUS_FD, H_PID
+        STATUS_FD, H_PID = status, os.getpid()
         for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
             os.dup2(fd, target)
             os.close(fd)
@@ -336,6 +343,15 @@ def finish(code):
             stream.flush()
         except BaseException:
             pass
+    # The run is over: output closed, then the status, so the server answers now rather than
+    # after this process's teardown (G reports a death by a signal instead).
+    if os.getpid() == H_PID:
+        try:
+            os.close(1)
+            os.close(2)
+            os.write(STATUS_FD, b'{"exit": %d}\n' % code)
+        except BaseException:
+            pass
     os._exit(code)
 
 
@@ -365,7 +381,7 @@ def serve():
         g, h, cg_id = unit
         try:
             send_fds(g, b"status", fds[3:4])
-            send_fds(h, b"run", fds[:3] + fds[4:5])
+            send_fds(h, b"run", fds[:5])
             answer = {"run": run, "cgroup": cg_id}
         except OSError as e:
             answer = {"run": run, "cgroup": cg_id, "error": "a sandbox unit was lost: %s" % e}
@@ -387,10 +403,9 @@ def serve():
                 if not msg:
                     os._exit(0)  # the server is gone
                 req = json.loads(msg)
-                if req["op"] == "cgroup":
+                if req["op"] == "cgroup":  # a spare cgroup for a future unit
                     spares.append((req["id"], fds))
-                else:  # run: its descriptors, then a spare cgroup for a future unit
-                    spares.append((req["spare"], fds[5:]))
+                else:  # a run and its descriptors
                     pending.append((req["run"], fds[:5]))
             elif fd in warming:
                 unit = warming.pop(fd)

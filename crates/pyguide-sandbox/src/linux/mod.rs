@@ -112,7 +112,7 @@ impl SandboxRunner {
             cleanups: Arc::new(Semaphore::new(MAX_CLEANUPS as usize)),
         };
         for _ in 0..SPARE_CGROUPS {
-            shared.send_spare(None).map_err(|e| format!("cgroups: {e}"))?;
+            shared.send_spare().map_err(|e| format!("cgroups: {e}"))?;
         }
         Ok(SandboxRunner { shared: Arc::new(shared), slots })
     }
@@ -243,7 +243,7 @@ impl Shared {
                 *z = start_zygote(&self.init_exe, &self.plan, &self.books).map_err(std::io::Error::other)?;
                 drop(z);
                 for _ in 0..SPARE_CGROUPS {
-                    self.send_spare(None)?;
+                    self.send_spare()?;
                 }
                 if retry {
                     self.zygote.lock().unwrap_or_else(|p| p.into_inner()).send(msg, fds)
@@ -254,19 +254,15 @@ impl Shared {
         }
     }
 
-    /// Makes a cgroup for a future unit and hands it to the interpreter, alone or with a run.
-    fn send_spare(&self, run: Option<(u64, &[RawFd])>) -> std::io::Result<()> {
+    /// Makes a cgroup for a future unit and hands it to the interpreter.
+    fn send_spare(&self) -> std::io::Result<()> {
         let limits = &self.config.limits;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let cg = self.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)?;
-        let mut fds: Vec<RawFd> = run.map(|(_, f)| f.to_vec()).unwrap_or_default();
-        fds.extend(cg.procs.iter().map(|f| f.as_raw_fd()));
-        let msg = match run {
-            Some((run, _)) => serde_json::json!({ "op": "run", "run": run, "spare": id }),
-            None => serde_json::json!({ "op": "cgroup", "id": id }),
-        };
+        let fds: Vec<RawFd> = cg.procs.iter().map(|f| f.as_raw_fd()).collect();
+        let msg = serde_json::json!({ "op": "cgroup", "id": id });
         self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.insert(id, cg);
-        let sent = self.send(msg.to_string().as_bytes(), &fds, run.is_none());
+        let sent = self.send(msg.to_string().as_bytes(), &fds, true);
         // The interpreter has its own copies now; ours close when the spare is removed.
         if let Err(e) = &sent {
             if let Some(cg) = self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.remove(&id) {
@@ -282,9 +278,15 @@ impl Shared {
         let run = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.insert(run, tx);
-        if let Err(e) = self.send_spare(Some((run, fds))) {
+        let msg = serde_json::json!({ "op": "run", "run": run }).to_string();
+        if let Err(e) = self.send(msg.as_bytes(), fds, false) {
             self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.remove(&run);
             return Err(e);
+        }
+        // The cgroup of the unit that replaces the one this run takes: made after the run is
+        // sent, so the run does not wait for it.
+        if let Err(e) = self.send_spare() {
+            tracing::warn!(error = %e, "no spare cgroup for the next unit");
         }
         self.claim(run, rx).await
     }
@@ -324,9 +326,8 @@ async fn execute(
     let (payload_r, payload_w) = pipe()?;
     let fds =
         [stdin_r.as_raw_fd(), stdout_w.as_raw_fd(), stderr_w.as_raw_fd(), status_w.as_raw_fd(), payload_r.as_raw_fd()];
-    let cg = Arc::new(shared.hand_over(&fds).await?);
-    drop((stdin_r, stdout_w, stderr_w, status_w, payload_r));
-
+    // The payload is written at once, not after the interpreter's answer: the unit reads it
+    // as soon as it has the run, and waiting for the answer first was a round trip on every run.
     let tool = match entry.tool() {
         None => serde_json::Value::Null,
         Some(t) => serde_json::json!({
@@ -340,6 +341,9 @@ async fn execute(
     tokio::spawn(async move {
         let _ = payload_w.write_all(payload.as_bytes()).await;
     });
+    let cg = Arc::new(shared.hand_over(&fds).await?);
+    drop((stdin_r, stdout_w, stderr_w, status_w, payload_r));
+
     let stdin_w = pipe::Sender::from_owned_fd(stdin_w)?;
     let io = Io {
         stdin: (!matches!(stdin, StdinSource::None)).then_some(stdin_w),
@@ -348,9 +352,17 @@ async fn execute(
     };
     let mut status = pipe::Receiver::from_owned_fd(status_r)?;
     let exit = async move {
+        // The first line is the answer: H's own, or G's when H died without writing one.
         let mut buf = Vec::new();
-        let _ = status.read_to_end(&mut buf).await;
-        parse_status(&buf)
+        let mut chunk = [0u8; 256];
+        while !buf.contains(&b'\n') {
+            match status.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let line = buf.split(|&b| b == b'\n').next().unwrap_or_default();
+        parse_status(line)
     };
     let killer = cg.clone();
     // A fork bomb at its pids limit keeps the kernel busy refusing forks, which slows every
