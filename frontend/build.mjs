@@ -5,6 +5,8 @@
 //   app.js    — every page: theme toggle, search, and the lazy loader of the editor.
 //   editor.js — CodeMirror 6 + the runner UI (WebSocket streaming, input(), Share); loaded
 //               only on pages with examples, on first interaction or when the browser is idle.
+//   exercise.js — the exercise widget (Check, hints, solution, saved code), loaded by editor.js
+//               only on pages with exercises; its editors come from editor.js (window.pyguide).
 //   inspect.js + inspect.css — the "Under the hood" panel (src/inspect/), loaded by editor.js on
 //               the first click of its button.
 //   style.css — the site's styles; public/ (the favicon) is copied as is.
@@ -27,7 +29,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts" },
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts" },
   outdir: dist,
 });
 

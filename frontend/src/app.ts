@@ -1,13 +1,7 @@
-// PyGuide's page script (every page, deferred): the theme toggle, search, and the lazy loader
-// of the editor bundle. Kept small: it is part of every page's first load.
+// PyGuide's page script (every page, deferred): the theme toggle, search, exercise progress
+// marks, and the lazy loader of the editor bundle. Kept small: it is part of every first load.
 
 export {};
-
-declare global {
-  interface Window {
-    pyguide?: { pendingRun?: HTMLElement | null; editorLoaded?: boolean };
-  }
-}
 
 const root = document.documentElement;
 const state = (window.pyguide = window.pyguide || {});
@@ -157,10 +151,10 @@ function loadEditor() {
   document.head.append(s);
 }
 
-if (editorUrl && document.querySelector("[data-example]")) {
+if (editorUrl && document.querySelector("[data-example], [data-exercise]")) {
   const wake = (ev: Event) => {
     const t = ev.target as Element | null;
-    if (t && t.closest && t.closest("[data-example]")) loadEditor();
+    if (t && t.closest && t.closest("[data-example], [data-exercise]")) loadEditor();
   };
   for (const type of ["pointerover", "pointerdown", "focusin", "touchstart"]) {
     document.addEventListener(type, wake, { passive: true });
@@ -181,4 +175,106 @@ if (editorUrl && document.querySelector("[data-example]")) {
 // ---- On narrow screens the sidebar sits above the tutorial: fold its boxes so the text comes first.
 if (window.matchMedia("(max-width: 800px)").matches) {
   document.querySelectorAll<HTMLDetailsElement>("details.sidebar-box").forEach((d) => (d.open = false));
+}
+
+// ---- Exercise progress, kept in this browser only: {"done": {"<exercise id>": <ms timestamp>}}.
+// exercise.js calls markDone when a check passes; the marks below are painted on every load.
+const PROGRESS = "pyguide.progress.v1";
+const CODE = "pyguide.code.v1"; // exercise.js: the learner's edited code per exercise
+
+function doneSet(): Record<string, number> {
+  try {
+    const v = JSON.parse(localStorage.getItem(PROGRESS) || "{}");
+    return v && typeof v.done === "object" && v.done ? v.done : {};
+  } catch {
+    return {};
+  }
+}
+
+const idsOf = (e: HTMLElement) => (e.dataset.exercises || "").split(" ").filter(Boolean);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function paintProgress() {
+  const done = doneSet();
+  document.querySelectorAll<HTMLElement>("[data-exercise]").forEach((ex) => {
+    const mark = ex.querySelector<HTMLElement>("[data-exercise-done]");
+    if (mark) mark.hidden = !done[ex.dataset.exercise || ""];
+  });
+  let all = 0;
+  let doneAll = 0;
+  document.querySelectorAll<HTMLElement>("[data-exercises]").forEach((box) => {
+    const ids = idsOf(box);
+    const n = ids.filter((id) => done[id]).length;
+    const card = box.classList.contains("tutorial-card");
+    if (card) {
+      all += ids.length;
+      doneAll += n;
+    }
+    const text = box.querySelector("[data-progress]");
+    if (text) {
+      text.textContent = card ? `${n}/${ids.length} exercises done` : `Exercises: ${n} of ${ids.length} done`;
+      if (n === ids.length) text.append(" ✓");
+    }
+    box.classList.toggle("all-done", n === ids.length);
+  });
+  const panel = document.querySelector<HTMLElement>("[data-progress-panel]");
+  const total = panel?.querySelector("[data-progress-total]");
+  if (panel && total) {
+    panel.hidden = false;
+    total.textContent = `${doneAll} of ${plural(all, "exercise")} done`;
+  }
+}
+
+state.markDone = (id: string) => {
+  const done = doneSet();
+  done[id] = Date.now();
+  try {
+    localStorage.setItem(PROGRESS, JSON.stringify({ done }));
+  } catch {
+    // Storage disabled: the mark lasts for this page only.
+  }
+  paintProgress();
+};
+paintProgress();
+addEventListener("storage", (e) => (e.key === PROGRESS || e.key === null) && paintProgress());
+
+// Reset progress (home page), after a second, explicit confirmation (no window.confirm).
+const resetButton = document.querySelector<HTMLButtonElement>("[data-progress-reset]");
+if (resetButton) {
+  const box = resetButton.parentElement as HTMLElement;
+  const ask = el("p", "progress-confirm");
+  ask.hidden = true;
+  ask.setAttribute("role", "group");
+  ask.setAttribute("aria-label", "Confirm reset");
+  const yes = el("button", "danger", "Yes, reset my progress");
+  const no = el("button", undefined, "Cancel");
+  yes.type = no.type = "button";
+  ask.append("This forgets which exercises you completed and your saved answers, in this browser. ", yes, " ", no);
+  const note = el("span", "progress-note");
+  note.setAttribute("role", "status");
+  box.append(ask, note);
+  const close = (focus: boolean) => {
+    ask.hidden = true;
+    resetButton.hidden = false;
+    if (focus) resetButton.focus();
+  };
+  resetButton.addEventListener("click", () => {
+    note.textContent = "";
+    ask.hidden = false;
+    resetButton.hidden = true;
+    yes.focus();
+  });
+  no.addEventListener("click", () => close(true));
+  ask.addEventListener("keydown", (e) => e.key === "Escape" && close(true));
+  yes.addEventListener("click", () => {
+    try {
+      localStorage.removeItem(PROGRESS);
+      localStorage.removeItem(CODE);
+    } catch {
+      // nothing stored
+    }
+    paintProgress();
+    close(true);
+    note.textContent = "Progress reset.";
+  });
 }

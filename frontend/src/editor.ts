@@ -119,6 +119,59 @@ function errorSummary(stderr: string): string | null {
   return last || null;
 }
 
+/** Everything an editor has (examples and exercises): Python, the site's highlighting, the
+ * error-line highlight, CSP-safe typing, and `Mod-Enter` for `run` (Run, or Check). */
+function editorExtensions(label: string, run: () => void): Extension[] {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightSpecialChars(),
+    history(),
+    drawSelection(),
+    indentOnInput(),
+    bracketMatching(),
+    highlightActiveLine(),
+    pythonLanguage,
+    indentUnit.of("    "),
+    EditorState.tabSize.of(4),
+    // Same `tok-*` classes as the server's highlighter, styled by style.css (both themes).
+    syntaxHighlighting(classHighlighter),
+    errorLine,
+    // Typing over a selection: Chrome would edit the DOM itself and keep the old text's look
+    // with <span style="...">, which the CSP refuses (a console error). Do the edit here.
+    EditorView.domEventHandlers({
+      beforeinput(event, view) {
+        if (event.inputType !== "insertText" || !event.data || event.isComposing || view.composing) return false;
+        if (view.state.selection.ranges.every((r) => r.empty)) return false;
+        event.preventDefault();
+        view.dispatch(view.state.replaceSelection(event.data), { userEvent: "input.type", scrollIntoView: true });
+        return true;
+      },
+    }),
+    // CodeMirror injects its styles in a <style> element; the page's CSP admits it by nonce.
+    EditorView.cspNonce.of(document.body.dataset.styleNonce || ""),
+    EditorView.theme({
+      ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+        background: "var(--sel)",
+      },
+      ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+    }),
+    Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (run(), true) }])),
+    // Tab indents; CodeMirror's escape hatch (Esc, then Tab) moves focus on for keyboard users.
+    keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+    EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}` }),
+  ];
+}
+
+/** Highlights `line` (1-based; null clears) until the next edit, and scrolls to it. */
+function markErrorLine(view: EditorView, line: number | null) {
+  const effects: StateEffect<unknown>[] = [setErrorLine.of(line)];
+  if (line !== null && line >= 1 && line <= view.state.doc.lines) {
+    effects.push(EditorView.scrollIntoView(view.state.doc.line(line).from, { y: "nearest" }));
+  }
+  view.dispatch({ effects });
+}
+
 function wsUrl(): string {
   return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/run/ws";
 }
@@ -156,7 +209,7 @@ class Example {
     pre.replaceWith(host);
     this.view = new EditorView({
       parent: host,
-      state: EditorState.create({ doc: this.original, extensions: this.extensions(label) }),
+      state: EditorState.create({ doc: this.original, extensions: [...editorExtensions(label, () => this.run()), underTheHoodExtension] }),
     });
 
     // Toolbar: Run (already in the page), Stop, Reset, Copy, Share, and the keyboard hint.
@@ -195,49 +248,6 @@ class Example {
     });
     share.addEventListener("click", () => this.share(share));
     attachUnderTheHood(this);
-  }
-
-  extensions(label: string): Extension[] {
-    return [
-      lineNumbers(),
-      highlightActiveLineGutter(),
-      highlightSpecialChars(),
-      history(),
-      drawSelection(),
-      indentOnInput(),
-      bracketMatching(),
-      highlightActiveLine(),
-      pythonLanguage,
-      indentUnit.of("    "),
-      EditorState.tabSize.of(4),
-      // Same `tok-*` classes as the server's highlighter, styled by style.css (both themes).
-      syntaxHighlighting(classHighlighter),
-      errorLine,
-      underTheHoodExtension,
-      // Typing over a selection: Chrome would edit the DOM itself and keep the old text's look
-      // with <span style="...">, which the CSP refuses (a console error). Do the edit here.
-      EditorView.domEventHandlers({
-        beforeinput(event, view) {
-          if (event.inputType !== "insertText" || !event.data || event.isComposing || view.composing) return false;
-          if (view.state.selection.ranges.every((r) => r.empty)) return false;
-          event.preventDefault();
-          view.dispatch(view.state.replaceSelection(event.data), { userEvent: "input.type", scrollIntoView: true });
-          return true;
-        },
-      }),
-      // CodeMirror injects its styles in a <style> element; the page's CSP admits it by nonce.
-      EditorView.cspNonce.of(document.body.dataset.styleNonce || ""),
-      EditorView.theme({
-        ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
-          background: "var(--sel)",
-        },
-        ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
-      }),
-      Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (this.run(), true) }])),
-      // Tab indents; CodeMirror's escape hatch (Esc, then Tab) moves focus on for keyboard users.
-      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-      EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}` }),
-    ];
   }
 
   code(): string {
@@ -396,9 +406,7 @@ class Example {
       box.append(el("strong", undefined, summary));
       if (line !== null) {
         box.append(el("span", undefined, ` — line ${line} of your code, highlighted in the editor.`));
-        this.view.dispatch({
-          effects: [setErrorLine.of(line), EditorView.scrollIntoView(this.view.state.doc.line(Math.min(line, this.view.state.doc.lines)).from, { y: "nearest" })],
-        });
+        markErrorLine(this.view, line);
       }
       this.out.append(box);
     }
@@ -457,10 +465,45 @@ function mountAll() {
   if (pending) examples.find((e) => e.root === pending)?.run();
 }
 
-declare global {
-  interface Window {
-    pyguide?: { pendingRun?: HTMLElement | null; editorLoaded?: boolean };
-  }
+/** Editors for exercise.js, which is loaded only on pages with exercises (CodeMirror stays here). */
+function makeEditor(
+  pre: HTMLElement,
+  opts: { doc: string; label: string; describedBy: string; run: () => void; change: () => void },
+): PyGuideEditor {
+  const host = el("div", "editor");
+  pre.replaceWith(host);
+  const view = new EditorView({
+    parent: host,
+    state: EditorState.create({
+      doc: opts.doc,
+      extensions: [
+        ...editorExtensions(opts.label, opts.run),
+        EditorView.updateListener.of((u) => u.docChanged && opts.change()),
+      ],
+    }),
+  });
+  view.contentDOM.setAttribute("aria-describedby", opts.describedBy);
+  return {
+    code: () => view.state.doc.toString(),
+    setCode: (code) => view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } }),
+    markLine: (line) => markErrorLine(view, line),
+    focus: () => view.focus(),
+  };
 }
 
+function loadExercises() {
+  const url = document.body.dataset.exerciseJs;
+  if (!url || !document.querySelector("[data-exercise]")) return;
+  const s = el("script");
+  s.src = url;
+  s.onerror = () => {
+    document.querySelectorAll("[data-exercise] .example-main").forEach((m) => {
+      m.after(el("p", "stderr", "The exercise checker could not be loaded. Check your connection and reload."));
+    });
+  };
+  document.head.append(s);
+}
+
+(window.pyguide = window.pyguide || {}).makeEditor = makeEditor;
 mountAll();
+loadExercises();

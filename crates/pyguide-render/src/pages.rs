@@ -55,6 +55,8 @@ struct TutorialLink {
     summary: String,
     minutes: usize,
     examples: usize,
+    /// The ids of the tutorial's exercises (`<slug>/<anchor>`): the browser's progress marks.
+    exercises: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -179,7 +181,20 @@ fn link(t: &Tutorial) -> TutorialLink {
         summary: t.meta.summary.clone(),
         minutes: t.words.div_ceil(200).max(1),
         examples: t.examples().count(),
+        exercises: t.exercises().map(|e| e.id.clone()).collect(),
     }
+}
+
+/// Where a tutorial's progress mark links to: the `##` section holding its first exercise
+/// (usually `#exercises`), else the first exercise itself.
+fn exercises_anchor(t: &Tutorial) -> Option<String> {
+    t.sections.iter().find_map(|s| {
+        let first = s.items.iter().find_map(|i| match i {
+            Item::Exercise(e) => Some(e),
+            _ => None,
+        })?;
+        Some(s.heading.as_ref().map_or_else(|| first.anchor.clone(), |h| h.anchor.clone()))
+    })
 }
 
 fn sections_view(c: &Curriculum) -> Vec<SectionView> {
@@ -292,15 +307,20 @@ impl Site {
         env.add_global("search_index", minijinja::Value::from_safe_string(search_url.clone()));
         let sections = sections_view(curriculum);
         let mut pages = HashMap::new();
-        let home = env
-            .get_template("home.html")?
-            .render(context! { sections => &sections, page_title => SITE_TITLE, nav => "home" })?;
+        let total_exercises: usize = curriculum.tutorials.iter().map(|t| t.exercises().count()).sum();
+        let home = env.get_template("home.html")?.render(context! {
+            sections => &sections,
+            total_exercises => total_exercises,
+            page_title => SITE_TITLE,
+            nav => "home",
+        })?;
         pages.insert("/".to_string(), home);
         let tutorial_tpl = env.get_template("tutorial.html")?;
         let all = &curriculum.tutorials;
         let mut examples = 0;
         for (i, t) in all.iter().enumerate() {
             let examples_here = t.examples().count();
+            let exercises_here = t.exercises().count();
             examples += examples_here;
             let prev = i.checked_sub(1).map(|p| link(&all[p]));
             let next = all.get(i + 1).map(link);
@@ -324,7 +344,9 @@ impl Site {
                 related => related,
                 sections => &sections,
                 current => &t.slug,
-                editor => examples_here > 0,
+                exercises_anchor => exercises_anchor(t),
+                editor => examples_here + exercises_here > 0,
+                exercises => exercises_here > 0,
             })?;
             pages.insert(format!("/tutorials/{}", t.slug), html);
         }

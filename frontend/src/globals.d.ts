@@ -1,0 +1,32 @@
+// The page's shared state on `window.pyguide`, between app.js, editor.js and exercise.js (each
+// a separate bundle: they meet only through this object).
+export {};
+
+declare global {
+  /** An editor made by editor.js for exercise.js (CodeMirror stays inside editor.js). */
+  interface PyGuideEditor {
+    code(): string;
+    /** Replaces the whole code (an undoable edit). */
+    setCode(code: string): void;
+    /** Highlights a line of the code until the next edit (null clears). */
+    markLine(line: number | null): void;
+    focus(): void;
+  }
+
+  interface PyGuideState {
+    /** An example whose Run was clicked before the editor loaded (run once it mounts). */
+    pendingRun?: HTMLElement | null;
+    editorLoaded?: boolean;
+    /** Set by editor.js: makes an editor in place of `pre` (the server-rendered code). */
+    makeEditor?: (
+      pre: HTMLElement,
+      opts: { doc: string; label: string; describedBy: string; run: () => void; change: () => void },
+    ) => PyGuideEditor;
+    /** Set by app.js: remembers a passed exercise and repaints the progress marks. */
+    markDone?: (id: string) => void;
+  }
+
+  interface Window {
+    pyguide?: PyGuideState;
+  }
+}
