@@ -3,8 +3,10 @@
 # Started by `pyguide __sandbox-init` as root of a fresh user namespace, in a read-only minimal
 # root, with fd 0 a SOCK_SEQPACKET control socket to the server. It keeps a few warm "units"
 # ready. Making a unit (off the request path):
-#   Z (this process, PID 1 of a PID namespace of the sandbox's own) makes a new PID namespace
-#   and forks G, its PID 1, then returns to its own namespace. G joins the unit's cgroup, makes
+#   Z (this process, PID 1 of a PID namespace of the sandbox's own) asks M, its child that only
+#   makes units (so that Z's loop never waits for a fork), for a unit. M makes a new PID
+#   namespace and forks G, its PID 1, returns to its own namespace and hands Z the unit's
+#   sockets. G joins the unit's cgroup, makes
 #   a new mount namespace with a fresh tmpfs on /work, /tmp and /dev/shm, and forks H,
 #   which drops to an unprivileged user with no capabilities, sets no_new_privs, rlimits and
 #   the server's seccomp filters, and says "ready".
@@ -218,6 +220,7 @@ def unit_h(h_sock):
         os.closerange(h_sock.fileno() + 1, 1 << 16)
         lock_down()
         os.chdir(WORK)
+        prepare_run()
         h_sock.send(b"ready")
         try:
             msg, fds = recv_fds(h_sock)
@@ -271,22 +274,53 @@ def unit_h(h_sock):
 
 # ---------------------------------------------------------------- running main.py
 
-def run_main(source, filename, argv):
+def prepare_run():
+    """What a run needs that does not depend on the program, done while the unit is idle: the
+    learner's environment, the standard streams (on stand-in pipes until the run's arrive), and
+    one rehearsal of a run's path. The rehearsal makes the memory pages a run writes this
+    process's own copies now: those copy-on-write faults cost over a millisecond when a run
+    took them on the request path."""
     import io
 
     os.environ.clear()
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
                        "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp", "TZ": "UTC", "USER": "learner", "LOGNAME": "learner"})
+    r, w = os.pipe()  # fd 0 is closed here, so the pipe may take it: lift both above 2 first
+    lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in (r, w)]
+    os.close(r)
+    os.close(w)
+    r, w = lifted
+    os.dup2(r, 0)
+    os.dup2(w, 1)
+    os.dup2(w, 2)
+    os.close(r)
+    os.close(w)
     sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8")
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(
         io.open(1, "wb", buffering=0, closefd=False), encoding="utf-8", write_through=True)
     sys.stderr = sys.__stderr__ = io.TextIOWrapper(
         io.open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="backslashreplace",
         write_through=True)
-    # A fresh interpreter's view: only the modules Python itself loads at start-up.
+    rehearsal = json.loads(json.dumps({"code": "print('ready')\n", "files": {"w.py": "x = 1\n"}, "tool": None}))
+    for name, text in rehearsal["files"].items():
+        with open(name, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.unlink(name)
+    main = type(sys)("__main__")
+    main.__builtins__ = __builtins__
+    exec(compile(rehearsal["code"], MAIN, "exec", dont_inherit=True), main.__dict__)
+    forget_modules()
+
+
+def forget_modules():
+    """A fresh interpreter's view: only the modules Python itself loads at start-up."""
     for name in list(sys.modules):
         if name not in BASELINE_MODULES:
             del sys.modules[name]
+
+
+def run_main(source, filename, argv):
+    forget_modules()
     sys.path_importer_cache.pop("", None)
     sys.path[0] = WORK
     sys.argv[:] = argv
@@ -357,13 +391,50 @@ def finish(code):
 
 # ---------------------------------------------------------------- the zygote's loop
 
+def unit_maker(sock):
+    """M: makes units on request, so that Z's loop never waits for a fork. Each request is a
+    spare cgroup's descriptors; each answer hands Z the new unit's two sockets."""
+    try:
+        die_with_parent()
+        while True:
+            msg, fds = recv_fds(sock)
+            if not msg:
+                os._exit(0)  # Z is gone
+            try:
+                g, h = make_unit(fds)
+            except OSError:
+                g = h = None
+            for fd in fds:
+                os.close(fd)
+            if g is None:
+                sock.send(msg)  # no unit: Z gives the cgroup back
+                continue
+            send_fds(sock, msg, [g.fileno(), h.fileno()])
+            g.close()
+            h.close()
+    finally:
+        os._exit(1)
+
+
 def serve():
     ctl = socket.socket(fileno=0)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the units' G processes
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps M and the units' G processes
     gc.collect()
     gc.freeze()
+    maker, maker_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if os.fork() == 0:
+        # M must not hold the server's socket; /dev/null takes its place as fd 0.
+        null = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        ctl.detach()
+        maker.close()
+        unit_maker(maker_theirs)
+    maker_theirs.close()
     poller = select.poll()
     poller.register(ctl.fileno(), select.POLLIN)
+    poller.register(maker.fileno(), select.POLLIN)
+    making = set()  # cgroup ids M is making units in
     warming = {}  # fd of H's socket -> (socket to G, socket to H, cgroup id)
     ready = []
     pending = []  # runs waiting for a unit: (run id, fds)
@@ -371,9 +442,21 @@ def serve():
 
     def warm():
         cg_id, cg_fds = spares.pop(0)
-        g, h = make_unit(cg_fds)
+        send_fds(maker, json.dumps({"id": cg_id}).encode(), cg_fds)
         for fd in cg_fds:
             os.close(fd)
+        making.add(cg_id)
+
+    def made(msg, fds):
+        cg_id = json.loads(msg)["id"]
+        making.discard(cg_id)
+        if len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
+            ctl.send(json.dumps({"lost_cgroup": cg_id}).encode())
+            return
+        g = socket.socket(fileno=fds[0])
+        h = socket.socket(fileno=fds[1])
         warming[h.fileno()] = (g, h, cg_id)
         poller.register(h.fileno(), select.POLLIN)
 
@@ -398,7 +481,12 @@ def serve():
         except InterruptedError:
             continue
         for fd, _ in events:
-            if fd == ctl.fileno():
+            if fd == maker.fileno():
+                msg, fds = recv_fds(maker)
+                if not msg:
+                    os._exit(1)  # M is gone: the server starts a new sandbox
+                made(msg, fds)
+            elif fd == ctl.fileno():
                 msg, fds = recv_fds(ctl)
                 if not msg:
                     os._exit(0)  # the server is gone
@@ -423,7 +511,7 @@ def serve():
         while pending and ready:
             run, fds = pending.pop(0)
             dispatch(ready.pop(0), run, fds)
-        while spares and len(ready) + len(warming) < WARM_UNITS + len(pending):
+        while spares and len(ready) + len(warming) + len(making) < WARM_UNITS + len(pending):
             warm()
 
 
