@@ -84,8 +84,9 @@ fn stats(mut ms: Vec<f64>, wall: Duration, busy: usize) -> Stats {
     Stats { p50: q(0.5), p99: q(0.99), per_sec: ms.len() as f64 / wall.as_secs_f64(), busy }
 }
 
-/// `total` hello-worlds through the API from `conc` connections.
-async fn api_load(addr: SocketAddr, conc: usize, total: usize) -> Stats {
+/// `total` hello-worlds through the API from `conc` connections, each waiting `gap` between
+/// its runs (zero: back to back).
+async fn api_load(addr: SocketAddr, conc: usize, total: usize, gap: Duration) -> Stats {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..conc {
@@ -102,6 +103,9 @@ async fn api_load(addr: SocketAddr, conc: usize, total: usize) -> Stats {
                 }
                 assert!(status == 200 && body.contains("hello, world"), "{status} {body}");
                 ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                if !gap.is_zero() {
+                    tokio::time::sleep(gap).await;
+                }
             }
             (ms, busy)
         }));
@@ -115,8 +119,8 @@ async fn api_load(addr: SocketAddr, conc: usize, total: usize) -> Stats {
     stats(all, started.elapsed(), busy)
 }
 
-/// The baseline: a fresh interpreter per run.
-async fn spawn_load(python: &std::path::Path, conc: usize, total: usize) -> Stats {
+/// The baseline: a fresh interpreter per run (`gap` as for [`api_load`]).
+async fn spawn_load(python: &std::path::Path, conc: usize, total: usize, gap: Duration) -> Stats {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..conc {
@@ -133,6 +137,9 @@ async fn spawn_load(python: &std::path::Path, conc: usize, total: usize) -> Stat
                     .expect("spawn");
                 assert!(out.stdout.starts_with(b"hello, world"));
                 ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                if !gap.is_zero() {
+                    tokio::time::sleep(gap).await;
+                }
             }
             ms
         }));
@@ -182,21 +189,21 @@ fn main() {
         println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
         if std::env::var_os("PYGUIDE_BENCH_SANDBOX_ONLY").is_some() {
             // For a profiler: only sandboxed runs, at concurrency 2.
-            let _ = api_load(addr, 2, 40).await;
-            let api = api_load(addr, 2, total).await;
+            let _ = api_load(addr, 2, 40, Duration::ZERO).await;
+            let api = api_load(addr, 2, total, Duration::ZERO).await;
             println!("sandbox c=2: p50 {:.2} ms, {:.0} runs/s", api.p50, api.per_sec);
             return;
         }
-        let _ = api_load(addr, 2, 40).await; // warm-up
-        let _ = spawn_load(&python.executable, 2, 20).await;
+        let _ = api_load(addr, 2, 40, Duration::ZERO).await; // warm-up
+        let _ = spawn_load(&python.executable, 2, 20, Duration::ZERO).await;
         println!("{:<34} {:>9} {:>9} {:>9} {:>6}", "", "p50 ms", "p99 ms", "runs/s", "503s");
         let mut idle_p99 = 0.0;
         let levels: &[usize] = if std::env::var_os("PYGUIDE_BENCH_BOMBS_ONLY").is_some() { &[1] } else { &[1, 2, 8] };
         for &conc in levels {
             let c0 = cpu_ms();
-            let base = spawn_load(&python.executable, conc, total).await;
+            let base = spawn_load(&python.executable, conc, total, Duration::ZERO).await;
             let c1 = cpu_ms();
-            let api = api_load(addr, conc, total).await;
+            let api = api_load(addr, conc, total, Duration::ZERO).await;
             let c2 = cpu_ms();
             let per = |a: (f64, f64), b: (f64, f64)| ((b.0 - a.0) / total as f64, (b.1 - a.1) / total as f64);
             let (bu, bs) = per(c0, c1);
@@ -230,6 +237,17 @@ fn main() {
             );
         }
 
+        // One learner at a time: runs 25 ms apart (a unit is warm again between them), the way
+        // a learner's clicks arrive, unlike the back-to-back loops above that keep the machine
+        // busy making units.
+        let gap = Duration::from_millis(25);
+        let paced = (total / 2).max(20);
+        let base = spawn_load(&python.executable, 1, paced, gap).await;
+        let api = api_load(addr, 1, paced, gap).await;
+        println!("{:<34} {:>9.2} {:>9.2}", "baseline, c=1, runs 25 ms apart", base.p50, base.p99);
+        println!("{:<34} {:>9.2} {:>9.2}", "sandbox, c=1, runs 25 ms apart", api.p50, api.p99);
+        println!("{:<34} {:>9.1}x {:>8.1}x", "  sandbox vs baseline", base.p50 / api.p50, base.p99 / api.p99);
+
         // Four bombs running at once (each until its limits end it, then again), while a
         // benign client measures: a CPU spin, a fork bomb that keeps forking, a program that
         // holds 200 MiB and spins, and a thread bomb of spinning threads.
@@ -255,7 +273,7 @@ fn main() {
                     n
                 }));
             }
-            let loaded = api_load(addr, 1, total / 2).await;
+            let loaded = api_load(addr, 1, total / 2, Duration::ZERO).await;
             stop.store(true, Ordering::Relaxed);
             let mut bomb_runs = 0;
             for t in bomb_tasks {

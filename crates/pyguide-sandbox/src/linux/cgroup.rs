@@ -261,18 +261,13 @@ impl RunCgroup {
         if self.v2 && write(&self.list.join("cgroup.kill"), "1").is_ok() {
             return;
         }
-        // v1: the first process is the run's pid-namespace init (or its parent); killing it
-        // takes the whole namespace down. Repeat in case something forked meanwhile.
-        for _ in 0..50 {
-            let pids = self.pids();
-            if pids.is_empty() {
-                return;
-            }
-            for pid in pids {
-                // SAFETY: plain syscall on a pid read from the run's own cgroup.
-                unsafe {
-                    libc::kill(pid, libc::SIGKILL);
-                }
+        // v1: the run's pid-namespace init (G) is among these; its death makes the kernel kill
+        // everything else in the namespace, including what forked after this read. So one pass
+        // is enough; `remove` waits until the group is empty.
+        for pid in self.pids() {
+            // SAFETY: plain syscall on a pid read from the run's own cgroup.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
             }
         }
     }

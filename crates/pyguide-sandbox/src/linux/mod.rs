@@ -371,7 +371,9 @@ async fn execute(
     let bombed = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = bombed.clone();
     let watch = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_millis(20));
+        // The first look after 20 ms: most runs are over by then and never pay for it.
+        let every = std::time::Duration::from_millis(20);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
             if watcher.forks_refused() > FORK_BOMB_REFUSALS {
