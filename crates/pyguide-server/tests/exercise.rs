@@ -1,7 +1,7 @@
 //! `POST /api/exercise` through `oneshot` on real CPython (the plain runner): a correct answer,
 //! wrong answers with feedback in plain words (expected against got, never the hidden check's
 //! source), a check that raises, an output exercise, a syntax error, a program that raises or
-//! exits early, a loop that never ends, a flood, a forged report, and malformed requests.
+//! exits early, a loop that never ends, a flood, a crash, a forged report, and malformed requests.
 
 mod common;
 
@@ -203,6 +203,15 @@ async fn code_that_never_ends_or_floods_gets_the_same_outcome_as_a_run() {
     assert!(summary(&v).starts_with("Not checked. Stopped: the program ran past the time limit"), "{v}");
     let v = check("strings/ex-shout", "while True:\n    print('x' * 1000)\n").await;
     assert_eq!((v["passed"].as_bool(), v["outcome"].as_str()), (Some(false), Some("output_limit")));
+}
+
+#[tokio::test]
+async fn a_crash_inside_a_check_is_a_crash_not_a_pass() {
+    let code = "import ctypes\ndef shout(word):\n    ctypes.string_at(0)\n";
+    let v = check("strings/ex-shout", code).await;
+    assert_eq!(v["passed"], false, "{v}");
+    assert_eq!((v["outcome"].as_str(), v["exit_code"].as_i64()), (Some("error"), None));
+    assert_eq!(summary(&v), "Your program crashed before it could be checked.");
 }
 
 #[tokio::test]
