@@ -112,7 +112,20 @@ pub(crate) fn parse_exercise(
             Block::Fence { info, content, line, range, .. } => {
                 let fence = parse_info(info);
                 let line = *line;
-                if is_python(fence.lang) && !fence.norun {
+                if let Some(name) = fence.extra_file() {
+                    if let Err(msg) = check_file_name(name) {
+                        errors.push(
+                            ContentError::new(path, line, format!("file={name}: {msg}"))
+                                .hint("use a name like helpers.py or scores.csv"),
+                        );
+                    } else if ex.files.insert(name.to_string(), content.clone()).is_some() {
+                        errors.push(ContentError::new(
+                            path,
+                            line,
+                            format!("file={name} is given twice for one exercise"),
+                        ));
+                    }
+                } else if is_python(fence.lang) && !fence.norun {
                     match (fence.role, fence.file) {
                         (Some("starter"), _) => {
                             once(errors, ex.starter_line, line, "```python starter");
@@ -133,21 +146,7 @@ pub(crate) fn parse_exercise(
                             ex.checks.push_str(content);
                             ex.checks_visible |= fence.visible;
                         }
-                        (None, Some(name)) => {
-                            if let Err(msg) = check_file_name(name) {
-                                errors.push(
-                                    ContentError::new(path, line, format!("file={name}: {msg}"))
-                                        .hint("use a name like helpers.py"),
-                                );
-                            } else if ex.files.insert(name.to_string(), content.clone()).is_some() {
-                                errors.push(ContentError::new(
-                                    path,
-                                    line,
-                                    format!("file={name} is given twice for one exercise"),
-                                ));
-                            }
-                        }
-                        (None, None) => errors.push(
+                        (None, _) => errors.push(
                             ContentError::new(path, line, "a ```python block inside an exercise has no role").hint(
                                 "write ```python starter, ```python solution, ```python check or \
                                  ```python file=NAME; code that is only shown is ```python norun",

@@ -126,6 +126,14 @@ pub(crate) struct Fence<'a> {
     pub(crate) visible: bool,
 }
 
+impl Fence<'_> {
+    /// The name of the extra file this block is (```` ```python file=helpers.py ````, or data in
+    /// any language: ```` ```csv file=scores.csv ````), if it is one.
+    pub(crate) fn extra_file(&self) -> Option<&str> {
+        self.file.filter(|_| !self.norun && !matches!(self.lang, "output" | "stdin" | "hint"))
+    }
+}
+
 pub(crate) fn parse_info(info: &str) -> Fence<'_> {
     let mut words = info.split_whitespace();
     let lang = words.next().unwrap_or("");
@@ -171,7 +179,7 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
         let block = &blocks[i];
         i += 1;
         let main_python = matches!(block, Block::Fence { info, .. } if { let f = parse_info(info); is_python(f.lang) && !f.norun && f.file.is_none() });
-        let file_block = matches!(block, Block::Fence { info, .. } if { let f = parse_info(info); is_python(f.lang) && !f.norun && f.file.is_some() });
+        let file_block = matches!(block, Block::Fence { info, .. } if parse_info(info).extra_file().is_some());
         if !files.is_empty() && !main_python && !file_block {
             errors.push(
                 ContentError::new(
@@ -256,23 +264,21 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                         ContentError::new(path, *line, "a ```hint block outside an exercise")
                             .hint("put it under a `### Exercise: Title` heading, with the exercise's other blocks"),
                     );
-                } else if is_python(fence.lang) && !fence.norun {
-                    if let Some(name) = fence.file {
-                        if let Err(msg) = check_file_name(name) {
-                            errors.push(
-                                ContentError::new(path, *line, format!("file={name}: {msg}"))
-                                    .hint("use a name like helpers.py"),
-                            );
-                        } else if files.insert(name.to_string(), content.clone()).is_some() {
-                            errors.push(ContentError::new(
-                                path,
-                                *line,
-                                format!("file={name} is given twice for one example"),
-                            ));
-                        }
-                        files_line = *line;
-                        continue;
+                } else if let Some(name) = fence.extra_file() {
+                    if let Err(msg) = check_file_name(name) {
+                        errors.push(
+                            ContentError::new(path, *line, format!("file={name}: {msg}"))
+                                .hint("use a name like helpers.py or scores.csv"),
+                        );
+                    } else if files.insert(name.to_string(), content.clone()).is_some() {
+                        errors.push(ContentError::new(
+                            path,
+                            *line,
+                            format!("file={name} is given twice for one example"),
+                        ));
                     }
+                    files_line = *line;
+                } else if is_python(fence.lang) && !fence.norun {
                     let mut stdin = None;
                     if let Some(Block::Fence { info: in_info, content: input, .. }) = blocks.get(i) {
                         if parse_info(in_info).lang == "stdin" {

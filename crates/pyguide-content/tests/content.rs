@@ -247,6 +247,10 @@ def count_vowels(text):
 NAME = "Ada"
 ```
 
+```text file=greeting.txt
+Hi
+```
+
 ```python starter
 print("Hi")
 ```
@@ -291,6 +295,7 @@ fn exercises_parse_into_the_model() {
     assert_eq!(g.expected_output.as_deref(), Some("Hi Ada\n"));
     assert_eq!(g.stdin.as_deref(), Some("x\n"));
     assert_eq!(g.files.get("names.py").map(String::as_str), Some("NAME = \"Ada\"\n"));
+    assert_eq!(g.files.get("greeting.txt").map(String::as_str), Some("Hi\n"), "data files in any language");
     assert!(g.hints.is_empty() && g.checks.is_empty() && !g.checks_visible);
     // The exercise's blocks are not examples, and the section after it is its own.
     assert_eq!(t.examples().count(), 0);

@@ -259,7 +259,13 @@ fn body(t: &Tutorial) -> Vec<SectionBody> {
 }
 
 fn files_view(files: &BTreeMap<String, String>) -> Vec<FileView> {
-    files.iter().map(|(n, c)| FileView { name: n.clone(), html: highlight_python(c) }).collect()
+    files
+        .iter()
+        .map(|(n, c)| FileView {
+            name: n.clone(),
+            html: if n.ends_with(".py") { highlight_python(c) } else { escape(c) },
+        })
+        .collect()
 }
 
 fn search_entries(c: &Curriculum) -> Vec<SearchEntry> {
