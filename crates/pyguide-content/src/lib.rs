@@ -105,25 +105,24 @@ pub struct Example {
 }
 
 impl Tutorial {
+    /// Every item of the page, in order.
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.sections.iter().flat_map(|s| s.items.iter())
+    }
+
     /// Every runnable example of the page, in order.
     pub fn examples(&self) -> impl Iterator<Item = &Example> {
-        self.sections.iter().flat_map(|s| {
-            s.items.iter().filter_map(|i| match i {
-                Item::Example(e) => Some(e),
-                _ => None,
-            })
+        self.items().filter_map(|i| match i {
+            Item::Example(e) => Some(e),
+            _ => None,
         })
     }
-}
 
-impl Tutorial {
     /// Every exercise of the page, in order.
     pub fn exercises(&self) -> impl Iterator<Item = &Exercise> {
-        self.sections.iter().flat_map(|s| {
-            s.items.iter().filter_map(|i| match i {
-                Item::Exercise(e) => Some(e),
-                _ => None,
-            })
+        self.items().filter_map(|i| match i {
+            Item::Exercise(e) => Some(e),
+            _ => None,
         })
     }
 }

@@ -73,6 +73,18 @@ fn errors(text: &str) -> String {
     parse(text).expect_err("should not parse").to_string()
 }
 
+/// Every case's errors, each checked to name file:line and a fix, as one report for a snapshot.
+fn report_errors(cases: &[(&str, String)]) -> String {
+    let mut report = String::new();
+    for (name, text) in cases {
+        let msg = errors(text);
+        assert!(msg.starts_with("error: data-structures/lists.md:"), "{name}: {msg}");
+        assert!(msg.contains("hint:"), "{name}: every error says how to fix it: {msg}");
+        report.push_str(&format!("== {name}\n{msg}\n"));
+    }
+    report
+}
+
 #[test]
 fn well_formed_tutorial_model() {
     let t = parse(GOOD).expect("parses");
@@ -127,13 +139,7 @@ fn malformed_tutorials_name_file_line_and_fix() {
         ("bad file name", "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n```python file=../a.py\nX = 1\n```\n```python\nprint(1)\n```\n```output\n1\n```\n".to_string()),
         ("duplicate anchor", "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n## A {#x}\n## B {#x}\n".to_string()),
     ];
-    let mut report = String::new();
-    for (name, text) in &cases {
-        let msg = errors(text);
-        assert!(msg.starts_with("error: data-structures/lists.md:"), "{name}: {msg}");
-        assert!(msg.contains("hint:"), "{name}: every error says how to fix it: {msg}");
-        report.push_str(&format!("== {name}\n{msg}\n"));
-    }
+    let report = report_errors(&cases);
     insta::assert_snapshot!("malformed", report);
 }
 
@@ -317,12 +323,6 @@ fn malformed_exercises_name_file_line_and_fix() {
         ("check outside an exercise", page("## Q\n```python check\nassert True\n```\n")),
         ("hint outside an exercise", page("## Q\n```hint\nTry harder.\n```\n")),
     ];
-    let mut report = String::new();
-    for (name, text) in &cases {
-        let msg = errors(text);
-        assert!(msg.starts_with("error: data-structures/lists.md:"), "{name}: {msg}");
-        assert!(msg.contains("hint:"), "{name}: every error says how to fix it: {msg}");
-        report.push_str(&format!("== {name}\n{msg}\n"));
-    }
+    let report = report_errors(&cases);
     insta::assert_snapshot!("malformed_exercises", report);
 }
