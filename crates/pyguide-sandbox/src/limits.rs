@@ -7,6 +7,9 @@ use std::time::Duration;
 pub struct Limits {
     /// Wall-clock time before the whole run is killed.
     pub wall: Duration,
+    /// Time an interactive run may spend waiting for the learner's input on top of `wall`:
+    /// while the program is blocked reading its input, its wall clock stands still.
+    pub input_wait: Duration,
     /// CPU seconds (all threads).
     pub cpu_secs: u64,
     /// Memory (address space for the plain runner; cgroup memory in the sandbox).
@@ -23,6 +26,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             wall: Duration::from_secs(10),
+            input_wait: Duration::from_secs(300),
             cpu_secs: 5,
             memory_bytes: 256 << 20,
             max_processes: 64,

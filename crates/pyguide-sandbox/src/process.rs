@@ -5,7 +5,7 @@
 //! session and process group so a timeout kills everything it started. This is the runner for
 //! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
-use crate::supervise::{supervise, Exit, Io, StdinSource};
+use crate::supervise::{pipe_inode, reads_input, supervise, Exit, Io, StdinSource};
 use crate::{
     launch, Entry, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions,
 };
@@ -150,10 +150,17 @@ async fn run_process(
     let started = Instant::now();
     let mut child = cmd.spawn()?;
     let pid = child.id().map(|p| p as i32);
+    let stdin_pipe = child.stdin.as_ref().and_then(|w| pipe_inode(std::os::fd::AsRawFd::as_raw_fd(w)));
+    let waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>> =
+        match (matches!(stdin, StdinSource::Interactive(_)), pid, stdin_pipe) {
+            (true, Some(pid), Some(ino)) => Some(Box::new(move || reads_input(pid, ino))),
+            _ => None,
+        };
     let io = Io {
         stdin: child.stdin.take(),
         stdout: child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout pipe"))?,
         stderr: child.stderr.take().ok_or_else(|| std::io::Error::other("no stderr pipe"))?,
+        waiting_for_input,
     };
     let exit = async move {
         use std::os::unix::process::ExitStatusExt;

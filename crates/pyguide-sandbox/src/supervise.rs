@@ -30,6 +30,30 @@ pub(crate) struct Io<W, O, E> {
     pub stdin: Option<W>,
     pub stdout: O,
     pub stderr: E,
+    /// For an interactive run: is the program blocked reading its input right now?
+    pub waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+}
+
+/// How often an interactive run is looked at to see whether it waits for input.
+const INPUT_POLL: Duration = Duration::from_millis(100);
+
+/// Is process `pid` blocked in `read` on its fd 0, and is that fd 0 the pipe with inode
+/// `pipe_ino` (the run's input)? Read from `/proc`, which the server may read as root or as
+/// the program's owner.
+pub(crate) fn reads_input(pid: i32, pipe_ino: u64) -> bool {
+    let Ok(sc) = std::fs::read_to_string(format!("/proc/{pid}/syscall")) else { return false };
+    let mut words = sc.split_whitespace();
+    let in_read = words.next() == Some(&libc::SYS_read.to_string()) && words.next() == Some("0x0");
+    in_read
+        && std::fs::read_link(format!("/proc/{pid}/fd/0"))
+            .is_ok_and(|l| l.to_string_lossy() == format!("pipe:[{pipe_ino}]"))
+}
+
+/// The inode of the pipe behind `fd`.
+pub(crate) fn pipe_inode(fd: std::os::fd::RawFd) -> Option<u64> {
+    // SAFETY: fstat writes into a zeroed struct we own.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st.st_ino)
 }
 
 /// What ended the run besides the program itself.
@@ -93,11 +117,35 @@ where
 
     tokio::pin!(exit);
     let mut forced = None;
-    let ended = tokio::select! {
-        e = &mut exit => Some(e),
-        _ = tokio::time::sleep(limits.wall.saturating_sub(started.elapsed())) => { forced = Some(Outcome::Timeout); None }
-        _ = overflow.notified() => { forced = Some(Outcome::OutputLimit); None }
-        Ok(()) = &mut *stop_rx => { forced = Some(Outcome::Stopped); None }
+    // The wall clock stands still while an interactive program waits for the learner's input
+    // (sampled every INPUT_POLL), up to `input_wait` in all.
+    let waiting = io.waiting_for_input;
+    let mut paused = Duration::ZERO;
+    let mut last_look = Instant::now();
+    let ended = loop {
+        let deadline = started + limits.wall + paused;
+        let wake = match waiting {
+            Some(_) => deadline.min(Instant::now() + INPUT_POLL),
+            None => deadline,
+        };
+        tokio::select! {
+            e = &mut exit => break Some(e),
+            _ = tokio::time::sleep_until(wake.into()) => {
+                let now = Instant::now();
+                if let Some(w) = &waiting {
+                    if w() {
+                        paused = (paused + (now - last_look)).min(limits.input_wait);
+                    }
+                    last_look = now;
+                }
+                if now >= started + limits.wall + paused {
+                    forced = Some(Outcome::Timeout);
+                    break None;
+                }
+            }
+            _ = overflow.notified() => { forced = Some(Outcome::OutputLimit); break None }
+            Ok(()) = &mut *stop_rx => { forced = Some(Outcome::Stopped); break None }
+        }
     };
     // Whatever happened, nothing the program started may outlive the run.
     kill();

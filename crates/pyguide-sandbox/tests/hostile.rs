@@ -2,6 +2,8 @@
 //! way out. Each asserts its outcome and what it prints (never `ESCAPED`); after each, the host
 //! is checked: the run's cgroup is gone, no learner process is left but the warm ones, the host's
 //! mounts, /etc/passwd and /tmp are unchanged, and nothing connected to the server's port.
+//! Two scenarios follow: concurrent runs that look for each other, and an interactive run that
+//! waits for input past the wall limit.
 //!
 //! `harness = false`: this binary is also the sandbox's init (`__sandbox-init`), as `pyguide`
 //! is in production.
@@ -205,8 +207,52 @@ async fn suite(filter: Option<String>) -> usize {
             }
         }
     }
+    if filter.is_none() || filter.as_deref() == Some("input_wait") {
+        match input_wait(&runner).await {
+            Ok(()) => {
+                passed += 1;
+                println!("ok   waiting for input stops the wall clock; sleeping does not");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL input wait: {e}");
+            }
+        }
+    }
     println!("{passed} passed, {failed} failed");
     failed
+}
+
+/// An interactive run whose learner answers after the whole wall limit still succeeds (its
+/// clock stands still while it waits for input); one that sleeps instead is stopped on time.
+async fn input_wait(runner: &Arc<dyn Runner>) -> Result<(), String> {
+    let wall = Duration::from_secs(3);
+    let start = |code: &str| {
+        runner
+            .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
+            .map_err(|e| e.to_string())
+    };
+    let mut a = start("print('ready', flush=True)\nprint('got', input())")?;
+    loop {
+        match a.events.recv().await {
+            Some(Event::Stdout(s)) if s.contains("ready") => break,
+            Some(_) => continue,
+            None => return Err("the run ended before it asked for input".into()),
+        }
+    }
+    // The learner takes longer than the whole wall limit to type.
+    tokio::time::sleep(wall + Duration::from_secs(1)).await;
+    a.stdin.as_ref().ok_or("no stdin")?.send(b"42\n".to_vec()).map_err(|e| e.to_string())?;
+    let r = a.finish().await.map_err(|e| e.to_string())?;
+    if r.outcome != pyguide_sandbox::Outcome::Success || !r.stdout.contains("got 42") {
+        return Err(format!("answering late: {:?} {:?} {:?}", r.outcome, r.stdout, r.stderr));
+    }
+    let sleeper = start("import time\ntime.sleep(30)")?;
+    let r = sleeper.finish().await.map_err(|e| e.to_string())?;
+    if r.outcome != pyguide_sandbox::Outcome::Timeout || r.duration_ms > (wall.as_millis() + 1500) as f64 {
+        return Err(format!("a sleeping interactive run: {:?} after {} ms", r.outcome, r.duration_ms));
+    }
+    Ok(())
 }
 
 /// Run A holds files and processes and waits on stdin; run B, meanwhile, looks for them.

@@ -23,7 +23,7 @@ fn bytes(n: u64) -> String {
 /// The limits of a run, in one sentence fragment.
 pub fn limits_text(l: &Limits) -> String {
     format!(
-        "{} s of running time (including time waiting for input), {} s of CPU, {} of memory, {} of output",
+        "{} s of running time (time spent waiting for your input does not count), {} s of CPU, {} of memory, {} of output",
         l.wall.as_secs(),
         l.cpu_secs,
         bytes(l.memory_bytes),
@@ -42,8 +42,8 @@ pub fn outcome_message(r: &RunResult, l: &Limits) -> String {
             None => format!("The program crashed (ended by a signal, no exit code) · {time}"),
         },
         Outcome::Timeout => format!(
-            "Stopped: the program ran past the time limit ({} s of running time, including time waiting \
-             for input, or {} s of CPU). Look for a loop that never ends. · {time}",
+            "Stopped: the program ran past the time limit ({} s of running time, not counting time \
+             waiting for input, or {} s of CPU). Look for a loop that never ends. · {time}",
             l.wall.as_secs(),
             l.cpu_secs
         ),

@@ -167,6 +167,20 @@ async fn ws_feeds_input_and_keeps_stdout_before_a_traceback() {
 }
 
 #[tokio::test]
+async fn ws_time_waiting_for_input_does_not_count_against_the_wall_limit() {
+    let url = serve(app_with(None, 4).await).await;
+    let mut ws = connect(&url, json!({"type": "run", "code": "name = input('Name: ')\nprint('hi', name)"})).await;
+    assert_eq!(next(&mut ws).await["type"], "started");
+    assert_eq!(next(&mut ws).await, json!({"type": "stdout", "data": "Name: "}));
+    // The learner takes longer to answer than the whole wall limit (3 s here).
+    tokio::time::sleep(limits().wall + Duration::from_secs(1)).await;
+    ws.send(Message::text(json!({"type": "stdin", "data": "Ada\n"}).to_string())).await.unwrap();
+    let msgs = until_end(&mut ws).await;
+    assert_eq!(text_of(&msgs, "stdout"), "hi Ada\n");
+    assert_eq!(msgs.last().unwrap().0["outcome"], "success", "{msgs:?}");
+}
+
+#[tokio::test]
 async fn ws_eof_and_fixed_stdin() {
     let url = serve(app_with(None, 4).await).await;
     let mut ws = connect(&url, json!({"type": "run", "code": "import sys\nprint(len(sys.stdin.read()))"})).await;

@@ -344,11 +344,20 @@ async fn execute(
     let cg = Arc::new(shared.hand_over(&fds).await?);
     drop((stdin_r, stdout_w, stderr_w, status_w, payload_r));
 
+    let waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>> =
+        match (matches!(stdin, StdinSource::Interactive(_)), crate::supervise::pipe_inode(stdin_w.as_raw_fd())) {
+            (true, Some(ino)) => {
+                let cg = cg.clone();
+                Some(Box::new(move || cg.pids().into_iter().any(|pid| crate::supervise::reads_input(pid, ino))))
+            }
+            _ => None,
+        };
     let stdin_w = pipe::Sender::from_owned_fd(stdin_w)?;
     let io = Io {
         stdin: (!matches!(stdin, StdinSource::None)).then_some(stdin_w),
         stdout: pipe::Receiver::from_owned_fd(stdout_r)?,
         stderr: pipe::Receiver::from_owned_fd(stderr_r)?,
+        waiting_for_input,
     };
     let mut status = pipe::Receiver::from_owned_fd(status_r)?;
     let exit = async move {
