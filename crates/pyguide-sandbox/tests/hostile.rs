@@ -195,29 +195,22 @@ async fn suite(filter: Option<String>) -> usize {
             println!("     stderr: {:?}", r.stderr.chars().take(300).collect::<String>());
         }
     }
-    if filter.is_none() || filter.as_deref() == Some("concurrent") {
-        match concurrent_runs(&runner).await {
-            Ok(()) => {
-                passed += 1;
-                println!("ok   concurrent runs cannot see or touch each other");
-            }
-            Err(e) => {
-                failed += 1;
-                println!("FAIL concurrent runs: {e}");
-            }
+    let wanted = |name: &str| filter.is_none() || filter.as_deref() == Some(name);
+    let mut scenario = |result: Result<(), String>, what: &str| match result {
+        Ok(()) => {
+            passed += 1;
+            println!("ok   {what}");
         }
+        Err(e) => {
+            failed += 1;
+            println!("FAIL {what}: {e}");
+        }
+    };
+    if wanted("concurrent") {
+        scenario(concurrent_runs(&runner).await, "concurrent runs cannot see or touch each other");
     }
-    if filter.is_none() || filter.as_deref() == Some("input_wait") {
-        match input_wait(&runner).await {
-            Ok(()) => {
-                passed += 1;
-                println!("ok   waiting for input stops the wall clock; sleeping does not");
-            }
-            Err(e) => {
-                failed += 1;
-                println!("FAIL input wait: {e}");
-            }
-        }
+    if wanted("input_wait") {
+        scenario(input_wait(&runner).await, "waiting for input stops the wall clock; sleeping does not");
     }
     println!("{passed} passed, {failed} failed");
     failed
