@@ -102,6 +102,16 @@ def recv_fds(sock):
     return msg, list(fds)
 
 
+def above_stdio(fds):
+    """Copies of `fds` numbered above 2 (close-on-exec), the originals closed. New or received
+    descriptors may take a free number among 0-2 (H's fd 0 is closed), which must not be
+    overwritten by, or mistaken for, the standard streams."""
+    lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in fds]
+    for fd in fds:
+        os.close(fd)
+    return lifted
+
+
 def send_fds(sock, msg, fds):
     sock.sendmsg([msg], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
 
@@ -229,11 +239,7 @@ def unit_h(h_sock):
         if not msg:
             os._exit(0)  # the unit was never used
         h_sock.close()
-        # Received descriptors may have any number, 0 included: lift them above 2 first.
-        lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in fds]
-        for fd in fds:
-            os.close(fd)
-        stdin, stdout, stderr, status, payload = lifted[:5]
+        stdin, stdout, stderr, status, payload = above_stdio(fds)[:5]
         global STATUS_FD, H_PID
         STATUS_FD, H_PID = status, os.getpid()
         for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
@@ -285,11 +291,7 @@ def prepare_run():
     os.environ.clear()
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
                        "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp", "TZ": "UTC", "USER": "learner", "LOGNAME": "learner"})
-    r, w = os.pipe()  # fd 0 is closed here, so the pipe may take it: lift both above 2 first
-    lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in (r, w)]
-    os.close(r)
-    os.close(w)
-    r, w = lifted
+    r, w = above_stdio(os.pipe())
     os.dup2(r, 0)
     os.dup2(w, 1)
     os.dup2(w, 2)

@@ -128,13 +128,6 @@ impl Tutorial {
 }
 
 impl Curriculum {
-    /// The exercise with this id (`<tutorial slug>/<anchor>`).
-    pub fn exercise(&self, id: &str) -> Option<(&Tutorial, &Exercise)> {
-        let (slug, _) = id.split_once('/')?;
-        let t = self.tutorial(slug)?;
-        t.exercises().find(|e| e.id == id).map(|e| (t, e))
-    }
-
     pub fn tutorial(&self, slug: &str) -> Option<&Tutorial> {
         self.tutorials.iter().find(|t| t.slug == slug)
     }

@@ -313,10 +313,11 @@ impl Site {
         env.add_global("search_index", minijinja::Value::from_safe_string(search_url.clone()));
         let sections = sections_view(curriculum);
         let mut pages = HashMap::new();
-        let total_exercises: usize = curriculum.tutorials.iter().map(|t| t.exercises().count()).sum();
+        let exercises: HashMap<String, Exercise> =
+            curriculum.tutorials.iter().flat_map(|t| t.exercises()).map(|e| (e.id.clone(), e.clone())).collect();
         let home = env.get_template("home.html")?.render(context! {
             sections => &sections,
-            total_exercises => total_exercises,
+            total_exercises => exercises.len(),
             page_title => SITE_TITLE,
             nav => "home",
         })?;
@@ -359,8 +360,6 @@ impl Site {
         let not_found = env
             .get_template("not_found.html")?
             .render(context! { page_title => format!("Not found — {SITE_TITLE}") })?;
-        let exercises =
-            curriculum.tutorials.iter().flat_map(|t| t.exercises()).map(|e| (e.id.clone(), e.clone())).collect();
         Ok(Site { env, pages, not_found, search, search_json, search_url, tutorials: all.len(), examples, exercises })
     }
 

@@ -40,6 +40,18 @@ pub struct CheckResult {
     pub source: Option<String>,
 }
 
+impl CheckResult {
+    /// What went wrong with a failed check, when the checker knows more than "false": the
+    /// exception it raised, or the expected and the actual value.
+    pub fn detail(&self) -> Option<String> {
+        match (&self.error, &self.expected, &self.got) {
+            (Some(e), _, _) => Some(e.clone()),
+            (None, Some(expected), Some(got)) => Some(format!("expected {expected}, got {got}")),
+            _ => None,
+        }
+    }
+}
+
 /// What the checker reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
@@ -81,7 +93,7 @@ fn nonce() -> String {
     if getrandom::fill(&mut bytes).is_err() {
         // No randomness source: a forged report would only fool the learner who forged it.
         let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-        bytes[..16].copy_from_slice(&t.as_nanos().to_le_bytes());
+        bytes = t.as_nanos().to_le_bytes();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

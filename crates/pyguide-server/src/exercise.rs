@@ -54,14 +54,6 @@ fn judge(
     report: Option<pyguide_sandbox::exercise::Report>,
     limits: &Limits,
 ) -> Verdict {
-    let verdict = |passed, summary: String, program_error, checks, output| Verdict {
-        passed,
-        summary,
-        run: run.clone(),
-        program_error,
-        checks,
-        output,
-    };
     let Some(report) = report else {
         // The checker never reported: the run hit a limit, crashed or left with os._exit.
         let why = match run.outcome {
@@ -71,7 +63,7 @@ fn judge(
             },
             _ => format!("Not checked. {}", outcome_message(&run, limits)),
         };
-        return verdict(false, why, None, Vec::new(), None);
+        return Verdict::failed(why, run, None);
     };
     if let Some(p) = report.program {
         let summary = match p.kind.as_str() {
@@ -84,7 +76,7 @@ fn judge(
             "exit" => format!("Your code stopped early ({}), so nothing was checked.", p.message),
             _ => format!("Your code raised {} before the checks could run.", p.message),
         };
-        return verdict(false, summary, Some(p), Vec::new(), None);
+        return Verdict::failed(summary, run, Some(p));
     }
     let output = exercise.expected_output.as_ref().map(|expected| {
         let got = run.printed();
@@ -113,21 +105,20 @@ fn judge(
             } else {
                 format!("{} of {total} checks failed", failed.len())
             };
-            parts.push(format!("{count}. First: {}.", describe(first)));
+            let detail = first.detail().unwrap_or_else(|| "not true".into());
+            parts.push(format!("{count}. First: {}: {detail}.", first.name));
         }
         if !output_ok {
             parts.push("The output is not what was asked: compare it with the expected output.".to_string());
         }
         parts.join(" ")
     };
-    verdict(passed, summary, None, report.checks, output)
+    Verdict { passed, summary, run, program_error: None, checks: report.checks, output }
 }
 
-/// One failed check in plain words: its name, then what went wrong.
-fn describe(c: &CheckResult) -> String {
-    match (&c.error, &c.expected, &c.got) {
-        (Some(e), _, _) => format!("{}: {e}", c.name),
-        (None, Some(expected), Some(got)) => format!("{}: expected {expected}, got {got}", c.name),
-        _ => format!("{}: not true", c.name),
+impl Verdict {
+    /// A verdict reached before any check ran.
+    fn failed(summary: String, run: RunResult, program_error: Option<ProgramFailure>) -> Verdict {
+        Verdict { passed: false, summary, run, program_error, checks: Vec::new(), output: None }
     }
 }

@@ -129,11 +129,7 @@ async fn check_exercises(mut tasks: ExerciseTasks) -> anyhow::Result<(usize, usi
             broken += 1;
             println!("FAIL {at}: its solution (line {}) does not pass: {}", ex.solution_line, solution.summary);
             for c in solution.checks.iter().filter(|c| !c.passed) {
-                let why = match (&c.error, &c.expected, &c.got) {
-                    (Some(e), _, _) => e.clone(),
-                    (None, Some(x), Some(g)) => format!("expected {x}, got {g}"),
-                    _ => "the assert is false".into(),
-                };
+                let why = c.detail().unwrap_or_else(|| "the assert is false".into());
                 println!("  check {:?}: {why}", c.name);
             }
             let printed = solution.run.printed();
