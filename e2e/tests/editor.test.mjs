@@ -1,21 +1,10 @@
 // The learner's page in a real browser: running, editing, streaming, input(), Stop, tracebacks,
 // sharing, the theme, search, keyboard use and the 375 px layout — on the fixture content.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { consoleText, editorReady, launch, newPage, shot, startServer } from "./harness.mjs";
+import { consoleText, editorReady, newPage, serverAndBrowser, shot } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 /** Replaces an example's code by typing over it, as a learner would. (Typing over a selection
  * once made Chrome add a `style` attribute the CSP refused: every test checks the console.) */
@@ -33,8 +22,8 @@ async function statusText(example) {
 }
 
 async function playground() {
-  const page = await newPage(browser);
-  await page.goto(server.base + "/playground");
+  const page = await newPage(env.browser);
+  await page.goto(env.server.base + "/playground");
   await editorReady(page);
   return { page, example: page.locator("[data-example]").first() };
 }
@@ -45,8 +34,8 @@ function noProblems(page) {
 
 describe("examples", () => {
   test("run an example", async () => {
-    const page = await newPage(browser);
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser);
+    await page.goto(env.server.base + "/tutorials/first-steps");
     const example = page.locator("[data-example]").first();
     // The first click may come before the editor has loaded: the run still happens.
     await example.locator("[data-run]").click();
@@ -57,8 +46,8 @@ describe("examples", () => {
   });
 
   test("edit and run (Ctrl+Enter)", async () => {
-    const page = await newPage(browser);
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser);
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const example = page.locator("[data-example]").first();
     // Typed key by key: auto-indent after the colon, brackets as typed.
@@ -151,8 +140,8 @@ describe("examples", () => {
   });
 
   test("a traceback is shown apart and its line is highlighted in the editor", async () => {
-    const page = await newPage(browser);
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser);
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const example = page.locator("#first-steps-2");
     await example.locator("[data-run]").click();
@@ -183,8 +172,8 @@ describe("examples", () => {
   });
 
   test("a fixed stdin block and an extra file run as on the page", async () => {
-    const page = await newPage(browser);
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser);
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const withStdin = page.locator("#first-steps-3");
     await withStdin.locator("[data-run]").click();
@@ -209,7 +198,7 @@ describe("share", () => {
     assert.match(link, /\/s\/[0-9A-Za-z]{12}$/);
     await shot(page, "share");
 
-    const other = await newPage(browser);
+    const other = await newPage(env.browser);
     await other.goto(link);
     await editorReady(other);
     const shared = other.locator("[data-example]").first();
@@ -219,11 +208,11 @@ describe("share", () => {
     assert.equal(await consoleText(shared), "shared from the e2e test\n");
     noProblems(other);
 
-    const missing = await newPage(browser);
-    const res = await missing.goto(server.base + "/s/AAAAAAAAAAAA");
+    const missing = await newPage(env.browser);
+    const res = await missing.goto(env.server.base + "/s/AAAAAAAAAAAA");
     assert.equal(res.status(), 404);
     assert.match(await missing.locator("h1").innerText(), /Shared code not found/);
-    const bogus = await missing.goto(server.base + "/s/..%2F..%2Fetc");
+    const bogus = await missing.goto(env.server.base + "/s/..%2F..%2Fetc");
     assert.equal(bogus.status(), 404);
     noProblems(page);
   });
@@ -231,8 +220,8 @@ describe("share", () => {
 
 describe("site", () => {
   test("dark mode follows the system, and the toggle sticks after a reload", async () => {
-    const page = await newPage(browser, { colorScheme: "light" });
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser, { colorScheme: "light" });
+    await page.goto(env.server.base + "/tutorials/first-steps");
     const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(await bg(), "rgb(255, 255, 255)");
     const toggle = page.getByRole("button", { name: "Dark mode" });
@@ -251,16 +240,16 @@ describe("site", () => {
     await shot(page, "dark-tutorial");
 
     // A system in dark mode gets the dark theme with no choice saved.
-    const sys = await newPage(browser, { colorScheme: "dark" });
-    await sys.goto(server.base + "/");
+    const sys = await newPage(env.browser, { colorScheme: "dark" });
+    await sys.goto(env.server.base + "/");
     assert.equal(await sys.evaluate(() => getComputedStyle(document.body).backgroundColor), "rgb(13, 17, 23)");
     noProblems(page);
     noProblems(sys);
   });
 
   test("search finds titles and headings", async () => {
-    const page = await newPage(browser);
-    await page.goto(server.base + "/");
+    const page = await newPage(env.browser);
+    await page.goto(env.server.base + "/");
     await page.getByRole("searchbox", { name: "Search tutorials" }).fill("for loop");
     const results = page.locator("#search-results a");
     await results.first().waitFor();
@@ -269,15 +258,15 @@ describe("site", () => {
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/tutorials\/loops-and-lists#for-loop$/);
     // Without JavaScript the form goes to /search, which the server answers.
-    const res = await page.goto(server.base + "/search?q=first+steps");
+    const res = await page.goto(env.server.base + "/search?q=first+steps");
     assert.equal(res.status(), 200);
     assert.match(await page.locator(".search-hits").innerText(), /First Steps in Python/);
     noProblems(page);
   });
 
   test("keyboard only: Tab indents, Esc then Tab leaves, focus is visible", async () => {
-    const page = await newPage(browser);
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser);
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const example = page.locator("[data-example]").first();
     await example.locator(".cm-content").focus();
@@ -297,8 +286,8 @@ describe("site", () => {
   });
 
   test("without JavaScript the page reads well: highlighted code, checked output, no dead buttons", async () => {
-    const page = await newPage(browser, { javaScriptEnabled: false });
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser, { javaScriptEnabled: false });
+    await page.goto(env.server.base + "/tutorials/first-steps");
     const example = page.locator("#first-steps-1");
     assert.match(await example.locator("pre[data-code]").innerText(), /print\("Hello, PyGuide!"\)/);
     assert.equal(await example.locator("pre[data-code] .tok-string").first().innerText(), '"Hello, PyGuide!"');
@@ -310,16 +299,16 @@ describe("site", () => {
   });
 
   test("375 px wide: no horizontal scroll, editor, Run and Output usable", async () => {
-    const page = await newPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+    const page = await newPage(env.browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
     for (const path of ["/", "/tutorials/first-steps", "/playground", "/search?q=loop", "/nope"]) {
-      await page.goto(server.base + path);
+      await page.goto(env.server.base + path);
       // The 404 page's own status is logged by the browser; it is expected here.
       if (path === "/nope") page.problems = page.problems.filter((p) => !p.includes("404"));
       if (path === "/tutorials/first-steps" || path === "/playground") await editorReady(page);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 375, `${path} is ${width}px wide`);
     }
-    await page.goto(server.base + "/tutorials/first-steps");
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const example = page.locator("#first-steps-2");
     await example.locator("[data-run]").tap();
@@ -327,7 +316,7 @@ describe("site", () => {
     await example.scrollIntoViewIfNeeded();
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 375, "no scroll after a run");
     await shot(page, "mobile-375");
-    await page.goto(server.base + "/playground");
+    await page.goto(env.server.base + "/playground");
     await shot(page, "mobile-playground");
     noProblems(page);
   });

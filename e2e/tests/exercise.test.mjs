@@ -2,22 +2,11 @@
 // checks with two hints, an expected output read from stdin, visible checks): Check, feedback,
 // hints one at a time, the solution, progress kept in localStorage, the home page's marks and
 // Reset progress, the no-JavaScript view, a busy server, limits, 375 px and dark mode.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, newPage, shot, startServer } from "./harness.mjs";
+import { newPage, serverAndBrowser, shot } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 const SHOUT = 'def shout(word):\n    return word.upper() + "!"';
 const DOUBLE = "def double(n):\n    return n * 2";
@@ -28,8 +17,8 @@ function noProblems(page) {
 
 /** Opens the practice page and waits until its three exercises have editors. */
 async function practice(options) {
-  const page = await newPage(browser, options);
-  await page.goto(server.base + "/tutorials/practice");
+  const page = await newPage(env.browser, options);
+  await page.goto(env.server.base + "/tutorials/practice");
   await exercisesReady(page);
   return page;
 }
@@ -215,7 +204,7 @@ describe("progress", () => {
     assert.equal(await page.locator("#ex-shout .cm-content").innerText(), "def shout(word):\n    return word");
 
     // The home page: per tutorial and overall.
-    await page.goto(server.base + "/");
+    await page.goto(env.server.base + "/");
     const card = page.locator('.tutorial-card[data-slug="practice"]');
     assert.equal(await card.locator("[data-progress]").innerText(), "2/3 exercises done");
     assert.equal(await page.locator("[data-progress-total]").innerText(), "2 of 3 exercises done");
@@ -236,7 +225,7 @@ describe("progress", () => {
     assert.equal(await page.locator(".progress-note").innerText(), "Progress reset.");
     assert.equal(await page.evaluate(() => localStorage.getItem("pyguide.progress.v1")), null);
 
-    await page.goto(server.base + "/tutorials/practice");
+    await page.goto(env.server.base + "/tutorials/practice");
     await exercisesReady(page);
     assert.equal(await page.locator("#ex-shout [data-exercise-done]").isVisible(), false);
     assert.equal(await page.locator(".exercise-progress a").innerText(), "Exercises: 0 of 3 done");
@@ -246,8 +235,8 @@ describe("progress", () => {
 
 describe("exercise pages", () => {
   test("without JavaScript: prompt, starter, hints and solution in <details>, no hidden checks", async () => {
-    const page = await newPage(browser, { javaScriptEnabled: false });
-    await page.goto(server.base + "/tutorials/practice");
+    const page = await newPage(env.browser, { javaScriptEnabled: false });
+    await page.goto(env.server.base + "/tutorials/practice");
     const ex = page.locator("#ex-shout");
     assert.match(await ex.locator("pre[data-code]").innerText(), /def shout\(word\):/);
     assert.deepEqual(await ex.locator("details.hint summary").allInnerTexts(), ["Hint 1 of 2", "Hint 2 of 2"]);
@@ -258,7 +247,7 @@ describe("exercise pages", () => {
     assert.equal(await page.getByRole("button", { name: "Check" }).count(), 0, "no Check button that cannot work");
     assert.equal(await page.locator(".exercise-progress a").innerText(), "3 exercises on this page");
     assert.ok(!(await page.content()).includes("SECRET_WORDS"));
-    await page.goto(server.base + "/");
+    await page.goto(env.server.base + "/");
     assert.equal(await page.locator("[data-progress-panel]").isVisible(), false, "no progress panel without JavaScript");
     noProblems(page);
   });
@@ -276,7 +265,7 @@ describe("exercise pages", () => {
     assert.equal(bg, "rgb(21, 27, 35)", "the dark panel colour");
     await ex.locator(".exercise-feedback").scrollIntoViewIfNeeded();
     await shot(page, "exercise-375-dark");
-    await page.goto(server.base + "/");
+    await page.goto(env.server.base + "/");
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 375, "the home page fits");
     noProblems(page);
   });

@@ -1,6 +1,7 @@
 // Shared setup for the browser tests: start `pyguide serve` on a free loopback port (the built
 // binary: $PYGUIDE_BIN, else the workspace's release or debug build), launch Debian's chromium
 // through playwright-core, and record every console error, page error and CSP violation.
+import { after, before } from "node:test";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -71,6 +72,21 @@ export async function startServer({ content = fixture, databaseUrl = null } = {}
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts `pyguide serve` (options as for `startServer`) and a browser before the file's tests,
+ * and stops both after them. `env.server` and `env.browser` are there once the tests run. */
+export function serverAndBrowser(options) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(options);
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }
 
 export async function launch() {

@@ -1,22 +1,11 @@
 // "Under the hood" in a real browser: the lazily loaded panel, its four tabs (Tokens, AST,
 // Bytecode, Execution) linked to the editor both ways, the heap with arrows and the garbage
 // collector, the 1000-step cap, syntax errors in every view, keyboard use and no CSP errors.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { editorReady, launch, newPage, shot, startServer } from "./harness.mjs";
+import { editorReady, newPage, serverAndBrowser, shot } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 const CYCLE = `import gc
 
@@ -47,10 +36,10 @@ async function setCode(page, example, code) {
 
 /** The playground with `code`, its Under the hood panel open on `tab`. */
 async function opened(code, tab) {
-  const page = await newPage(browser);
+  const page = await newPage(env.browser);
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
-  await page.goto(server.base + "/playground");
+  await page.goto(env.server.base + "/playground");
   await editorReady(page);
   const example = page.locator("[data-example]").first();
   await setCode(page, example, code);
@@ -82,10 +71,10 @@ function noProblems(page) {
 
 describe("under the hood", () => {
   test("every example has the button; the panel loads only when asked", async () => {
-    const page = await newPage(browser);
+    const page = await newPage(env.browser);
     const requests = [];
     page.on("request", (r) => requests.push(r.url()));
-    await page.goto(server.base + "/tutorials/first-steps");
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const examples = page.locator("[data-example]");
     const buttons = page.getByRole("button", { name: "Under the hood" });
@@ -348,8 +337,8 @@ describe("under the hood", () => {
   });
 
   test("375 px: every tab fits the width of a phone", async () => {
-    const page = await newPage(browser, { viewport: { width: 375, height: 800 } });
-    await page.goto(server.base + "/playground");
+    const page = await newPage(env.browser, { viewport: { width: 375, height: 800 } });
+    await page.goto(env.server.base + "/playground");
     await editorReady(page);
     const example = page.locator("[data-example]").first();
     await setCode(page, example, CYCLE);
@@ -367,8 +356,8 @@ describe("under the hood", () => {
   });
 
   test("an example's input and helper files are used, and dark mode reads well", async () => {
-    const page = await newPage(browser, { colorScheme: "dark" });
-    await page.goto(server.base + "/tutorials/first-steps");
+    const page = await newPage(env.browser, { colorScheme: "dark" });
+    await page.goto(env.server.base + "/tutorials/first-steps");
     await editorReady(page);
     const withStdin = page.locator("#first-steps-3");
     await withStdin.getByRole("button", { name: "Under the hood" }).click();

@@ -1,32 +1,21 @@
 // Every page of the embedded curriculum in a real browser at 375 px: no console errors or CSP
 // violations, the editor loads where there are examples, and nothing scrolls sideways.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { editorReady, launch, newPage, shot, startServer } from "./harness.mjs";
+import { editorReady, newPage, serverAndBrowser, shot } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ content: null });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser({ content: null });
 
 test("every page: no console errors, editor loaded, no horizontal scroll at 375 px", async () => {
-  const home = await (await fetch(server.base + "/")).text();
+  const home = await (await fetch(env.server.base + "/")).text();
   const index = home.match(/data-index="([^"]+)"/)[1];
-  const entries = await (await fetch(server.base + index)).json();
+  const entries = await (await fetch(env.server.base + index)).json();
   assert.ok(entries.length > 0, "the curriculum has tutorials");
   const paths = ["/", "/playground", "/search?q=list", ...entries.map((e) => e.u)];
-  const page = await newPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  const page = await newPage(env.browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
   const wide = [];
   for (const path of paths) {
-    await page.goto(server.base + path);
+    await page.goto(env.server.base + path);
     const examples = await page.locator("[data-example]").count();
     if (examples > 0) {
       // Loaded when the browser is idle, without any interaction.
@@ -41,8 +30,8 @@ test("every page: no console errors, editor loaded, no horizontal scroll at 375 
 });
 
 test("an example of the embedded curriculum prints what its page says", async () => {
-  const page = await newPage(browser);
-  await page.goto(server.base + "/");
+  const page = await newPage(env.browser);
+  await page.goto(env.server.base + "/");
   await page.locator(".tutorial-card a").first().click();
   await editorReady(page);
   const example = page.locator("[data-example]").first();
