@@ -421,6 +421,9 @@ def unit_maker(sock):
 def serve():
     ctl = socket.socket(fileno=0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps M and the units' G processes
+    # The first compile() of an interpreter builds its ~120 AST node types (PyAST_Check):
+    # done here once, not in every unit (it was a tenth of a unit's CPU).
+    compile("pass", "<zygote>", "exec")
     gc.collect()
     gc.freeze()
     maker, maker_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
