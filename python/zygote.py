@@ -9,7 +9,8 @@
 #   sockets. G joins the unit's cgroup, makes
 #   a new mount namespace with a fresh tmpfs on /work, /tmp and /dev/shm, and forks H,
 #   which drops to an unprivileged user with no capabilities, sets no_new_privs, rlimits and
-#   the server's seccomp filters, and says "ready".
+#   the learner's seccomp filter (on top of the unit filters M installed for all units), and
+#   says "ready".
 # Each unit is made inside a cgroup of its own: the server supplies spare cgroups (their open
 # cgroup.procs files) ahead of time, and G joins one before anything else, so the slow cgroup
 # migration is off the request path too.
@@ -64,9 +65,15 @@ class SockFprog(ctypes.Structure):
 
 
 CONFIG = json.loads(sys.argv[1])
-FILTERS = [bytes.fromhex(h) for h in CONFIG["filters"]]
-FILTER_BUFS = [ctypes.create_string_buffer(f, len(f)) for f in FILTERS]
+UNIT_FILTERS = [bytes.fromhex(h) for h in CONFIG["unit_filters"]]
+LEARNER_FILTER = bytes.fromhex(CONFIG["learner_filter"])
 FD_SPACE = socket.CMSG_SPACE(16 * array.array("i").itemsize)
+
+
+def install_seccomp(raw):
+    buf = ctypes.create_string_buffer(raw, len(raw))
+    prog = SockFprog(len(raw) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp")
 
 
 def check(rc, what):
@@ -201,7 +208,8 @@ def unit_g(g_sock, h_sock):
 
 
 def lock_down():
-    """Unprivileged for good: rlimits, no capabilities, uid 1000, no_new_privs, seccomp."""
+    """Unprivileged for good: rlimits, no capabilities, uid 1000, no_new_privs, the learner's
+    seccomp filter."""
     for res, value in (
         (resource.RLIMIT_CPU, (int(CONFIG["cpu_secs"]), int(CONFIG["cpu_secs"]) + 1)),
         (resource.RLIMIT_FSIZE, (int(CONFIG["file_bytes"]),) * 2),
@@ -216,9 +224,9 @@ def lock_down():
     os.setresgid(LEARNER, LEARNER, LEARNER)
     os.setresuid(LEARNER, LEARNER, LEARNER)
     prctl(PR_SET_NO_NEW_PRIVS, 1)
-    for buf, raw in zip(FILTER_BUFS, FILTERS):
-        prog = SockFprog(len(raw) // 8, ctypes.cast(buf, ctypes.c_void_p))
-        check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp")
+    # The unit filters (inherited from M) allow what building the unit needed; this one
+    # takes that away, leaving the learner's allowlist.
+    install_seccomp(LEARNER_FILTER)
 
 
 def unit_h(h_sock):
@@ -398,6 +406,10 @@ def unit_maker(sock):
     spare cgroup's descriptors; each answer hands Z the new unit's two sockets."""
     try:
         die_with_parent()
+        # Installed once here and inherited by every unit: each run's process then only adds
+        # the learner's short filter, instead of having the kernel analyse the long one per run.
+        for raw in UNIT_FILTERS:
+            install_seccomp(raw)
         while True:
             msg, fds = recv_fds(sock)
             if not msg:

@@ -79,10 +79,11 @@ impl SandboxRunner {
         let cgroups = Cgroups::setup()?;
         let paths = rootfs::interpreter_paths(&config.python.executable)?;
         let filters = seccomp::filters()?;
-        let hex: Vec<String> = filters.iter().map(|f| f.iter().map(|b| format!("{b:02x}")).collect()).collect();
+        let hex = |f: &Vec<u8>| f.iter().map(|b| format!("{b:02x}")).collect::<String>();
         let limits = &config.limits;
         let zygote_config = serde_json::json!({
-            "filters": hex,
+            "unit_filters": filters.unit.iter().map(hex).collect::<Vec<_>>(),
+            "learner_filter": hex(&filters.learner),
             "tmpfs_bytes": limits.file_size_bytes,
             "tmpfs_inodes": 1024,
             "shm_bytes": 16u64 << 20,

@@ -1,10 +1,21 @@
-//! The seccomp filters of a run, built in Rust and installed by the run's process just before
-//! the learner's code starts.
+//! The seccomp filters of a run, built in Rust.
 //!
-//! An allowlist: what CPython and its standard library need for computing, files, threads,
-//! processes and pipes. Everything else fails with EPERM — no ptrace, mount, namespaces, bpf,
-//! keyrings, kexec, perf, io_uring, and no sockets but Unix ones (and on those no bind, listen or
-//! connect, so concurrent runs cannot talk through abstract sockets).
+//! What a learner's program may do is an allowlist: what CPython and its standard library need
+//! for computing, files, threads, processes and pipes. Everything else fails with EPERM — no
+//! ptrace, mount, namespaces, bpf, keyrings, kexec, perf, io_uring, and no sockets but Unix ones
+//! (and on those no bind, listen or connect, so concurrent runs cannot talk through abstract
+//! sockets).
+//!
+//! That policy is installed in two steps, because installing a long filter costs the kernel
+//! about a third of a millisecond (it works out which syscalls the filter always allows):
+//! - the *unit* filters, installed once by the process that makes the units: the allowlist plus
+//!   the few syscalls a unit needs while it is being built ([`UNIT_ONLY`]: its mounts, its PID
+//!   namespace, the switch to the learner's ids), and clone3 answered ENOSYS;
+//! - the *learner* filter, installed by each run's process once it is locked down: it refuses
+//!   exactly [`UNIT_ONLY`], so what remains is the allowlist. It is a few instructions long.
+//!
+//! Filters stack (a syscall must pass every one), and a process cannot remove one, so a
+//! program's syscalls face both.
 
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule, TargetArch,
@@ -236,14 +247,32 @@ fn cond(arg: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, Strin
     SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(|e| format!("seccomp: {e}"))
 }
 
-/// The filters, in the order they are installed, as raw `struct sock_filter` bytes.
-pub fn filters() -> Result<Vec<Vec<u8>>, String> {
-    let mut rules: BTreeMap<i64, Vec<SeccompRule>> = BTreeMap::new();
-    for name in ALLOWED {
-        if let Some(nr) = syscall_number(name) {
-            rules.insert(nr, Vec::new());
-        }
-    }
+/// Syscalls a unit needs while it is built (its mount namespace and tmpfs, coming back from its
+/// PID namespace, dropping to the learner's ids), allowed by the unit filters and refused by the
+/// learner's.
+pub const UNIT_ONLY: &[&str] = &["unshare", "setns", "mount", "setgroups", "setresuid", "setresgid"];
+
+/// The seccomp programs, as raw `struct sock_filter` bytes.
+pub struct Filters {
+    /// Installed once by the unit maker, in this order; every unit inherits them.
+    pub unit: Vec<Vec<u8>>,
+    /// Installed by each run's process when it is locked down.
+    pub learner: Vec<u8>,
+}
+
+fn rule_map(names: &[&str]) -> BTreeMap<i64, Vec<SeccompRule>> {
+    names.iter().filter_map(|name| syscall_number(name)).map(|nr| (nr, Vec::new())).collect()
+}
+
+fn compile(filter: SeccompFilter) -> Result<Vec<u8>, String> {
+    let prog: BpfProgram = filter.try_into().map_err(|e| format!("seccomp: {e:?}"))?;
+    Ok(prog_bytes(&prog))
+}
+
+/// Builds the unit and learner filters for this machine's architecture.
+pub fn filters() -> Result<Filters, String> {
+    let mut rules = rule_map(ALLOWED);
+    rules.extend(rule_map(UNIT_ONLY));
     let unix_only = |arg| -> Result<Vec<SeccompRule>, String> {
         Ok(vec![SeccompRule::new(vec![cond(arg, SeccompCmpOp::Eq, AF_UNIX)?]).map_err(|e| format!("seccomp: {e}"))?])
     };
@@ -264,20 +293,21 @@ pub fn filters() -> Result<Vec<Vec<u8>>, String> {
     }
     let allow = SeccompFilter::new(rules, SeccompAction::Errno(libc::EPERM as u32), SeccompAction::Allow, arch()?)
         .map_err(|e| format!("seccomp: {e}"))?;
-    let mut clone3 = BTreeMap::new();
-    if let Some(nr) = syscall_number("clone3") {
-        clone3.insert(nr, Vec::new());
-    }
-    let no_clone3 =
-        SeccompFilter::new(clone3, SeccompAction::Allow, SeccompAction::Errno(libc::ENOSYS as u32), arch()?)
-            .map_err(|e| format!("seccomp: {e}"))?;
-    [allow, no_clone3]
-        .into_iter()
-        .map(|f| {
-            let prog: BpfProgram = f.try_into().map_err(|e| format!("seccomp: {e:?}"))?;
-            Ok(prog_bytes(&prog))
-        })
-        .collect()
+    let no_clone3 = SeccompFilter::new(
+        rule_map(&["clone3"]),
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::ENOSYS as u32),
+        arch()?,
+    )
+    .map_err(|e| format!("seccomp: {e}"))?;
+    let learner = SeccompFilter::new(
+        rule_map(UNIT_ONLY),
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch()?,
+    )
+    .map_err(|e| format!("seccomp: {e}"))?;
+    Ok(Filters { unit: vec![compile(allow)?, compile(no_clone3)?], learner: compile(learner)? })
 }
 
 fn prog_bytes(prog: &BpfProgram) -> Vec<u8> {
@@ -296,7 +326,17 @@ mod tests {
     #[test]
     fn filters_build() {
         let f = super::filters().expect("filters build on this architecture");
-        assert_eq!(f.len(), 2);
-        assert!(f.iter().all(|p| !p.is_empty() && p.len() % 8 == 0));
+        assert_eq!(f.unit.len(), 2);
+        assert!(f.unit.iter().chain([&f.learner]).all(|p| !p.is_empty() && p.len() % 8 == 0));
+        // The learner's filter is short: installing it is what every run pays for.
+        assert!(f.learner.len() * 8 < f.unit[0].len(), "{} vs {} bytes", f.learner.len(), f.unit[0].len());
+    }
+
+    #[test]
+    fn unit_only_syscalls_are_not_in_the_allowlist() {
+        for name in super::UNIT_ONLY {
+            assert!(!super::ALLOWED.contains(name), "{name} is in the learner's allowlist");
+            assert!(super::syscall_number(name).is_some(), "{name} has no number here");
+        }
     }
 }
