@@ -67,12 +67,14 @@ class SockFprog(ctypes.Structure):
 CONFIG = json.loads(sys.argv[1])
 UNIT_FILTERS = [bytes.fromhex(h) for h in CONFIG["unit_filters"]]
 LEARNER_FILTER = bytes.fromhex(CONFIG["learner_filter"])
+# Made here, once: a ctypes buffer of a new size is a new ctypes type, costly in every unit.
+LEARNER_FILTER_BUF = ctypes.create_string_buffer(LEARNER_FILTER, len(LEARNER_FILTER))
 FD_SPACE = socket.CMSG_SPACE(16 * array.array("i").itemsize)
 
 
-def install_seccomp(raw):
-    buf = ctypes.create_string_buffer(raw, len(raw))
-    prog = SockFprog(len(raw) // 8, ctypes.cast(buf, ctypes.c_void_p))
+def install_seccomp(buf):
+    """Adds the filter in `buf` (a ctypes buffer of `struct sock_filter`) to this process."""
+    prog = SockFprog(len(buf) // 8, ctypes.cast(buf, ctypes.c_void_p))
     check(libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(prog), 0, 0), "seccomp")
 
 
@@ -226,7 +228,7 @@ def lock_down():
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     # The unit filters (inherited from M) allow what building the unit needed; this one
     # takes that away, leaving the learner's allowlist.
-    install_seccomp(LEARNER_FILTER)
+    install_seccomp(LEARNER_FILTER_BUF)
 
 
 def unit_h(h_sock):
@@ -409,7 +411,7 @@ def unit_maker(sock):
         # Installed once here and inherited by every unit: each run's process then only adds
         # the learner's short filter, instead of having the kernel analyse the long one per run.
         for raw in UNIT_FILTERS:
-            install_seccomp(raw)
+            install_seccomp(ctypes.create_string_buffer(raw, len(raw)))
         while True:
             msg, fds = recv_fds(sock)
             if not msg:
