@@ -43,7 +43,6 @@ WORK = "/work"
 MAIN = WORK + "/main.py"
 STATUS_FD = -1  # H's end of the run's status pipe
 H_PID = -1  # only H reports its end (a child the program forks ends on its own)
-WARM_UNITS = 2
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -67,6 +66,7 @@ class SockFprog(ctypes.Structure):
 CONFIG = json.loads(sys.argv[1])
 UNIT_FILTERS = [bytes.fromhex(h) for h in CONFIG["unit_filters"]]
 LEARNER_FILTER = bytes.fromhex(CONFIG["learner_filter"])
+WARM_UNITS = int(CONFIG["warm_units"])  # units kept ready or in the making
 # Made here, once: a ctypes buffer of a new size is a new ctypes type, costly in every unit.
 LEARNER_FILTER_BUF = ctypes.create_string_buffer(LEARNER_FILTER, len(LEARNER_FILTER))
 FD_SPACE = socket.CMSG_SPACE(16 * array.array("i").itemsize)
@@ -210,8 +210,8 @@ def unit_g(g_sock, h_sock):
 
 
 def lock_down():
-    """Unprivileged for good: rlimits, no capabilities, uid 1000, no_new_privs, the learner's
-    seccomp filter."""
+    """Unprivileged for good: rlimits, uid 1000 (which leaves no capabilities: M emptied the
+    bounding set), no_new_privs, the learner's seccomp filter."""
     for res, value in (
         (resource.RLIMIT_CPU, (int(CONFIG["cpu_secs"]), int(CONFIG["cpu_secs"]) + 1)),
         (resource.RLIMIT_FSIZE, (int(CONFIG["file_bytes"]),) * 2),
@@ -219,9 +219,6 @@ def lock_down():
         (resource.RLIMIT_NOFILE, (256, 256)),
     ):
         resource.setrlimit(res, value)
-    for cap in range(64):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            break
     os.setgroups([])
     os.setresgid(LEARNER, LEARNER, LEARNER)
     os.setresuid(LEARNER, LEARNER, LEARNER)
@@ -290,29 +287,39 @@ def unit_h(h_sock):
 
 # ---------------------------------------------------------------- running main.py
 
-def prepare_run():
-    """What a run needs that does not depend on the program, done while the unit is idle: the
-    learner's environment, the standard streams (on stand-in pipes until the run's arrive), and
-    one rehearsal of a run's path. The rehearsal makes the memory pages a run writes this
-    process's own copies now: those copy-on-write faults cost over a millisecond when a run
-    took them on the request path."""
+def prepare_interpreter():
+    """Z, once: the state every run starts from that does not depend on the program, made
+    before any unit is forked so that no unit pays for it. The learner's environment; the
+    standard streams as a run sees them (on descriptors 0-2, which each run's process points at
+    its own pipes); the AST node types, which the first compile() of an interpreter builds;
+    and only the modules Python itself loads at start-up in sys.modules (this process keeps its
+    own through its globals)."""
     import io
 
     os.environ.clear()
     os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
                        "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp", "TZ": "UTC", "USER": "learner", "LOGNAME": "learner"})
-    r, w = above_stdio(os.pipe())
-    os.dup2(r, 0)
-    os.dup2(w, 1)
-    os.dup2(w, 2)
-    os.close(r)
-    os.close(w)
     sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8")
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(
         io.open(1, "wb", buffering=0, closefd=False), encoding="utf-8", write_through=True)
     sys.stderr = sys.__stderr__ = io.TextIOWrapper(
         io.open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="backslashreplace",
         write_through=True)
+    compile("pass", "<zygote>", "exec")
+    forget_modules()
+
+
+def prepare_run():
+    """Done while the unit is idle: one rehearsal of a run's path, with stand-in pipes as the
+    standard streams until the run's arrive. The rehearsal makes the memory pages a run writes this
+    process's own copies now: those copy-on-write faults cost over a millisecond when a run
+    took them on the request path."""
+    r, w = above_stdio(os.pipe())
+    os.dup2(r, 0)
+    os.dup2(w, 1)
+    os.dup2(w, 2)
+    os.close(r)
+    os.close(w)
     rehearsal = json.loads(json.dumps({"code": "print('ready')\n", "files": {"w.py": "x = 1\n"}, "tool": None}))
     for name, text in rehearsal["files"].items():
         with open(name, "w", encoding="utf-8") as f:
@@ -408,6 +415,11 @@ def unit_maker(sock):
     spare cgroup's descriptors; each answer hands Z the new unit's two sockets."""
     try:
         die_with_parent()
+        # Capabilities no process of a unit can ever gain again (the bounding set is
+        # inherited; each run's process then loses the rest when it becomes the learner).
+        for cap in range(64):
+            if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+                break
         # Installed once here and inherited by every unit: each run's process then only adds
         # the learner's short filter, instead of having the kernel analyse the long one per run.
         for raw in UNIT_FILTERS:
@@ -435,9 +447,7 @@ def unit_maker(sock):
 def serve():
     ctl = socket.socket(fileno=0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps M and the units' G processes
-    # The first compile() of an interpreter builds its ~120 AST node types (PyAST_Check):
-    # done here once, not in every unit (it was a tenth of a unit's CPU).
-    compile("pass", "<zygote>", "exec")
+    prepare_interpreter()
     gc.collect()
     gc.freeze()
     maker, maker_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

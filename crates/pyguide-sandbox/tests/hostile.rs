@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const LEARNER_UID: u32 = ID_BASE + 1000;
-const WARM_UNITS: usize = 2;
 
 struct Header {
     outcomes: Vec<String>,
@@ -167,9 +166,10 @@ async fn suite(filter: Option<String>) -> usize {
             problems.push(format!("cgroups left: {leftover:?}"));
         }
         let (warm, orphans) = learner_processes(sandbox.zygote_pid());
-        if warm > WARM_UNITS || orphans > 0 {
+        if warm > sandbox.warm_units() || orphans > 0 {
             problems.push(format!(
-                "{warm} learner processes under the sandbox (at most {WARM_UNITS} warm ones), {orphans} orphaned"
+                "{warm} learner processes under the sandbox (at most {} warm ones), {orphans} orphaned",
+                sandbox.warm_units()
             ));
         }
         let host = Host::now();

@@ -9,6 +9,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,19 @@ pub struct RunCgroup {
     /// Where the run's processes are listed (the pids group on v1).
     list: PathBuf,
     v2: bool,
+    /// The [`Weight`] last set.
+    weight: AtomicU8,
+}
+
+/// A run's share of the CPU against the server, the units warming up and other runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// That of the server: a run starts with it.
+    Full = 0,
+    /// A thirty-second of it, for a run still going after its first moments: a long run still
+    /// has the CPU nobody else wants, but a hostile one (a spin, a thread bomb) cannot slow the
+    /// short runs that make up nearly every press of Run.
+    GiveWay = 1,
 }
 
 fn mountinfo() -> io::Result<Vec<(PathBuf, String, String)>> {
@@ -152,7 +166,13 @@ impl Cgroups {
             Mode::V1 { memory, pids, cpu } => {
                 let (m, p) = (memory.join(&name), pids.join(&name));
                 fs::create_dir(&m)?;
-                let mut cg = RunCgroup { dirs: vec![m.clone()], procs: Vec::new(), list: p.clone(), v2: false };
+                let mut cg = RunCgroup {
+                    dirs: vec![m.clone()],
+                    procs: Vec::new(),
+                    list: p.clone(),
+                    v2: false,
+                    weight: AtomicU8::new(0),
+                };
                 fs::create_dir(&p)?;
                 cg.dirs.push(p.clone());
                 write(&m.join("memory.limit_in_bytes"), &memory_bytes.to_string())?;
@@ -167,8 +187,9 @@ impl Cgroups {
                     let c = cpu.join(&name);
                     if fs::create_dir(&c).is_ok() {
                         cg.dirs.push(c.clone());
-                        // Full weight while the unit warms up; `start_run` lowers it.
-                        let _ = write(&c.join("cpu.cfs_period_us"), "100000");
+                        // Full weight (the default) while the unit warms up and as the run
+                        // starts; no CPU quota: a throttled group's processes stop wherever
+                        // they are, kernel locks held, for the rest of the period.
                         cg.procs.push(open(&c)?);
                     }
                 }
@@ -177,7 +198,13 @@ impl Cgroups {
             Mode::V2 { base } => {
                 let d = base.join(&name);
                 fs::create_dir(&d)?;
-                let mut cg = RunCgroup { dirs: vec![d.clone()], procs: Vec::new(), list: d.clone(), v2: true };
+                let mut cg = RunCgroup {
+                    dirs: vec![d.clone()],
+                    procs: Vec::new(),
+                    list: d.clone(),
+                    v2: true,
+                    weight: AtomicU8::new(0),
+                };
                 write(&d.join("memory.max"), &memory_bytes.to_string())?;
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
@@ -234,16 +261,19 @@ impl RunCgroup {
         &self.dirs
     }
 
-    /// When the program starts: at most one core, whatever it forks, and a quarter of the
-    /// weight of the server and of the units warming up for the next runs, so hostile runs
-    /// cannot starve them.
-    pub fn start_run(&self) {
+    /// Sets the run's CPU weight (written only when it changes).
+    pub fn set_weight(&self, weight: Weight) {
+        if self.weight.swap(weight as u8, Ordering::Relaxed) == weight as u8 {
+            return;
+        }
+        let (v2, v1) = match weight {
+            Weight::Full => ("100", "1024"),
+            Weight::GiveWay => ("3", "32"),
+        };
         if self.v2 {
-            let _ = write(&self.list.join("cpu.max"), "100000 100000");
-            let _ = write(&self.list.join("cpu.weight"), "25");
+            let _ = write(&self.list.join("cpu.weight"), v2);
         } else if let Some(c) = self.dirs.get(2) {
-            let _ = write(&c.join("cpu.cfs_quota_us"), "100000");
-            let _ = write(&c.join("cpu.shares"), "256");
+            let _ = write(&c.join("cpu.shares"), v1);
         }
     }
 
@@ -256,8 +286,11 @@ impl RunCgroup {
             .collect()
     }
 
-    /// Kills every process of the run.
+    /// Kills every process of the run. Its weight goes back up first: a killed process still
+    /// has to be scheduled to die, and at a low weight one that holds a kernel lock (a fork
+    /// bomb is always in the middle of a fork) would keep every other fork waiting.
     pub fn kill_all(&self) {
+        self.set_weight(Weight::Full);
         if self.v2 && write(&self.list.join("cgroup.kill"), "1").is_ok() {
             return;
         }
@@ -293,19 +326,9 @@ impl RunCgroup {
         text.lines().any(|l| l.strip_prefix(key).and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > 0))
     }
 
-    /// Removes the group if it is empty; true when it is gone.
-    pub fn try_remove(&self) -> bool {
-        if !self.pids().is_empty() {
-            return false;
-        }
-        self.dirs.iter().rev().all(|d| match fs::remove_dir(d) {
-            Ok(()) => true,
-            Err(e) => e.kind() == io::ErrorKind::NotFound,
-        })
-    }
-
-    /// Waits until the group is empty (killing stragglers), then removes it.
-    pub async fn remove(mut self) -> io::Result<()> {
+    /// Kills what is left of the run, waits until the group is empty, then removes it (giving
+    /// up after five seconds). Blocking: the kernel's cgroup lock can be held for long.
+    pub fn remove_blocking(mut self) -> io::Result<()> {
         self.procs.clear();
         let started = Instant::now();
         loop {
@@ -325,7 +348,7 @@ impl RunCgroup {
             } else {
                 self.kill_all();
             }
-            tokio::time::sleep(Duration::from_millis(1)).await;
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
 }

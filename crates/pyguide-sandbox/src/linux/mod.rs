@@ -21,7 +21,7 @@ pub use init::{init_main, INIT_ARG};
 
 use crate::supervise::{supervise, Exit, Io, StdinSource};
 use crate::{launch, Entry, Event, PythonInfo, RunError, RunHandle, RunRequest, Runner, RunnerConfig, StartOptions};
-use cgroup::{Cgroups, RunCgroup};
+use cgroup::{Cgroups, RunCgroup, Weight};
 use rootfs::Plan;
 use std::collections::HashMap;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -56,15 +56,25 @@ struct Shared {
     next_id: AtomicU64,
     /// One permit per run still cleaning up.
     cleanups: Arc<Semaphore>,
+    warm_units: usize,
 }
 
 const MAX_CLEANUPS: u32 = 4096;
 
 /// Forks refused at the pids limit after which a run counts as a fork bomb and is ended.
-const FORK_BOMB_REFUSALS: u64 = 256;
+const FORK_BOMB_REFUSALS: u64 = 64;
 
-/// Units kept warm by the interpreter (as in `python/zygote.py`), plus spare cgroups in flight.
-const SPARE_CGROUPS: usize = 4;
+/// Units the interpreter keeps ready or in the making: two per core, at least four. Making a
+/// unit takes little CPU but waits on the kernel (joining its cgroup waits for an RCU grace
+/// period, 5-30 ms on a busy machine), so several are in the making at once.
+fn warm_units() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).max(2) * 4
+}
+
+/// Spare cgroups: one per warm unit, plus two in flight.
+fn spare_cgroups(warm_units: usize) -> usize {
+    warm_units + 2
+}
 
 /// The hardened sandbox runner.
 pub struct SandboxRunner {
@@ -79,6 +89,7 @@ impl SandboxRunner {
         let cgroups = Cgroups::setup()?;
         let paths = rootfs::interpreter_paths(&config.python.executable)?;
         let filters = seccomp::filters()?;
+        let warm_units = warm_units();
         let hex = |f: &Vec<u8>| f.iter().map(|b| format!("{b:02x}")).collect::<String>();
         let limits = &config.limits;
         let zygote_config = serde_json::json!({
@@ -89,6 +100,7 @@ impl SandboxRunner {
             "shm_bytes": 16u64 << 20,
             "cpu_secs": limits.cpu_secs,
             "file_bytes": limits.file_size_bytes,
+            "warm_units": warm_units,
         });
         let plan = Plan {
             binds: paths.binds,
@@ -111,8 +123,9 @@ impl SandboxRunner {
             books,
             next_id: AtomicU64::new(1),
             cleanups: Arc::new(Semaphore::new(MAX_CLEANUPS as usize)),
+            warm_units,
         };
-        for _ in 0..SPARE_CGROUPS {
+        for _ in 0..spare_cgroups(warm_units) {
             shared.send_spare().map_err(|e| format!("cgroups: {e}"))?;
         }
         Ok(SandboxRunner { shared: Arc::new(shared), slots })
@@ -135,6 +148,11 @@ impl SandboxRunner {
         let n = u32::try_from(self.shared.config.max_concurrent.max(1)).unwrap_or(u32::MAX);
         drop(self.slots.acquire_many(n).await);
         drop(self.shared.cleanups.acquire_many(MAX_CLEANUPS).await);
+    }
+
+    /// How many units the interpreter keeps ready or in the making.
+    pub fn warm_units(&self) -> usize {
+        self.shared.warm_units
     }
 
     /// Host pid of the pre-warmed interpreter.
@@ -168,15 +186,11 @@ fn start_zygote(init_exe: &Path, plan: &Plan, books: &Arc<Mutex<Books>>) -> Resu
     Ok(zygote)
 }
 
-/// Removes a cgroup from a thread without a Tokio runtime.
+/// Removes a cgroup from a thread of its own (callers may not be in a Tokio runtime).
 fn tokio_free_remove(cg: RunCgroup) {
     std::thread::spawn(move || {
-        cg.kill_all();
-        for _ in 0..5000 {
-            if cg.try_remove() {
-                return;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(1));
+        if let Err(e) = cg.remove_blocking() {
+            tracing::error!(error = %e, "could not remove a cgroup");
         }
     });
 }
@@ -243,7 +257,7 @@ impl Shared {
                 lost.into_iter().for_each(tokio_free_remove);
                 *z = start_zygote(&self.init_exe, &self.plan, &self.books).map_err(std::io::Error::other)?;
                 drop(z);
-                for _ in 0..SPARE_CGROUPS {
+                for _ in 0..spare_cgroups(self.warm_units) {
                     self.send_spare()?;
                 }
                 if retry {
@@ -275,7 +289,7 @@ impl Shared {
     }
 
     /// Hands a run to a warm unit; answers the cgroup the run lives in.
-    async fn hand_over(&self, fds: &[RawFd]) -> std::io::Result<RunCgroup> {
+    async fn hand_over(self: &Arc<Self>, fds: &[RawFd]) -> std::io::Result<RunCgroup> {
         let run = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.insert(run, tx);
@@ -284,11 +298,17 @@ impl Shared {
             self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.remove(&run);
             return Err(e);
         }
-        // The cgroup of the unit that replaces the one this run takes: made after the run is
-        // sent, so the run does not wait for it.
-        if let Err(e) = self.send_spare() {
-            tracing::warn!(error = %e, "no spare cgroup for the next unit");
-        }
+        // The cgroup of the unit that replaces the one this run takes: made on another thread
+        // after the run is sent, so the run does not wait for it.
+        // It holds a cleanup permit, so that `quiesce` waits for it too.
+        let shared = self.clone();
+        let permit = self.cleanups.clone().try_acquire_owned().ok();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            if let Err(e) = shared.send_spare() {
+                tracing::warn!(error = %e, "no spare cgroup for the next unit");
+            }
+        });
         self.claim(run, rx).await
     }
 
@@ -304,13 +324,12 @@ impl Shared {
             tokio_free_remove(cg);
             return Err(std::io::Error::other(e.to_string()));
         }
-        cg.start_run();
         Ok(cg)
     }
 }
 
 async fn execute(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     req: RunRequest,
     entry: Entry,
     events: Option<mpsc::UnboundedSender<Event>>,
@@ -381,16 +400,24 @@ async fn execute(
     let bombed = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = bombed.clone();
     let watch = tokio::spawn(async move {
-        // The first look after 20 ms: most runs are over by then and never pay for it.
-        let every = std::time::Duration::from_millis(20);
+        // The first look after 10 ms: most runs are over by then and never pay for it. A run
+        // still going then gives way to the runs that start after it, except while its forks
+        // are being refused: a process refused a fork is inside the kernel's fork path, and
+        // every other fork on the machine (those that make the next units included) can end
+        // up waiting for it, so it must not wait long for a CPU. It is ended soon anyway.
+        let every = std::time::Duration::from_millis(10);
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        let mut refused = 0;
         loop {
             tick.tick().await;
-            if watcher.forks_refused() > FORK_BOMB_REFUSALS {
+            let now = watcher.forks_refused();
+            if now > FORK_BOMB_REFUSALS {
                 flag.store(true, Ordering::Relaxed);
                 watcher.kill_all();
                 return;
             }
+            watcher.set_weight(if now > refused { Weight::Full } else { Weight::GiveWay });
+            refused = now;
         }
     });
     let s = supervise(limits, started, io, stdin, events, exit, move || killer.kill_all(), stop_rx).await;
@@ -405,16 +432,21 @@ async fn execute(
     }
     // Cleanup happens after the answer (the slot is free again); `quiesce` waits for it. The
     // cleanup permit is taken before answering, so a quiesce after the answer sees it.
-    let _cleaning = shared.cleanups.clone().acquire_owned().await;
+    let cleaning = shared.cleanups.clone().acquire_owned().await;
     if let Some(tx) = reply.take() {
         tx.send(result);
     }
-    cg.kill_all();
+    // On a thread of its own: removing a cgroup waits for the kernel's cgroup lock, which a
+    // unit joining its cgroup can hold for a long while on a busy machine (hundreds of
+    // milliseconds with a fork bomb about), and the server's async workers must never wait.
     match Arc::try_unwrap(cg) {
         Ok(cg) => {
-            if let Err(e) = cg.remove().await {
-                tracing::error!(error = %e, "could not remove a run's cgroup");
-            }
+            tokio::task::spawn_blocking(move || {
+                let _cleaning = cleaning;
+                if let Err(e) = cg.remove_blocking() {
+                    tracing::error!(error = %e, "could not remove a run's cgroup");
+                }
+            });
         }
         Err(_) => tracing::error!("a run's cgroup is still referenced"),
     }
