@@ -311,9 +311,10 @@ def prepare_interpreter():
 
 def prepare_run():
     """Done while the unit is idle: one rehearsal of a run's path, with stand-in pipes as the
-    standard streams until the run's arrive. The rehearsal makes the memory pages a run writes this
-    process's own copies now: those copy-on-write faults cost over a millisecond when a run
-    took them on the request path."""
+    standard streams until the run's arrive. The rehearsal makes the memory pages a run writes
+    this process's own copies now: those copy-on-write faults cost about 0.4 ms when a run took
+    them on the request path (measured: 0.76 ms from the run's arrival to its end without the
+    rehearsal, 0.40 ms with it)."""
     r, w = above_stdio(os.pipe())
     os.dup2(r, 0)
     os.dup2(w, 1)
