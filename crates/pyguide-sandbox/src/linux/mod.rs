@@ -64,7 +64,7 @@ const MAX_CLEANUPS: u32 = 4096;
 /// Forks refused at the pids limit after which a run counts as a fork bomb and is ended.
 const FORK_BOMB_REFUSALS: u64 = 64;
 
-/// Units the interpreter keeps ready or in the making: two per core, at least four. Making a
+/// Units the interpreter keeps ready or in the making: four per core, at least eight. Making a
 /// unit takes little CPU but waits on the kernel (joining its cgroup waits for an RCU grace
 /// period, 5-30 ms on a busy machine), so several are in the making at once.
 fn warm_units() -> usize {
@@ -299,8 +299,8 @@ impl Shared {
             return Err(e);
         }
         // The cgroup of the unit that replaces the one this run takes: made on another thread
-        // after the run is sent, so the run does not wait for it.
-        // It holds a cleanup permit, so that `quiesce` waits for it too.
+        // after the run is sent, so the run does not wait for it. That thread holds a cleanup
+        // permit, so that `quiesce` waits for it too.
         let shared = self.clone();
         let permit = self.cleanups.clone().try_acquire_owned().ok();
         tokio::task::spawn_blocking(move || {
