@@ -164,6 +164,10 @@ class ExerciseWidget {
     reset.setAttribute("aria-label", "Reset the code to the starter");
     actions.append(this.checkButton, reset);
     this.checkButton.addEventListener("click", () => this.check());
+    // Leaving or reloading the page right after an edit must not lose it.
+    window.addEventListener("pagehide", () => {
+      if (this.saveTimer) this.save();
+    });
     reset.addEventListener("click", () => {
       this.editor.setCode(this.starter);
       saveCode(this.id, null);
@@ -192,10 +196,15 @@ class ExerciseWidget {
 
   changed() {
     clearTimeout(this.saveTimer);
-    this.saveTimer = window.setTimeout(() => {
-      const code = this.editor.code();
-      saveCode(this.id, code === this.starter ? null : code);
-    }, 300);
+    this.saveTimer = window.setTimeout(() => this.save(), 300);
+  }
+
+  /** Keeps the code now (an edit's save otherwise waits 300 ms for the typing to stop). */
+  save() {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = 0;
+    const code = this.editor.code();
+    saveCode(this.id, code === this.starter ? null : code);
   }
 
   paintHintButton() {
@@ -259,6 +268,7 @@ class ExerciseWidget {
   async check() {
     if (this.checking) return;
     this.checking = true;
+    if (this.saveTimer) this.save();
     // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
     this.checkButton.setAttribute("aria-disabled", "true");
     this.editor.markLine(null);
