@@ -49,6 +49,9 @@ pub enum Weight {
     /// has the CPU nobody else wants, but a hostile one (a spin, a thread bomb) cannot slow the
     /// short runs that make up nearly every press of Run.
     GiveWay = 1,
+    /// A quarter of it, for a unit warming up: the runs under way come first, hostile runs
+    /// that gave way still come after.
+    Warming = 2,
 }
 
 fn mountinfo() -> io::Result<Vec<(PathBuf, String, String)>> {
@@ -171,7 +174,7 @@ impl Cgroups {
                     procs: Vec::new(),
                     list: p.clone(),
                     v2: false,
-                    weight: AtomicU8::new(0),
+                    weight: AtomicU8::new(Weight::Full as u8),
                 };
                 fs::create_dir(&p)?;
                 cg.dirs.push(p.clone());
@@ -187,12 +190,12 @@ impl Cgroups {
                     let c = cpu.join(&name);
                     if fs::create_dir(&c).is_ok() {
                         cg.dirs.push(c.clone());
-                        // Full weight (the default) while the unit warms up and as the run
-                        // starts; no CPU quota: a throttled group's processes stop wherever
-                        // they are, kernel locks held, for the rest of the period.
+                        // No CPU quota: a throttled group's processes stop wherever they are,
+                        // kernel locks held, for the rest of the period.
                         cg.procs.push(open(&c)?);
                     }
                 }
+                cg.set_weight(Weight::Warming);
                 Ok(cg)
             }
             Mode::V2 { base } => {
@@ -203,13 +206,14 @@ impl Cgroups {
                     procs: Vec::new(),
                     list: d.clone(),
                     v2: true,
-                    weight: AtomicU8::new(0),
+                    weight: AtomicU8::new(Weight::Full as u8),
                 };
                 write(&d.join("memory.max"), &memory_bytes.to_string())?;
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
 
                 cg.procs = vec![open(&d)?];
+                cg.set_weight(Weight::Warming);
                 Ok(cg)
             }
         }
@@ -269,6 +273,7 @@ impl RunCgroup {
         let (v2, v1) = match weight {
             Weight::Full => ("100", "1024"),
             Weight::GiveWay => ("3", "32"),
+            Weight::Warming => ("25", "256"),
         };
         if self.v2 {
             let _ = write(&self.list.join("cpu.weight"), v2);

@@ -324,6 +324,7 @@ impl Shared {
             tokio_free_remove(cg);
             return Err(std::io::Error::other(e.to_string()));
         }
+        cg.set_weight(Weight::Full);
         Ok(cg)
     }
 }
