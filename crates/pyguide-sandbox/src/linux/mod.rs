@@ -64,11 +64,12 @@ const MAX_CLEANUPS: u32 = 4096;
 /// Forks refused at the pids limit after which a run counts as a fork bomb and is ended.
 const FORK_BOMB_REFUSALS: u64 = 64;
 
-/// Units the interpreter keeps ready or in the making: four per core, at least eight. Making a
-/// unit takes little CPU but waits on the kernel (joining its cgroup waits for an RCU grace
-/// period, 5-30 ms on a busy machine), so several are in the making at once.
+/// Units the interpreter keeps ready or in the making: four per core, from eight to 32 (an idle
+/// unit holds about 2 MB). Making a unit takes little CPU but waits on the kernel (joining its
+/// cgroup waits for an RCU grace period, 5-30 ms on a busy machine), so several are in the
+/// making at once.
 fn warm_units() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).max(2) * 4
+    (std::thread::available_parallelism().map_or(1, |n| n.get()) * 4).clamp(8, 32)
 }
 
 /// Spare cgroups: one per warm unit, plus two in flight.
