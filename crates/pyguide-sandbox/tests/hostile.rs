@@ -212,6 +212,9 @@ async fn suite(filter: Option<String>) -> usize {
     if wanted("input_wait") {
         scenario(input_wait(&runner).await, "waiting for input stops the wall clock; sleeping does not");
     }
+    if wanted("fresh_state") {
+        scenario(fresh_state(&runner).await, "each run starts afresh: random reseeded, no module changes kept");
+    }
     println!("{passed} passed, {failed} failed");
     failed
 }
@@ -244,6 +247,30 @@ async fn input_wait(runner: &Arc<dyn Runner>) -> Result<(), String> {
     let r = sleeper.finish().await.map_err(|e| e.to_string())?;
     if r.outcome != pyguide_sandbox::Outcome::Timeout || r.duration_ms > (wall.as_millis() + 1500) as f64 {
         return Err(format!("a sleeping interactive run: {:?} after {} ms", r.outcome, r.duration_ms));
+    }
+    Ok(())
+}
+
+/// Runs come from one warm interpreter, yet none sees another's state: `random` gives each run
+/// other numbers, and what a program changes in a module (one the zygote had loaded at start-up,
+/// and one it had not) is gone for the next run.
+async fn fresh_state(runner: &Arc<dyn Runner>) -> Result<(), String> {
+    let code = "import random, string, json\n\
+                print(random.random(), random.getrandbits(64))\n\
+                print(getattr(string, 'mark', 'clean'), getattr(json, 'mark', 'clean'))\n\
+                string.mark = json.mark = 'dirty'\n";
+    let mut draws = std::collections::HashSet::new();
+    for _ in 0..5 {
+        let r = runner.run(RunRequest::new(code), Admission::Wait).await.map_err(|e| e.to_string())?;
+        let mut lines = r.stdout.lines();
+        let draw = lines.next().unwrap_or_default().to_string();
+        if lines.next() != Some("clean clean") || r.outcome != pyguide_sandbox::Outcome::Success {
+            return Err(format!("a run saw an earlier run's changes: {:?} {:?}", r.stdout, r.stderr));
+        }
+        draws.insert(draw);
+    }
+    if draws.len() != 5 {
+        return Err(format!("random gave the same numbers to different runs: {draws:?}"));
     }
     Ok(())
 }
