@@ -169,13 +169,7 @@ impl Cgroups {
             Mode::V1 { memory, pids, cpu } => {
                 let (m, p) = (memory.join(&name), pids.join(&name));
                 fs::create_dir(&m)?;
-                let mut cg = RunCgroup {
-                    dirs: vec![m.clone()],
-                    procs: Vec::new(),
-                    list: p.clone(),
-                    v2: false,
-                    weight: AtomicU8::new(Weight::Full as u8),
-                };
+                let mut cg = RunCgroup::new(m.clone(), p.clone(), false);
                 fs::create_dir(&p)?;
                 cg.dirs.push(p.clone());
                 write(&m.join("memory.limit_in_bytes"), &memory_bytes.to_string())?;
@@ -201,13 +195,7 @@ impl Cgroups {
             Mode::V2 { base } => {
                 let d = base.join(&name);
                 fs::create_dir(&d)?;
-                let mut cg = RunCgroup {
-                    dirs: vec![d.clone()],
-                    procs: Vec::new(),
-                    list: d.clone(),
-                    v2: true,
-                    weight: AtomicU8::new(Weight::Full as u8),
-                };
+                let mut cg = RunCgroup::new(d.clone(), d.clone(), true);
                 write(&d.join("memory.max"), &memory_bytes.to_string())?;
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
@@ -260,6 +248,12 @@ fn remove_stale(parent: &Path) {
 }
 
 impl RunCgroup {
+    /// A group whose first folder is `dir` and whose processes are listed in `list`; more
+    /// folders (v1 hierarchies) and the `cgroup.procs` files are added by the caller.
+    fn new(dir: PathBuf, list: PathBuf, v2: bool) -> RunCgroup {
+        RunCgroup { dirs: vec![dir], procs: Vec::new(), list, v2, weight: AtomicU8::new(Weight::Full as u8) }
+    }
+
     /// The group's folders, one per hierarchy.
     pub fn dirs(&self) -> &[PathBuf] {
         &self.dirs

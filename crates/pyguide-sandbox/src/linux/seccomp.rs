@@ -288,9 +288,7 @@ pub fn filters() -> Result<Filters, String> {
     }
     // clone3 passes its flags in memory, where a filter cannot look: allow it here and answer
     // ENOSYS in the second filter, so the C library falls back to the checked clone.
-    if let Some(nr) = syscall_number("clone3") {
-        rules.insert(nr, Vec::new());
-    }
+    rules.extend(rule_map(&["clone3"]));
     let allow = SeccompFilter::new(rules, SeccompAction::Errno(libc::EPERM as u32), SeccompAction::Allow, arch()?)
         .map_err(|e| format!("seccomp: {e}"))?;
     let no_clone3 = SeccompFilter::new(
