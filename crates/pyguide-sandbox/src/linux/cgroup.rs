@@ -2,7 +2,7 @@
 //!
 //! The server makes one parent group `pyguide-<pid>` under its own cgroup (in each v1
 //! hierarchy, or once in v2) and one child per run. The run's first process joins the child
-//! itself (it is handed open `cgroup.procs` files); the server kills the whole group on a
+//! itself (it is handed open `tasks` or `cgroup.procs` files); the server kills the whole group on a
 //! timeout and removes it when the run is over.
 
 use std::fs::{self, File, OpenOptions};
@@ -30,8 +30,8 @@ pub struct Cgroups {
 #[derive(Debug)]
 pub struct RunCgroup {
     dirs: Vec<PathBuf>,
-    /// `cgroup.procs` of every hierarchy, opened for writing: the run's first process writes
-    /// `0` into each to join.
+    /// The file of every hierarchy that a process joins through (`tasks` on v1, `cgroup.procs`
+    /// on v2), opened for writing: the run's first process writes `0` into each to join.
     pub procs: Vec<File>,
     /// Where the run's processes are listed (the pids group on v1).
     list: PathBuf,
@@ -163,10 +163,16 @@ impl Cgroups {
     /// Makes the cgroup of run `id` with its limits.
     pub fn create_run(&self, id: u64, memory_bytes: u64, max_pids: u64) -> io::Result<RunCgroup> {
         let name = format!("run-{id}");
-        let open =
-            |dir: &Path| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join("cgroup.procs"));
+        let open_as = |dir: &Path, file: &str| {
+            OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join(file))
+        };
         match &self.mode {
             Mode::V1 { memory, pids, cpu } => {
+                // v1 joins through `tasks`, which moves one thread: the unit's first process
+                // is single-threaded and writes `0` (itself), so the kernel skips its global
+                // threadgroup lock, whose taking waits for an RCU grace period and stops every
+                // fork and exit on the machine meanwhile (`cgroup.procs` takes it).
+                let open = |dir: &Path| open_as(dir, "tasks");
                 let (m, p) = (memory.join(&name), pids.join(&name));
                 fs::create_dir(&m)?;
                 let mut cg = RunCgroup::new(m.clone(), p.clone(), false);
@@ -200,7 +206,7 @@ impl Cgroups {
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
 
-                cg.procs = vec![open(&d)?];
+                cg.procs = vec![open_as(&d, "cgroup.procs")?];
                 cg.set_weight(Weight::Warming);
                 Ok(cg)
             }
