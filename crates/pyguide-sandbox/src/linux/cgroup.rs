@@ -163,9 +163,8 @@ impl Cgroups {
     /// Makes the cgroup of run `id` with its limits.
     pub fn create_run(&self, id: u64, memory_bytes: u64, max_pids: u64) -> io::Result<RunCgroup> {
         let name = format!("run-{id}");
-        let open_as = |dir: &Path, file: &str| {
-            OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join(file))
-        };
+        let open_as =
+            |dir: &Path, file: &str| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join(file));
         match &self.mode {
             Mode::V1 { memory, pids, cpu } => {
                 // v1 joins through `tasks`, which moves one thread: the unit's first process
