@@ -2,8 +2,8 @@
 //!
 //! The server makes one parent group `pyguide-<pid>` under its own cgroup (in each v1
 //! hierarchy, or once in v2) and one child per run. The run's first process joins the child
-//! itself (it is handed open `tasks` or `cgroup.procs` files); the server kills the whole group on a
-//! timeout and removes it when the run is over.
+//! itself (it is handed open `tasks` files on v1, `cgroup.procs` on v2); the server kills the
+//! whole group on a timeout and removes it when the run is over.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -254,7 +254,7 @@ fn remove_stale(parent: &Path) {
 
 impl RunCgroup {
     /// A group whose first folder is `dir` and whose processes are listed in `list`; more
-    /// folders (v1 hierarchies) and the `cgroup.procs` files are added by the caller.
+    /// folders (v1 hierarchies) and the files to join through are added by the caller.
     fn new(dir: PathBuf, list: PathBuf, v2: bool) -> RunCgroup {
         RunCgroup { dirs: vec![dir], procs: Vec::new(), list, v2, weight: AtomicU8::new(Weight::Full as u8) }
     }

@@ -6,7 +6,7 @@
 //! - the server makes a cgroup per run (memory without swap, pids) and kills it as a whole;
 //! - `pyguide __sandbox-init` ([`init`]) builds the root and namespaces once, and executes the
 //!   zygote (`python/zygote.py`) as root of a user namespace that maps only unprivileged ids;
-//! - per run the zygote forks into new mount, PID and IPC namespaces with a fresh tmpfs, and
+//! - per run the zygote forks into new mount and PID namespaces with fresh tmpfs mounts, and
 //!   the learner's process drops to uid 1000 with no capabilities, no_new_privs, rlimits and
 //!   the seccomp filters built in [`seccomp`].
 
