@@ -12,8 +12,8 @@
 #   the learner's seccomp filter (on top of the unit filters M installed for all units), and
 #   says "ready".
 # Each unit is made inside a cgroup of its own: the server supplies spare cgroups (their open
-# `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and G joins one before anything else, so the slow cgroup
-# migration is off the request path too.
+# `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and G joins one before anything
+# else, so the cgroup migration is off the request path too.
 # A run (the request path) is then only message passing: the server sends {"op": "run", "run": N}
 # and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end);
 # then, separately, a new spare cgroup for the unit that replaces this one. Z hands the status
