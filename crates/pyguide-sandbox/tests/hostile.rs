@@ -215,8 +215,64 @@ async fn suite(filter: Option<String>) -> usize {
     if wanted("fresh_state") {
         scenario(fresh_state(&runner).await, "each run starts afresh: random reseeded, no module changes kept");
     }
+    if wanted("cgroups") {
+        scenario(
+            every_hierarchy(&runner, &sandbox).await,
+            "a run's processes are in its own cgroup in every hierarchy",
+        );
+    }
     println!("{passed} passed, {failed} failed");
     failed
+}
+
+/// Each process of a run, the ones it forks included, is in the run's own cgroup in every
+/// hierarchy (memory, pids and cpu on v1): a unit joins each one separately, through a file
+/// that moves only the thread writing to it.
+async fn every_hierarchy(runner: &Arc<dyn Runner>, sandbox: &SandboxRunner) -> Result<(), String> {
+    let code = "import os, sys\nif os.fork() == 0:\n    sys.stdin.read()\n    os._exit(0)\nprint('ready', flush=True)\nsys.stdin.read()\nos.wait()\n";
+    let mut run = runner
+        .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
+        .map_err(|e| e.to_string())?;
+    loop {
+        match run.events.recv().await {
+            Some(Event::Stdout(s)) if s.contains("ready") => break,
+            Some(_) => continue,
+            None => return Err("the run ended before it was ready".into()),
+        }
+    }
+    let spares = sandbox.spare_cgroup_dirs();
+    let mut found = Vec::new();
+    for parent in sandbox.cgroup_parents() {
+        let mut in_runs = Vec::new();
+        for dir in std::fs::read_dir(&parent).map_err(|e| e.to_string())?.flatten().map(|e| e.path()) {
+            if !dir.is_dir() || spares.contains(&dir) {
+                continue;
+            }
+            let mut pids: Vec<i32> = std::fs::read_to_string(dir.join("cgroup.procs"))
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect();
+            pids.sort();
+            if !pids.is_empty() {
+                in_runs.push(pids);
+            }
+        }
+        found.push((parent, in_runs));
+    }
+    drop(run.stdin.take());
+    let r = run.finish().await.map_err(|e| e.to_string())?;
+    if r.outcome != pyguide_sandbox::Outcome::Success {
+        return Err(format!("the run failed: {:?} {:?}", r.outcome, r.stderr));
+    }
+    let first = found.first().and_then(|(_, runs)| runs.first().cloned()).unwrap_or_default();
+    for (parent, runs) in &found {
+        // The unit's PID 1, the program, and the child it forked.
+        if runs.len() != 1 || runs[0].len() < 3 || runs[0] != first {
+            return Err(format!("processes in run cgroups under {}: {runs:?} (expected {first:?})", parent.display()));
+        }
+    }
+    Ok(())
 }
 
 /// An interactive run whose learner answers after the whole wall limit still succeeds (its
