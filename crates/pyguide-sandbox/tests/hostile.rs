@@ -9,7 +9,9 @@
 //! is in production.
 
 use pyguide_sandbox::linux::{init_main, SandboxRunner, ID_BASE, INIT_ARG};
-use pyguide_sandbox::{discover_python, Admission, Event, Limits, RunRequest, Runner, RunnerConfig, StartOptions};
+use pyguide_sandbox::{
+    discover_python, Admission, Event, Limits, RunHandle, RunRequest, Runner, RunnerConfig, StartOptions,
+};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -225,21 +227,27 @@ async fn suite(filter: Option<String>) -> usize {
     failed
 }
 
-/// Each process of a run, the ones it forks included, is in the run's own cgroup in every
-/// hierarchy (memory, pids and cpu on v1): a unit joins each one separately, through a file
-/// that moves only the thread writing to it.
-async fn every_hierarchy(runner: &Arc<dyn Runner>, sandbox: &SandboxRunner) -> Result<(), String> {
-    let code = "import os, sys\nif os.fork() == 0:\n    sys.stdin.read()\n    os._exit(0)\nprint('ready', flush=True)\nsys.stdin.read()\nos.wait()\n";
+/// Starts an interactive, streamed run and waits until it prints "ready"; `what` names the run
+/// in the error if it ends first.
+async fn start_ready(runner: &Arc<dyn Runner>, code: &str, what: &str) -> Result<RunHandle, String> {
     let mut run = runner
         .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
         .map_err(|e| e.to_string())?;
     loop {
         match run.events.recv().await {
-            Some(Event::Stdout(s)) if s.contains("ready") => break,
+            Some(Event::Stdout(s)) if s.contains("ready") => return Ok(run),
             Some(_) => continue,
-            None => return Err("the run ended before it was ready".into()),
+            None => return Err(format!("{what} ended before it was ready")),
         }
     }
+}
+
+/// Each process of a run, the ones it forks included, is in the run's own cgroup in every
+/// hierarchy (memory, pids and cpu on v1): a unit joins each one separately, through a file
+/// that moves only the thread writing to it.
+async fn every_hierarchy(runner: &Arc<dyn Runner>, sandbox: &SandboxRunner) -> Result<(), String> {
+    let code = "import os, sys\nif os.fork() == 0:\n    sys.stdin.read()\n    os._exit(0)\nprint('ready', flush=True)\nsys.stdin.read()\nos.wait()\n";
+    let mut run = start_ready(runner, code, "the run").await?;
     let spares = sandbox.spare_cgroup_dirs();
     let mut found = Vec::new();
     for parent in sandbox.cgroup_parents() {
@@ -284,14 +292,8 @@ async fn input_wait(runner: &Arc<dyn Runner>) -> Result<(), String> {
             .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
             .map_err(|e| e.to_string())
     };
-    let mut a = start("print('ready', flush=True)\nprint('got', input())")?;
-    loop {
-        match a.events.recv().await {
-            Some(Event::Stdout(s)) if s.contains("ready") => break,
-            Some(_) => continue,
-            None => return Err("the run ended before it asked for input".into()),
-        }
-    }
+    let a =
+        start_ready(runner, "print('ready', flush=True)\nprint('got', input())", "the run asking for input").await?;
     // The learner takes longer than the whole wall limit to type.
     tokio::time::sleep(wall + Duration::from_secs(1)).await;
     a.stdin.as_ref().ok_or("no stdin")?.send(b"42\n".to_vec()).map_err(|e| e.to_string())?;
@@ -365,16 +367,7 @@ except OSError:
     pass
 print("found", found, "visible", visible)
 "#;
-    let mut a = runner
-        .start(RunRequest::new(a_code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
-        .map_err(|e| e.to_string())?;
-    loop {
-        match a.events.recv().await {
-            Some(Event::Stdout(s)) if s.contains("ready") => break,
-            Some(_) => continue,
-            None => return Err("run A ended before it was ready".into()),
-        }
-    }
+    let mut a = start_ready(runner, a_code, "run A").await?;
     let b = runner.run(RunRequest::new(b_code), Admission::Wait).await.map_err(|e| e.to_string())?;
     if !b.stdout.contains("found []") {
         return Err(format!("run B saw run A's files: {}", b.stdout));
