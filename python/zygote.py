@@ -1,18 +1,20 @@
 # PyGuide's pre-warmed interpreter: runs inside the sandbox and keeps sandboxes ready to run.
 #
 # Started by `pyguide __sandbox-init` as root of a fresh user namespace, in a read-only minimal
-# root, with fd 0 a SOCK_SEQPACKET control socket to the server. It keeps a few warm "units"
-# ready. Making a unit (off the request path):
+# root, with fd 0 a SOCK_SEQPACKET control socket to the server and fd 3 a socket to R, the
+# init's small process that makes unit inits (see unit.rs). It keeps a few warm "units" ready.
+# Making a unit (off the request path):
 #   Z (this process, PID 1 of a PID namespace of the sandbox's own) asks M, its child that only
-#   makes units (so that Z's loop never waits for a fork), for a unit. M makes a new PID
-#   namespace and forks G, its PID 1, returns to its own namespace and hands Z the unit's
-#   sockets. G joins the unit's cgroup, makes
-#   a new mount namespace with a fresh tmpfs on /work, /tmp and /dev/shm, and forks H,
-#   which drops to an unprivileged user with no capabilities, sets no_new_privs, rlimits and
-#   the learner's seccomp filter (on top of the unit filters M installed for all units), and
-#   says "ready".
-# Each unit is made inside a cgroup of its own: the server supplies spare cgroups (their open
-# `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and G joins one before anything
+#   makes units (so that Z's loop never waits for a fork), for a unit. M keeps a few unit inits
+#   ready, made ahead by R: each, G, is PID 1 of a new PID namespace with a new mount namespace
+#   and a fresh tmpfs on /work, /tmp and /dev/shm. M forks H into an init's namespaces through
+#   the native helper fork_into.c (a vfork'd intermediate forks H and exits, so that H's parent
+#   is G and the interpreter is copied once, not twice); H joins the unit's cgroups, drops to an
+#   unprivileged user with no capabilities, sets no_new_privs, rlimits and the learner's
+#   seccomp filter (on top of the unit filters M installed for all units), and says "ready". M
+#   tells G H's pid and hands Z the unit's sockets.
+# Each unit runs inside a cgroup of its own: the server supplies spare cgroups (their open
+# `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and H joins one before anything
 # else, so the cgroup migration is off the request path too.
 # A run (the request path) is then only message passing: the server sends {"op": "run", "run": N}
 # and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end);
@@ -44,10 +46,7 @@ MAIN = WORK + "/main.py"
 STATUS_FD = -1  # H's end of the run's status pipe
 H_PID = -1  # only H reports its end (a child the program forks ends on its own)
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
 PR_SET_PDEATHSIG = 1
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
@@ -55,7 +54,6 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 
 libc = ctypes.CDLL(None, use_errno=True)
-libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
 
 
@@ -96,11 +94,6 @@ def die_with_parent():
         os._exit(1)
 
 
-def mount_tmpfs(target, options):
-    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
-    check(libc.mount(b"tmpfs", target.encode(), b"tmpfs", flags, options.encode()), "mount " + target)
-
-
 def recv_fds(sock):
     """One message and its descriptors; (b"", []) when the peer is gone."""
     msg, ancdata, _, _ = sock.recvmsg(1 << 16, FD_SPACE)
@@ -127,86 +120,65 @@ def send_fds(sock, msg, fds):
 
 # ---------------------------------------------------------------- making a unit (off the request path)
 
-def close_all_but(keep):
-    """Closes every descriptor above 2 except `keep`."""
-    low = 3
-    for fd in sorted(set(keep)):
-        if fd >= low:
-            os.closerange(low, fd)
-            low = fd + 1
-    os.closerange(low, 1 << 16)
-
-
 SYS_PIDFD_OPEN = 434
 # This process's own PID namespace, to come back to after making each unit's.
 SELF_PIDFD = libc.syscall(SYS_PIDFD_OPEN, os.getpid(), 0)
+# R, the sandbox init's process that makes each unit's init G (a small process, not a copy of
+# this interpreter).
+UNIT_INIT = socket.socket(fileno=int(CONFIG["unit_init_fd"]))
+# The native helper that forks this interpreter into a unit (fork_into.c). PyDLL keeps the GIL
+# held during the call, as os.fork does.
+FORK_INTO = ctypes.PyDLL(CONFIG["fork_into"]).pyguide_fork_into
+FORK_INTO.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+FORK_INTO.restype = ctypes.c_long
+BEFORE_FORK = ctypes.pythonapi.PyOS_BeforeFork
+AFTER_FORK_PARENT = ctypes.pythonapi.PyOS_AfterFork_Parent
+AFTER_FORK_CHILD = ctypes.pythonapi.PyOS_AfterFork_Child
+for _f in (BEFORE_FORK, AFTER_FORK_PARENT, AFTER_FORK_CHILD):
+    _f.argtypes, _f.restype = [], None
 
 
-def make_unit(cgroup_fds):
-    """Forks G, PID 1 of a new PID namespace, inside the cgroup given by `cgroup_fds`;
-    returns (socket to G, socket to H)."""
-    g_ours, g_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+INITS_READY = 4  # unit inits M keeps mounted and waiting, so that making a unit waits for none
+
+
+def make_unit(init, cgroup_fds):
+    """Forks H into `init` (a mounted unit init: its socket and pidfd) and the cgroups given by
+    `cgroup_fds`; returns (socket to G, socket to H)."""
+    g, pidfd = init
     h_ours, h_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-    check(libc.unshare(CLONE_NEWPID), "unshare(pid)")
     try:
-        pid = os.fork()
+        pid = fork_into(pidfd, cgroup_fds, h_theirs)
+        g.send(b"%d" % pid)
     except OSError:
-        pid = -1
-    if pid != 0:  # back to this process's own namespace for its next children
+        g.close()
+        h_ours.close()
+        raise
+    finally:
+        os.close(pidfd)
+        h_theirs.close()
+    return g, h_ours
+
+
+def fork_into(unit, cgroup_fds, h_sock):
+    """Forks H into the unit whose init has the pidfd `unit`: its PID and mount namespaces and
+    its cgroups, as the child of G (see fork_into.c). Returns H's pid as the unit sees it."""
+    cgroups = (ctypes.c_int * len(cgroup_fds))(*cgroup_fds)
+    check(libc.setns(unit, CLONE_NEWPID), "setns(pid)")
+    try:
+        BEFORE_FORK()
+        pid = FORK_INTO(unit, cgroups, len(cgroup_fds))
+        if pid == 0:
+            try:
+                AFTER_FORK_CHILD()
+                unit_h(h_sock)
+            finally:
+                os._exit(1)
+        AFTER_FORK_PARENT()
+    finally:  # back to this process's own namespace for its next children
         check(libc.setns(SELF_PIDFD, CLONE_NEWPID), "setns(pid)")
     if pid < 0:
-        raise OSError("fork failed")
-    if pid == 0:
-        try:
-            for fd in cgroup_fds:
-                os.write(fd, b"0")
-            close_all_but([g_theirs.fileno(), h_theirs.fileno()])
-            os.close(0)
-            unit_g(g_theirs, h_theirs)
-        finally:
-            os._exit(1)
-    g_theirs.close()
-    h_theirs.close()
-    return g_ours, h_ours
-
-
-def unit_g(g_sock, h_sock):
-    """PID 1 of the unit: its mounts, then forks H, reaps everything, reports how H ended."""
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        die_with_parent()
-        check(libc.unshare(CLONE_NEWNS), "unshare(mount)")
-        size, inodes = int(CONFIG["tmpfs_bytes"]), int(CONFIG["tmpfs_inodes"])
-        common = "uid=%d,gid=%d,nr_inodes=%d" % (LEARNER, LEARNER, inodes)
-        mount_tmpfs(WORK, "size=%d,mode=0700,%s" % (size, common))
-        mount_tmpfs("/tmp", "size=%d,mode=1777,%s" % (size, common))
-        mount_tmpfs("/dev/shm", "size=%d,mode=1777,%s" % (int(CONFIG["shm_bytes"]), common))
-        pid = os.fork()
-        if pid == 0:
-            g_sock.close()
-            unit_h(h_sock)
-        h_sock.close()
-        _, fds = recv_fds(g_sock)
-        status = fds[0] if fds else None
-        st = None
-        while True:
-            try:
-                done, st = os.waitpid(-1, 0)
-            except ChildProcessError:
-                st = None
-                break
-            if done == pid:
-                break
-        if status is not None:
-            if st is None:
-                report = {"error": "lost the program's process"}
-            elif os.WIFSIGNALED(st):
-                report = {"signal": os.WTERMSIG(st)}
-            else:
-                report = {"exit": os.WEXITSTATUS(st)}
-            os.write(status, json.dumps(report).encode() + b"\n")
-    finally:
-        os._exit(0)
+        raise OSError(-pid, "forking into a unit: " + os.strerror(-pid))
+    return pid
 
 
 def lock_down():
@@ -231,8 +203,9 @@ def lock_down():
 def unit_h(h_sock):
     """The learner's process: locked down while idle, then runs one program."""
     try:
+        # G's death kills this process (it is PID 1 of this process's namespace).
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # M lets the kernel reap; H's program waits
         os.setsid()
-        die_with_parent()
         os.closerange(3, h_sock.fileno())
         os.closerange(h_sock.fileno() + 1, 1 << 16)
         lock_down()
@@ -425,29 +398,78 @@ def unit_maker(sock):
         # the learner's short filter, instead of having the kernel analyse the long one per run.
         for raw in UNIT_FILTERS:
             install_seccomp(ctypes.create_string_buffer(raw, len(raw)))
+        # Unit inits are made ahead: R makes each, then it mounts the unit's folders, each step
+        # a wait for a process's turn on a busy machine. A unit is then only a fork away.
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        poller.register(UNIT_INIT.fileno(), select.POLLIN)
+        asked = []  # sockets to the inits R is making (R answers in order)
+        mounting = {}  # fd of the socket to an init -> (socket, pidfd) while it mounts
+        inits = []  # mounted inits: (socket, pidfd)
+        requests = []  # Z's requests for a unit: (message, cgroup descriptors)
         while True:
-            msg, fds = recv_fds(sock)
-            if not msg:
-                os._exit(0)  # Z is gone
+            while len(asked) + len(mounting) + len(inits) < INITS_READY:
+                g, g_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                send_fds(UNIT_INIT, b"unit", [g_theirs.fileno()])
+                g_theirs.close()
+                asked.append(g)
+            while requests and inits:
+                msg, fds = requests.pop(0)
+                try:
+                    g, h = make_unit(inits.pop(0), fds)
+                except OSError as e:  # the server's log says why; Z gives the cgroup back
+                    os.write(2, ("PyGuide sandbox: could not make a unit: %s\n" % (e,)).encode())
+                    g = h = None
+                for fd in fds:
+                    os.close(fd)
+                if g is None:
+                    sock.send(msg)
+                    continue
+                send_fds(sock, msg, [g.fileno(), h.fileno()])
+                g.close()
+                h.close()
             try:
-                g, h = make_unit(fds)
-            except OSError:
-                g = h = None
-            for fd in fds:
-                os.close(fd)
-            if g is None:
-                sock.send(msg)  # no unit: Z gives the cgroup back
+                events = poller.poll()
+            except InterruptedError:
                 continue
-            send_fds(sock, msg, [g.fileno(), h.fileno()])
-            g.close()
-            h.close()
+            for fd, _ in events:
+                if fd == sock.fileno():
+                    msg, fds = recv_fds(sock)
+                    if not msg:
+                        os._exit(0)  # Z is gone
+                    requests.append((msg, fds))
+                elif fd == UNIT_INIT.fileno():
+                    msg, fds = recv_fds(UNIT_INIT)
+                    if not msg:
+                        os._exit(1)  # R is gone, and with it the sandbox
+                    g = asked.pop(0)
+                    if msg != b"ok" or len(fds) != 1:
+                        for extra in fds:
+                            os.close(extra)
+                        why = msg.decode(errors="replace")
+                        os.write(2, ("PyGuide sandbox: no unit init: %s\n" % (why,)).encode())
+                        g.close()
+                        continue
+                    mounting[g.fileno()] = (g, fds[0])
+                    poller.register(g.fileno(), select.POLLIN)
+                elif fd in mounting:
+                    g, pidfd = mounting.pop(fd)
+                    poller.unregister(fd)
+                    answer = g.recv(256)
+                    if answer == b"mounted":
+                        inits.append((g, pidfd))
+                        continue
+                    why = answer.decode(errors="replace") or "it ended"
+                    os.write(2, ("PyGuide sandbox: a unit init failed: %s\n" % (why,)).encode())
+                    g.close()
+                    os.close(pidfd)
     finally:
         os._exit(1)
 
 
 def serve():
     ctl = socket.socket(fileno=0)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps M and the units' G processes
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps M (and M's intermediates)
     prepare_interpreter()
     gc.collect()
     gc.freeze()
@@ -461,6 +483,7 @@ def serve():
         maker.close()
         unit_maker(maker_theirs)
     maker_theirs.close()
+    UNIT_INIT.close()  # M's alone
     poller = select.poll()
     poller.register(ctl.fileno(), select.POLLIN)
     poller.register(maker.fileno(), select.POLLIN)

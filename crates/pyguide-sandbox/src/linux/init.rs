@@ -6,11 +6,14 @@
 //! libraries bound read-only, plus /dev/null, /dev/zero, /dev/urandom; pivots into it; then
 //! makes a new user namespace mapping 65536 unprivileged host ids, and executes CPython with the
 //! zygote program. The network namespace is empty (loopback down) and shared by every run.
+//! Next to the interpreter, in its PID namespace, it forks the unit init maker ([`super::unit`]).
 
 use super::rootfs::Plan;
+use super::unit::UNIT_INIT_FD;
 use std::ffi::{CString, OsStr};
 use std::fs::{self, File};
 use std::io::{self, Write};
+use std::os::fd::FromRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::{Component, Path, PathBuf};
@@ -19,6 +22,10 @@ use std::path::{Component, Path, PathBuf};
 pub const INIT_ARG: &str = "__sandbox-init";
 
 const NEW_ROOT: &str = "/tmp";
+
+/// Where the sandbox's root holds the interpreter's native helper (`fork_into.c`).
+pub const FORK_INTO_SO: &str = "/pyguide/fork_into.so";
+const FORK_INTO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fork_into.so"));
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
     CString::new(p.as_ref().as_bytes()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in path"))
@@ -193,6 +200,11 @@ fn build(plan: &Plan) -> io::Result<()> {
     fs::write(root.join("etc/passwd"), "root:x:0:0:root:/:/bin/false\nlearner:x:1000:1000:learner:/work:/bin/false\n")?;
     fs::write(root.join("etc/group"), "root:x:0:\nlearner:x:1000:\n")?;
     fs::write(root.join("etc/hostname"), "pyguide\n")?;
+    let helper = inside(root, Path::new(FORK_INTO_SO));
+    if let Some(parent) = helper.parent() {
+        mkdir_all(parent)?;
+    }
+    fs::write(&helper, FORK_INTO)?;
 
     // pivot_root: the old root goes away entirely.
     let old = root.join(".old");
@@ -257,17 +269,69 @@ pub fn init_main() -> ! {
     if unsafe { libc::unshare(libc::CLONE_NEWPID) } != 0 {
         fail(format!("unshare(pid): {}", io::Error::last_os_error()));
     }
+    // The interpreter reaches the unit init maker R over a socket at fd 3.
+    let mut pair = [0; 2];
+    // SAFETY: `pair` has room for two descriptors.
+    if unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC, 0, pair.as_mut_ptr()) } != 0
+    {
+        fail(format!("socketpair: {}", io::Error::last_os_error()));
+    }
+    let [z_end, r_end] = pair;
     // SAFETY: single-threaded, so fork is safe; the child only execs (or exits).
     let child = unsafe { libc::fork() };
     if child < 0 {
         fail(format!("fork: {}", io::Error::last_os_error()));
     }
     if child > 0 {
-        // Wait for the interpreter and end with it; the server's handle is this process.
-        let mut status = 0;
-        // SAFETY: valid pointer.
-        unsafe { libc::waitpid(child, &mut status, 0) };
-        std::process::exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 });
+        // SAFETY: single-threaded, as above. R runs in the interpreter's PID namespace.
+        let maker = unsafe { libc::fork() };
+        if maker == 0 {
+            // SAFETY: plain syscalls: R dies with this process, and does not hold the server's
+            // control socket (fd 0).
+            unsafe {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+                let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
+                libc::dup2(null, 0);
+                libc::close(null);
+                libc::close(z_end);
+            }
+            // SAFETY: the descriptor is R's end of the pair, owned by nothing else here.
+            let sock = unsafe { std::os::fd::OwnedFd::from_raw_fd(r_end) };
+            super::unit::unit_init_maker(sock, &plan.mounts);
+        }
+        if maker < 0 {
+            fail(format!("fork: {}", io::Error::last_os_error()));
+        }
+        // SAFETY: closing this process's copies.
+        unsafe {
+            libc::close(z_end);
+            libc::close(r_end);
+        }
+        // Wait for the interpreter and end with it; the server's handle is this process. R is
+        // reaped here too: the interpreter, PID 1 of R's namespace, cannot finish exiting until
+        // R (killed then by the kernel) is reaped.
+        loop {
+            let mut status = 0;
+            // SAFETY: valid pointer.
+            let done = unsafe { libc::waitpid(-1, &mut status, 0) };
+            if done == child {
+                std::process::exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 });
+            }
+            if done < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                std::process::exit(1);
+            }
+        }
+    }
+    // The interpreter's end at fd 3, kept across exec.
+    // SAFETY: plain syscalls on this process's descriptors.
+    unsafe {
+        libc::close(r_end);
+        if z_end == UNIT_INIT_FD {
+            libc::fcntl(z_end, libc::F_SETFD, 0);
+        } else {
+            libc::dup2(z_end, UNIT_INIT_FD);
+            libc::close(z_end);
+        }
     }
     // SAFETY: plain syscall; the interpreter dies with this init process.
     unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
@@ -304,7 +368,6 @@ pub fn init_main() -> ! {
 }
 
 fn unsafe_fd0() -> File {
-    use std::os::fd::FromRawFd;
     // SAFETY: fd 0 is the control socket the server gave this process; it is never closed here
     // (the File is wrapped in ManuallyDrop by the caller).
     unsafe { File::from_raw_fd(0) }

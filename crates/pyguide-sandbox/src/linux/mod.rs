@@ -15,6 +15,7 @@ pub mod init;
 mod rootfs;
 mod seccomp;
 mod syscalls;
+mod unit;
 mod zygote;
 
 pub use init::{init_main, INIT_ARG};
@@ -96,9 +97,8 @@ impl SandboxRunner {
         let zygote_config = serde_json::json!({
             "unit_filters": filters.unit.iter().map(hex).collect::<Vec<_>>(),
             "learner_filter": hex(&filters.learner),
-            "tmpfs_bytes": limits.file_size_bytes,
-            "tmpfs_inodes": 1024,
-            "shm_bytes": 16u64 << 20,
+            "unit_init_fd": unit::UNIT_INIT_FD,
+            "fork_into": init::FORK_INTO_SO,
             "cpu_secs": limits.cpu_secs,
             "file_bytes": limits.file_size_bytes,
             "warm_units": warm_units,
@@ -110,6 +110,7 @@ impl SandboxRunner {
             python: config.python.executable.clone(),
             args: vec!["-E".into(), "-s".into(), "-u".into(), "-c".into(), ZYGOTE_PY.into(), zygote_config.to_string()],
             id_base: ID_BASE,
+            mounts: unit::UnitMounts { tmpfs_bytes: limits.file_size_bytes, tmpfs_inodes: 1024, shm_bytes: 16 << 20 },
         };
         let books = Arc::new(Mutex::new(Books::default()));
         let zygote = start_zygote(init_exe, &plan, &books).map_err(|e| explain(&e))?;

@@ -1,6 +1,7 @@
 //! What the sandbox's root holds: the interpreter, its standard library and the shared
 //! libraries they load — found by asking the interpreter and `ldd`, nothing else of the host.
 
+use super::unit::UnitMounts;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub struct Plan {
     pub args: Vec<String>,
     /// First host uid/gid of the 65536 mapped into the sandbox's user namespace.
     pub id_base: u32,
+    /// Sizes of each unit's tmpfs folders.
+    pub mounts: UnitMounts,
 }
 
 const PROBE: &str = r#"

@@ -3,6 +3,7 @@
 
 use super::init::INIT_ARG;
 use super::rootfs::Plan;
+use super::unit::send_fds;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -94,31 +95,7 @@ impl Zygote {
 
     /// Hands one run to the interpreter: `header` as the message, `fds` as SCM_RIGHTS.
     pub(crate) fn send(&self, header: &[u8], fds: &[RawFd]) -> io::Result<()> {
-        let fd_bytes = std::mem::size_of_val(fds);
-        // SAFETY: CMSG_SPACE is a pure computation.
-        let space = unsafe { libc::CMSG_SPACE(fd_bytes as u32) } as usize;
-        let mut cmsg_buf = vec![0u64; space.div_ceil(8)];
-        let mut iov = libc::iovec { iov_base: header.as_ptr() as *mut libc::c_void, iov_len: header.len() };
-        // SAFETY: msghdr is plain data; every pointer set below points into live buffers.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cmsg_buf.as_mut_ptr().cast();
-        msg.msg_controllen = space as _;
-        // SAFETY: the control buffer is `space` bytes, enough for one header and `fds`.
-        unsafe {
-            let cmsg = libc::CMSG_FIRSTHDR(&msg);
-            (*cmsg).cmsg_level = libc::SOL_SOCKET;
-            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-            (*cmsg).cmsg_len = libc::CMSG_LEN(fd_bytes as u32) as _;
-            std::ptr::copy_nonoverlapping(fds.as_ptr().cast::<u8>(), libc::CMSG_DATA(cmsg), fd_bytes);
-        }
-        // SAFETY: `msg` is fully initialised.
-        let rc = unsafe { libc::sendmsg(self.ctl.as_raw_fd(), &msg, libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT) };
-        if rc < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        send_fds(self.ctl.as_raw_fd(), header, fds, libc::MSG_DONTWAIT)
     }
 
     /// Reads the interpreter's answers on a thread of their own, handing each to `on_answer`,
