@@ -9,8 +9,8 @@
 //! That policy is installed in two steps, because installing a long filter costs the kernel
 //! about a third of a millisecond (it works out which syscalls the filter always allows):
 //! - the *unit* filters, installed once by the process that makes the units: the allowlist plus
-//!   the few syscalls a unit needs while it is being built ([`UNIT_ONLY`]: its mounts, its PID
-//!   namespace, the switch to the learner's ids), and clone3 answered ENOSYS;
+//!   the few syscalls a unit needs while it is being built ([`UNIT_ONLY`]: entering its init's
+//!   namespaces, the switch to the learner's ids), and clone3 answered ENOSYS;
 //! - the *learner* filter, installed by each run's process once it is locked down: it refuses
 //!   exactly [`UNIT_ONLY`], so what remains is the allowlist. It is a few instructions long.
 //!
@@ -247,10 +247,11 @@ fn cond(arg: u8, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, Strin
     SeccompCondition::new(arg, SeccompCmpArgLen::Qword, op, value).map_err(|e| format!("seccomp: {e}"))
 }
 
-/// Syscalls a unit needs while it is built (its mount namespace and tmpfs, coming back from its
-/// PID namespace, dropping to the learner's ids), allowed by the unit filters and refused by the
-/// learner's.
-pub const UNIT_ONLY: &[&str] = &["unshare", "setns", "mount", "setgroups", "setresuid", "setresgid"];
+/// Syscalls a unit needs while it is built (entering its init's PID and mount namespaces,
+/// coming back from the PID namespace, dropping to the learner's ids), allowed by the unit
+/// filters and refused by the learner's. (The unit's mounts are made by its init, a process of
+/// the sandbox init's that the filters do not apply to.)
+pub const UNIT_ONLY: &[&str] = &["setns", "setgroups", "setresuid", "setresgid"];
 
 /// The seccomp programs, as raw `struct sock_filter` bytes.
 pub struct Filters {
