@@ -216,8 +216,9 @@ fn unit_init(sock: RawFd, mounts: &UnitMounts) -> ! {
     unsafe { libc::_exit(0) }
 }
 
-/// Waits for H's pid (from M) and the run's status pipe (from Z), then reaps until H ends:
-/// the status pipe and the line to write on it; None when the unit is dropped unused.
+/// Waits for H's pid (from M) and the run's status pipe (from Z), then reaps until H ends and
+/// ends the rest of the unit: the status pipe and the line to write on it; None when the unit
+/// is dropped unused.
 fn watch(sock: RawFd) -> Option<(OwnedFd, String)> {
     let (msg, _) = recv_fds(sock).ok()?;
     let h: libc::pid_t = std::str::from_utf8(&msg).ok()?.trim().parse().ok()?;
@@ -242,5 +243,18 @@ fn watch(sock: RawFd) -> Option<(OwnedFd, String)> {
             break "{\"error\": \"lost the program's process\"}\n".to_string();
         }
     };
+    // The rest of the unit goes before the report: a run ended by a signal (a timeout, a fork
+    // bomb) is answered once its processes are gone, so that it cannot be started again while
+    // the last one's are still dying. (A run that ended normally has been answered by H.)
+    // SAFETY: plain syscalls; as PID 1, kill(-1) reaches every other process of the unit.
+    unsafe { libc::kill(-1, libc::SIGKILL) };
+    loop {
+        // SAFETY: a null status pointer is allowed.
+        if unsafe { libc::waitpid(-1, std::ptr::null_mut(), 0) } < 0
+            && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted
+        {
+            break;
+        }
+    }
     Some((status, line))
 }
