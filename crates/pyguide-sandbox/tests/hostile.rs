@@ -247,6 +247,8 @@ async fn start_ready(runner: &Arc<dyn Runner>, code: &str, what: &str) -> Result
 /// that moves only the thread writing to it.
 async fn every_hierarchy(runner: &Arc<dyn Runner>, sandbox: &SandboxRunner) -> Result<(), String> {
     let code = "import os, sys\nif os.fork() == 0:\n    sys.stdin.read()\n    os._exit(0)\nprint('ready', flush=True)\nsys.stdin.read()\nos.wait()\n";
+    // Earlier runs are answered before their processes are gone: wait until they are cleaned up.
+    sandbox.quiesce().await;
     let mut run = start_ready(runner, code, "the run").await?;
     let spares = sandbox.spare_cgroup_dirs();
     let mut found = Vec::new();
