@@ -9,11 +9,12 @@
 //! folders (/work, /tmp, /dev/shm), says `mounted`, and waits: M keeps a few such inits ready.
 //! To make a unit, M forks the learner's process H into an init's namespaces and the unit's
 //! cgroups (see `fork_into.c`), H is re-parented to G, and M tells G H's pid. G itself stays in
-//! the sandbox's cgroup: it is the sandbox's process, not the program's. When a run comes, Z hands G the run's status pipe; G reaps every
-//! process of the unit until H ends, writes how H ended on the status pipe (the server reads
-//! the first line, and H writes its own exit status first when it can), and exits, which makes
-//! the kernel kill whatever H left behind. If its socket closes first (the unit was dropped), G
-//! exits at once.
+//! the sandbox's cgroup: it is the sandbox's process, not the program's.
+//!
+//! When a run comes, Z hands G the run's status pipe. G reaps every process of the unit until H
+//! ends, kills and reaps the rest, writes how H ended on the status pipe (the server reads the
+//! first line, and H writes its own exit status first when it can), and exits. If its socket
+//! closes first (the unit was dropped), G exits at once, and the kernel kills H with it.
 
 use std::ffi::CString;
 use std::io;
@@ -212,7 +213,7 @@ fn unit_init(sock: RawFd, mounts: &UnitMounts) -> ! {
         // SAFETY: writes `line` to the status pipe.
         unsafe { libc::write(status.as_raw_fd(), line.as_ptr().cast(), line.len()) };
     }
-    // SAFETY: as above; the kernel now kills what is left of the unit.
+    // SAFETY: as above; the kernel kills whatever is left of the unit with its init.
     unsafe { libc::_exit(0) }
 }
 
