@@ -9,10 +9,11 @@
 #   ready, made ahead by R: each, G, is PID 1 of a new PID namespace with a new mount namespace
 #   and a fresh tmpfs on /work, /tmp and /dev/shm. M forks H into an init's namespaces through
 #   the native helper fork_into.c (a vfork'd intermediate forks H and exits, so that H's parent
-#   is G and the interpreter is copied once, not twice); H joins the unit's cgroups, drops to an
-#   unprivileged user with no capabilities, sets no_new_privs, rlimits and the learner's
-#   seccomp filter (on top of the unit filters M installed for all units), and says "ready". M
-#   tells G H's pid and hands Z the unit's sockets.
+#   is G and the interpreter is copied once, not twice); still in C, before it runs any
+#   Python, H joins the unit's cgroups, drops to an unprivileged user with no capabilities, sets
+#   no_new_privs, rlimits and the learner's seccomp filter (on top of the unit filters M
+#   installed for all units). H then rehearses a run and says "ready". M tells G H's pid and
+#   hands Z the unit's sockets.
 # Each unit runs inside a cgroup of its own: the server supplies spare cgroups (their open
 # `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and H joins one before anything
 # else, so the cgroup migration is off the request path too.
@@ -34,13 +35,11 @@ import fcntl
 import gc
 import json
 import os
-import resource
 import select
 import signal
 import socket
 import sys
 
-LEARNER = 1000
 WORK = "/work"
 MAIN = WORK + "/main.py"
 STATUS_FD = -1  # H's end of the run's status pipe
@@ -129,7 +128,16 @@ UNIT_INIT = socket.socket(fileno=int(CONFIG["unit_init_fd"]))
 # The native helper that forks this interpreter into a unit (fork_into.c). PyDLL keeps the GIL
 # held during the call, as os.fork does.
 FORK_INTO = ctypes.PyDLL(CONFIG["fork_into"]).pyguide_fork_into
-FORK_INTO.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+
+
+class Lockdown(ctypes.Structure):
+    """fork_into.c's struct pyguide_lockdown: what H becomes before it runs Python again."""
+    _fields_ = [("keep_fd", ctypes.c_int), ("cpu_secs", ctypes.c_long), ("file_bytes", ctypes.c_long),
+                ("filter", ctypes.c_void_p)]
+
+
+LEARNER_PROG = SockFprog(len(LEARNER_FILTER) // 8, ctypes.cast(LEARNER_FILTER_BUF, ctypes.c_void_p))
+FORK_INTO.argtypes = [ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int, ctypes.POINTER(Lockdown)]
 FORK_INTO.restype = ctypes.c_long
 BEFORE_FORK = ctypes.pythonapi.PyOS_BeforeFork
 AFTER_FORK_PARENT = ctypes.pythonapi.PyOS_AfterFork_Parent
@@ -163,10 +171,12 @@ def fork_into(unit, cgroup_fds, h_sock):
     """Forks H into the unit whose init has the pidfd `unit`: its PID and mount namespaces and
     its cgroups, as the child of G (see fork_into.c). Returns H's pid as the unit sees it."""
     cgroups = (ctypes.c_int * len(cgroup_fds))(*cgroup_fds)
+    lockdown = Lockdown(h_sock.fileno(), int(CONFIG["cpu_secs"]), int(CONFIG["file_bytes"]),
+                        ctypes.addressof(LEARNER_PROG))
     check(libc.setns(unit, CLONE_NEWPID), "setns(pid)")
     try:
         BEFORE_FORK()
-        pid = FORK_INTO(unit, cgroups, len(cgroup_fds))
+        pid = FORK_INTO(unit, cgroups, len(cgroup_fds), ctypes.byref(lockdown))
         if pid == 0:
             try:
                 AFTER_FORK_CHILD()
@@ -181,35 +191,10 @@ def fork_into(unit, cgroup_fds, h_sock):
     return pid
 
 
-def lock_down():
-    """Unprivileged for good: rlimits, uid 1000 (which leaves no capabilities: M emptied the
-    bounding set), no_new_privs, the learner's seccomp filter."""
-    for res, value in (
-        (resource.RLIMIT_CPU, (int(CONFIG["cpu_secs"]), int(CONFIG["cpu_secs"]) + 1)),
-        (resource.RLIMIT_FSIZE, (int(CONFIG["file_bytes"]),) * 2),
-        (resource.RLIMIT_CORE, (0, 0)),
-        (resource.RLIMIT_NOFILE, (256, 256)),
-    ):
-        resource.setrlimit(res, value)
-    os.setgroups([])
-    os.setresgid(LEARNER, LEARNER, LEARNER)
-    os.setresuid(LEARNER, LEARNER, LEARNER)
-    prctl(PR_SET_NO_NEW_PRIVS, 1)
-    # The unit filters (inherited from M) allow what building the unit needed; this one
-    # takes that away, leaving the learner's allowlist.
-    install_seccomp(LEARNER_FILTER_BUF)
-
-
 def unit_h(h_sock):
-    """The learner's process: locked down while idle, then runs one program."""
+    """The learner's process, locked down by fork_into.c (in /work, with no descriptors but
+    the standard ones and `h_sock`): rehearses while idle, then runs one program."""
     try:
-        # G's death kills this process (it is PID 1 of this process's namespace).
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # M lets the kernel reap; H's program waits
-        os.setsid()
-        os.closerange(3, h_sock.fileno())
-        os.closerange(h_sock.fileno() + 1, 1 << 16)
-        lock_down()
-        os.chdir(WORK)
         prepare_run()
         h_sock.send(b"ready")
         try:
@@ -361,8 +346,11 @@ def finish(code):
     except BaseException:
         pass
     try:
-        import atexit
-        atexit._run_exitfuncs()
+        # Whatever registered an exit function imported atexit first (importing it here
+        # would cost a first import in this process on every run's path).
+        atexit = sys.modules.get("atexit")
+        if atexit is not None:
+            atexit._run_exitfuncs()
     except BaseException:
         pass
     for stream in (sys.stdout, sys.stderr):
@@ -389,6 +377,8 @@ def unit_maker(sock):
     spare cgroup's descriptors; each answer hands Z the new unit's two sockets."""
     try:
         die_with_parent()
+        # X, the intermediate that forks each H, is reaped by fork_into.c; H inherits this.
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         # Capabilities no process of a unit can ever gain again (the bounding set is
         # inherited; each run's process then loses the rest when it becomes the learner).
         for cap in range(64):

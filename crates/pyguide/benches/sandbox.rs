@@ -189,10 +189,21 @@ fn main() {
 
         println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
         if std::env::var_os("PYGUIDE_BENCH_SANDBOX_ONLY").is_some() {
-            // For a profiler: only sandboxed runs, at concurrency 2.
-            let _ = api_load(addr, 2, 40, Duration::ZERO).await;
-            let api = api_load(addr, 2, total, Duration::ZERO).await;
-            println!("sandbox c=2: p50 {:.2} ms, {:.0} runs/s", api.p50, api.per_sec);
+            // For a profiler: only sandboxed runs, back to back, at concurrency
+            // PYGUIDE_BENCH_CONC (2 unless set).
+            let conc = std::env::var("PYGUIDE_BENCH_CONC").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
+            let gap = Duration::from_millis(std::env::var("PYGUIDE_BENCH_GAP_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(0));
+            let _ = api_load(addr, conc, 40, gap).await;
+            let c0 = cpu_ms();
+            let api = api_load(addr, conc, total, gap).await;
+            let c1 = cpu_ms();
+            println!(
+                "sandbox c={conc}: p50 {:.2} ms, {:.0} runs/s, machine CPU per run {:.2} user + {:.2} system ms",
+                api.p50,
+                api.per_sec,
+                (c1.0 - c0.0) / total as f64,
+                (c1.1 - c0.1) / total as f64
+            );
             return;
         }
         let _ = api_load(addr, 2, 40, Duration::ZERO).await; // warm-up
