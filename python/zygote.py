@@ -2,31 +2,32 @@
 #
 # Started by `pyguide __sandbox-init` as root of a fresh user namespace, in a read-only minimal
 # root, with fd 0 a SOCK_SEQPACKET control socket to the server and fd 3 a socket to R, the
-# init's small process that makes unit inits (see unit.rs). It keeps a few warm "units" ready.
+# init's small process that makes unit inits (see unit.rs). It makes the sandboxes ("units")
+# that the server hands runs to.
 # Making a unit (off the request path):
 #   Z (this process, PID 1 of a PID namespace of the sandbox's own) asks M, its child that only
-#   makes units (so that Z's loop never waits for a fork), for a unit. M keeps a few unit inits
-#   ready, made ahead by R: each, G, is PID 1 of a new PID namespace with a new mount namespace
-#   and a fresh tmpfs on /work, /tmp and /dev/shm. M forks H into an init's namespaces through
-#   the native helper fork_into.c (a vfork'd intermediate forks H and exits, so that H's parent
-#   is G and the interpreter is copied once, not twice); still in C, before it runs any
-#   Python, H joins the unit's cgroups, drops to an unprivileged user with no capabilities, sets
-#   no_new_privs, rlimits and the learner's seccomp filter (on top of the unit filters M
-#   installed for all units). H then rehearses a run and says "ready". M tells G H's pid and
-#   hands Z the unit's sockets.
+#   makes units (so that Z's loop never waits for a fork), for a unit in each spare cgroup the
+#   server sends. M keeps a few unit inits ready, made ahead by R: each, G, is PID 1 of a new
+#   PID namespace with a new mount namespace and a fresh tmpfs on /work, /tmp and /dev/shm. M
+#   forks H into an init's namespaces through the native helper fork_into.c (a vfork'd
+#   intermediate forks H and exits, so that H's parent is G and the interpreter is copied once,
+#   not twice); still in C, before it runs any Python, H joins the unit's cgroups, drops to an
+#   unprivileged user with no capabilities, sets no_new_privs, rlimits and the learner's seccomp
+#   filter (on top of the unit filters M installed for all units). H then rehearses a run and
+#   says "ready". M tells G H's pid and hands Z the unit's sockets; once H is ready, Z hands
+#   them to the server ({"unit": cgroup id}) and forgets the unit.
 # Each unit runs inside a cgroup of its own: the server supplies spare cgroups (their open
 # `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and H joins one before anything
 # else, so the cgroup migration is off the request path too.
-# A run (the request path) is then only message passing: the server sends {"op": "run", "run": N}
-# and, as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end);
-# then, separately, a new spare cgroup for the unit that replaces this one. Z hands the status
-# pipe to G and H and the rest to H, and answers {"run": N, "cgroup": id} so the server knows
-# which cgroup to watch and remove. H takes stdin/stdout/stderr, writes main.py and the extra
-# files into /work and runs main.py as `python -u main.py` would. When the program ends, H
-# closes its output and writes its exit status as one line on the status pipe: the server has
-# the result without waiting for the process teardown. G writes how H ended (a signal, say) on
-# the status pipe when H could not, and exits, which makes the kernel kill whatever H left
-# behind in the namespace. The server reads the first line only.
+# A run (the request path) is then only message passing, between the server and the unit
+# alone: the server sends G "status" with the run's status pipe (write end), and H "run" with,
+# as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end).
+# H takes stdin/stdout/stderr, writes main.py and the extra files into /work and runs main.py
+# as `python -u main.py` would. When the program ends, H closes its output and writes its exit
+# status as one line on the status pipe: the server has the result without waiting for the
+# process teardown. G writes how H ended (a signal, say) on the status pipe when H could not,
+# and exits, which makes the kernel kill whatever H left behind in the namespace. The server
+# reads the first line only.
 BASELINE_MODULES = set(__import__("sys").modules)
 
 import array
@@ -63,7 +64,6 @@ class SockFprog(ctypes.Structure):
 CONFIG = json.loads(sys.argv[1])
 UNIT_FILTERS = [bytes.fromhex(h) for h in CONFIG["unit_filters"]]
 LEARNER_FILTER = bytes.fromhex(CONFIG["learner_filter"])
-WARM_UNITS = int(CONFIG["warm_units"])  # units kept ready or in the making
 # Made here, once: a ctypes buffer of a new size is a new ctypes type, costly in every unit.
 LEARNER_FILTER_BUF = ctypes.create_string_buffer(LEARNER_FILTER, len(LEARNER_FILTER))
 FD_SPACE = socket.CMSG_SPACE(16 * array.array("i").itemsize)
@@ -407,12 +407,13 @@ def unit_maker(sock):
                 msg, fds = requests.pop(0)
                 try:
                     g, h = make_unit(inits.pop(0), fds)
-                except OSError:  # Z gives the cgroup back (inits die when the sandbox stops)
+                except OSError as e:  # Z gives the cgroup back (inits die when the sandbox stops)
                     g = h = None
+                    error = "could not make a unit: %s" % e
                 for fd in fds:
                     os.close(fd)
                 if g is None:
-                    sock.send(msg)
+                    sock.send(json.dumps({"id": json.loads(msg)["id"], "error": error}).encode())
                     continue
                 send_fds(sock, msg, [g.fileno(), h.fileno()])
                 g.close()
@@ -448,6 +449,8 @@ def unit_maker(sock):
                         continue
                     g.close()
                     os.close(pidfd)
+                    if answer:  # the init's own words (a mount it could not make); Z tells the server
+                        sock.send(json.dumps({"init_error": answer.decode("utf-8", "replace")}).encode())
     finally:
         os._exit(1)
 
@@ -472,45 +475,26 @@ def serve():
     poller = select.poll()
     poller.register(ctl.fileno(), select.POLLIN)
     poller.register(maker.fileno(), select.POLLIN)
-    making = set()  # cgroup ids M is making units in
     warming = {}  # fd of H's socket -> (socket to G, socket to H, cgroup id)
-    ready = []
-    pending = []  # runs waiting for a unit: (run id, fds)
-    spares = []  # cgroups for future units: (id, fds)
 
-    def warm():
-        cg_id, cg_fds = spares.pop(0)
-        send_fds(maker, json.dumps({"id": cg_id}).encode(), cg_fds)
-        for fd in cg_fds:
-            os.close(fd)
-        making.add(cg_id)
+    def lost(cg_id, error):
+        ctl.send(json.dumps({"lost_cgroup": cg_id, "error": error}).encode())
 
     def made(msg, fds):
-        cg_id = json.loads(msg)["id"]
-        making.discard(cg_id)
+        answer = json.loads(msg)
+        if "init_error" in answer:
+            ctl.send(json.dumps({"unit_error": answer["init_error"]}).encode())
+            return
+        cg_id = answer["id"]
         if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
-            ctl.send(json.dumps({"lost_cgroup": cg_id}).encode())
+            lost(cg_id, answer.get("error", "the unit maker answered without a unit"))
             return
         g = socket.socket(fileno=fds[0])
         h = socket.socket(fileno=fds[1])
         warming[h.fileno()] = (g, h, cg_id)
         poller.register(h.fileno(), select.POLLIN)
-
-    def dispatch(unit, run, fds):
-        g, h, cg_id = unit
-        try:
-            send_fds(g, b"status", fds[3:4])
-            send_fds(h, b"run", fds[:5])
-            answer = {"run": run, "cgroup": cg_id}
-        except OSError as e:
-            answer = {"run": run, "cgroup": cg_id, "error": "a sandbox unit was lost: %s" % e}
-        g.close()
-        h.close()
-        for fd in fds[:5]:
-            os.close(fd)
-        ctl.send(json.dumps(answer).encode())
 
     ctl.send(b"ready")
     while True:
@@ -528,29 +512,24 @@ def serve():
                 msg, fds = recv_fds(ctl)
                 if not msg:
                     os._exit(0)  # the server is gone
-                req = json.loads(msg)
-                if req["op"] == "cgroup":  # a spare cgroup for a future unit
-                    spares.append((req["id"], fds))
-                else:  # a run and its descriptors
-                    pending.append((req["run"], fds[:5]))
+                # A spare cgroup: M makes a unit in it at once.
+                send_fds(maker, msg, fds)
+                for fd in fds:
+                    os.close(fd)
             elif fd in warming:
-                unit = warming.pop(fd)
+                g, h, cg_id = warming.pop(fd)
                 poller.unregister(fd)
                 try:
-                    ok = unit[1].recv(16) == b"ready"
+                    ok = h.recv(16) == b"ready"
                 except OSError:
                     ok = False
                 if ok:
-                    ready.append(unit)
+                    # The server hands runs to ready units itself: G gets the run's status
+                    # pipe, H the rest.
+                    send_fds(ctl, json.dumps({"unit": cg_id}).encode(), [g.fileno(), h.fileno()])
                 else:
-                    unit[0].close()
-                    unit[1].close()
-                    ctl.send(json.dumps({"lost_cgroup": unit[2]}).encode())
-        while pending and ready:
-            run, fds = pending.pop(0)
-            dispatch(ready.pop(0), run, fds)
-        while spares and len(ready) + len(warming) + len(making) < WARM_UNITS + len(pending):
-            warm()
-
+                    lost(cg_id, "the unit's process ended while it was being set up")
+                g.close()
+                h.close()
 
 serve()

@@ -24,27 +24,70 @@ use crate::supervise::{supervise, Exit, Io, StdinSource};
 use crate::{launch, Entry, Event, PythonInfo, RunError, RunHandle, RunRequest, Runner, RunnerConfig, StartOptions};
 use cgroup::{Cgroups, RunCgroup, Weight};
 use rootfs::Plan;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::pipe;
 use tokio::sync::{mpsc, oneshot, Semaphore};
-use zygote::{Answer, Zygote};
+use zygote::Zygote;
 
 /// The zygote program, shipped inside the binary.
 const ZYGOTE_PY: &str = include_str!("../../../../python/zygote.py");
 /// Host ids 100000..165535 are the sandbox's ids 0..65535 (the learner is 1000 → 101000).
 pub const ID_BASE: u32 = 100_000;
 
-/// Spare cgroups the interpreter holds for future units, and runs waiting for their unit.
+/// A unit ready for a run: its cgroup, and the sockets to its init (G) and to its process (H).
+struct ReadyUnit {
+    cg_id: u64,
+    g: OwnedFd,
+    h: OwnedFd,
+}
+
+/// The server's side of the units: spare cgroups (each held by a unit in the making or ready),
+/// ready units, and runs waiting for one.
 #[derive(Default)]
 struct Books {
     spares: HashMap<u64, RunCgroup>,
-    waiting: HashMap<u64, oneshot::Sender<Answer>>,
+    ready: VecDeque<ReadyUnit>,
+    waiting: VecDeque<oneshot::Sender<ReadyUnit>>,
+    /// Units lost while being made, whose cgroups are to be replaced.
+    lost: usize,
+    /// Why the last unit could not be made, and when such a reason was last logged.
+    unit_error: Option<String>,
+    logged: Option<Instant>,
+    /// The interpreter this generation of the books belongs to, and whether it went away.
+    generation: u64,
+    gone: bool,
+}
+
+impl Books {
+    /// Hands `unit` to the oldest run still waiting, or keeps it ready.
+    fn offer(&mut self, mut unit: ReadyUnit) {
+        while let Some(tx) = self.waiting.pop_front() {
+            match tx.send(unit) {
+                Ok(()) => return,
+                Err(u) => unit = u, // that run gave up waiting
+            }
+        }
+        self.ready.push_back(unit);
+    }
+
+    /// Records why a unit could not be made; logs it, at most every ten seconds.
+    fn unit_failed(&mut self, error: String) {
+        if self.logged.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+            tracing::error!(error = %error, "the sandbox could not make a unit");
+            self.logged = Some(Instant::now());
+        }
+        self.unit_error = Some(error);
+    }
+}
+
+fn lock(books: &Mutex<Books>) -> MutexGuard<'_, Books> {
+    books.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 struct Shared {
@@ -54,6 +97,8 @@ struct Shared {
     init_exe: PathBuf,
     zygote: Mutex<Zygote>,
     books: Arc<Mutex<Books>>,
+    /// Signalled when the books change (a unit is ready or lost, the interpreter went away).
+    changed: Arc<Condvar>,
     next_id: AtomicU64,
     /// One permit per run still cleaning up.
     cleanups: Arc<Semaphore>,
@@ -65,18 +110,16 @@ const MAX_CLEANUPS: u32 = 4096;
 /// Forks refused at the pids limit after which a run counts as a fork bomb and is ended.
 const FORK_BOMB_REFUSALS: u64 = 64;
 
-/// Units the interpreter keeps ready or in the making: four per core, from eight to 32 (an idle
-/// unit holds about 2 MB). Making a unit takes little CPU but waits on the kernel (joining its
-/// cgroup waits for an RCU grace period, 5-30 ms on a busy machine), so several are in the
-/// making at once.
+/// Units kept ready or in the making: four per core, from eight to 32 (an idle unit holds
+/// about 2 MB). Making a unit takes little CPU but waits on the kernel (joining its cgroup
+/// waits for an RCU grace period, 5-30 ms on a busy machine), so several are in the making at
+/// once. Each has a spare cgroup of its own: the server keeps this many spares.
 fn warm_units() -> usize {
     (std::thread::available_parallelism().map_or(1, |n| n.get()) * 4).clamp(8, 32)
 }
 
-/// Spare cgroups: one per warm unit, plus two in flight.
-fn spare_cgroups(warm_units: usize) -> usize {
-    warm_units + 2
-}
+/// How long a run waits for a unit (and the start-up for the first one).
+const UNIT_WAIT: Duration = Duration::from_secs(20);
 
 /// The hardened sandbox runner.
 pub struct SandboxRunner {
@@ -101,7 +144,6 @@ impl SandboxRunner {
             "fork_into": init::FORK_INTO_SO,
             "cpu_secs": limits.cpu_secs,
             "file_bytes": limits.file_size_bytes,
-            "warm_units": warm_units,
         });
         let plan = Plan {
             binds: paths.binds,
@@ -113,7 +155,8 @@ impl SandboxRunner {
             mounts: unit::UnitMounts { tmpfs_bytes: limits.file_size_bytes, tmpfs_inodes: 1024, shm_bytes: 16 << 20 },
         };
         let books = Arc::new(Mutex::new(Books::default()));
-        let zygote = start_zygote(init_exe, &plan, &books).map_err(|e| explain(&e))?;
+        let changed = Arc::new(Condvar::new());
+        let zygote = start_zygote(init_exe, &plan, &books, &changed).map_err(|e| explain(&e))?;
         tracing::info!(zygote = zygote.pid(), binds = plan.binds.len(), "sandbox ready");
         let slots = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
         let shared = Shared {
@@ -123,13 +166,15 @@ impl SandboxRunner {
             init_exe: init_exe.to_path_buf(),
             zygote: Mutex::new(zygote),
             books,
+            changed,
             next_id: AtomicU64::new(1),
             cleanups: Arc::new(Semaphore::new(MAX_CLEANUPS as usize)),
             warm_units,
         };
-        for _ in 0..spare_cgroups(warm_units) {
+        for _ in 0..warm_units {
             shared.send_spare().map_err(|e| format!("cgroups: {e}"))?;
         }
+        shared.first_unit()?;
         Ok(SandboxRunner { shared: Arc::new(shared), slots })
     }
 
@@ -141,7 +186,7 @@ impl SandboxRunner {
     /// Folders of the spare cgroups (held by warm units or waiting for one); any other run
     /// cgroup under the parents belongs to a run in flight, or was leaked.
     pub fn spare_cgroup_dirs(&self) -> Vec<PathBuf> {
-        let b = self.shared.books.lock().unwrap_or_else(|p| p.into_inner());
+        let b = lock(&self.shared.books);
         b.spares.values().flat_map(|cg| cg.dirs().to_vec()).collect()
     }
 
@@ -163,27 +208,50 @@ impl SandboxRunner {
     }
 }
 
-/// Starts the interpreter and routes its answers: run → the waiting run; a lost unit → its
-/// cgroup is removed; the interpreter gone → every waiting run fails.
-fn start_zygote(init_exe: &Path, plan: &Plan, books: &Arc<Mutex<Books>>) -> Result<Zygote, String> {
+/// Starts the interpreter and routes its messages: a ready unit goes to the oldest waiting run
+/// or into the books; a lost unit's cgroup is removed (and replaced by the next run); the
+/// interpreter gone, every waiting run fails and the next run starts a new one.
+fn start_zygote(
+    init_exe: &Path,
+    plan: &Plan,
+    books: &Arc<Mutex<Books>>,
+    changed: &Arc<Condvar>,
+) -> Result<Zygote, String> {
     let zygote = Zygote::spawn(init_exe, plan)?;
-    let books = books.clone();
-    zygote.listen(move |answer| {
-        let mut b = books.lock().unwrap_or_else(|p| p.into_inner());
-        match answer {
-            Some(a) => {
-                if let Some(run) = a.get("run").and_then(|r| r.as_u64()) {
-                    if let Some(tx) = b.waiting.remove(&run) {
-                        let _ = tx.send(a);
+    let generation = {
+        let mut b = lock(books);
+        b.generation += 1;
+        b.gone = false;
+        b.generation
+    };
+    let (books, changed) = (books.clone(), changed.clone());
+    zygote.listen(move |message| {
+        let mut b = lock(&books);
+        match message {
+            Some((a, mut fds)) => {
+                if let Some(id) = a.get("unit").and_then(|r| r.as_u64()) {
+                    if let (Some(h), Some(g)) = (fds.pop(), fds.pop()) {
+                        b.offer(ReadyUnit { cg_id: id, g, h });
                     }
                 } else if let Some(id) = a.get("lost_cgroup").and_then(|r| r.as_u64()) {
                     if let Some(cg) = b.spares.remove(&id) {
                         tokio_free_remove(cg);
+                        b.lost += 1;
                     }
+                    let error = a.get("error").and_then(|e| e.as_str()).unwrap_or("a unit was lost").to_string();
+                    b.unit_failed(error);
+                } else if let Some(e) = a.get("unit_error").and_then(|e| e.as_str()) {
+                    b.unit_failed(e.to_string());
                 }
             }
-            None => b.waiting.clear(),
+            None if b.generation == generation => {
+                b.gone = true;
+                b.waiting.clear();
+                b.ready.clear();
+            }
+            None => {}
         }
+        changed.notify_all();
     });
     Ok(zygote)
 }
@@ -242,9 +310,9 @@ fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
 }
 
 impl Shared {
-    /// Sends one message and its descriptors. If the interpreter died, it is restarted; the
-    /// message is sent again only when `retry` (a run's message is not: that run fails).
-    fn send(&self, msg: &[u8], fds: &[RawFd], retry: bool) -> std::io::Result<()> {
+    /// Sends the interpreter one message and its descriptors. If the interpreter died, it is
+    /// restarted (with a full set of spares) and the message sent again.
+    fn send(&self, msg: &[u8], fds: &[RawFd]) -> std::io::Result<()> {
         let mut z = self.zygote.lock().unwrap_or_else(|p| p.into_inner());
         match z.send(msg, fds) {
             Ok(()) => Ok(()),
@@ -252,21 +320,20 @@ impl Shared {
             Err(e) => {
                 tracing::warn!(error = %e, "sandbox interpreter lost; restarting it");
                 let lost: Vec<RunCgroup> = {
-                    let mut b = self.books.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut b = lock(&self.books);
                     b.waiting.clear();
+                    b.ready.clear();
+                    b.lost = 0;
                     b.spares.drain().map(|(_, cg)| cg).collect()
                 };
                 lost.into_iter().for_each(tokio_free_remove);
-                *z = start_zygote(&self.init_exe, &self.plan, &self.books).map_err(std::io::Error::other)?;
+                *z = start_zygote(&self.init_exe, &self.plan, &self.books, &self.changed)
+                    .map_err(std::io::Error::other)?;
                 drop(z);
-                for _ in 0..spare_cgroups(self.warm_units) {
+                for _ in 1..self.warm_units {
                     self.send_spare()?;
                 }
-                if retry {
-                    self.zygote.lock().unwrap_or_else(|p| p.into_inner()).send(msg, fds)
-                } else {
-                    Err(std::io::Error::other(format!("the sandbox interpreter had died ({e}); it was restarted")))
-                }
+                self.zygote.lock().unwrap_or_else(|p| p.into_inner()).send(msg, fds)
             }
         }
     }
@@ -278,11 +345,11 @@ impl Shared {
         let cg = self.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)?;
         let fds: Vec<RawFd> = cg.procs.iter().map(|f| f.as_raw_fd()).collect();
         let msg = serde_json::json!({ "op": "cgroup", "id": id });
-        self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.insert(id, cg);
-        let sent = self.send(msg.to_string().as_bytes(), &fds, true);
+        lock(&self.books).spares.insert(id, cg);
+        let sent = self.send(msg.to_string().as_bytes(), &fds);
         // The interpreter has its own copies now; ours close when the spare is removed.
         if let Err(e) = &sent {
-            if let Some(cg) = self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.remove(&id) {
+            if let Some(cg) = lock(&self.books).spares.remove(&id) {
                 tokio_free_remove(cg);
             }
             tracing::warn!(error = %e, "could not hand a cgroup to the sandbox");
@@ -290,44 +357,103 @@ impl Shared {
         sent
     }
 
-    /// Hands a run to a warm unit; answers the cgroup the run lives in.
-    async fn hand_over(self: &Arc<Self>, fds: &[RawFd]) -> std::io::Result<RunCgroup> {
-        let run = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.insert(run, tx);
-        let msg = serde_json::json!({ "op": "run", "run": run }).to_string();
-        if let Err(e) = self.send(msg.as_bytes(), fds, false) {
-            self.books.lock().unwrap_or_else(|p| p.into_inner()).waiting.remove(&run);
-            return Err(e);
+    /// Waits until the first unit is ready: the sandbox's start-up proves that units can be
+    /// made, or names why not.
+    fn first_unit(&self) -> Result<(), String> {
+        let deadline = Instant::now() + UNIT_WAIT;
+        let mut b = lock(&self.books);
+        while b.ready.is_empty() {
+            if let Some(e) = &b.unit_error {
+                return Err(format!("the sandbox cannot make a unit to run programs in: {e}"));
+            }
+            if b.gone {
+                return Err("the sandbox's interpreter exited while making its first unit (see the log above)".into());
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("the sandbox made no unit to run programs in within {} s", UNIT_WAIT.as_secs()));
+            }
+            b = self.changed.wait_timeout(b, left).unwrap_or_else(|p| p.into_inner()).0;
         }
-        // The cgroup of the unit that replaces the one this run takes: made on another thread
-        // after the run is sent, so the run does not wait for it. That thread holds a cleanup
-        // permit, so that `quiesce` waits for it too.
+        Ok(())
+    }
+
+    /// Hands a run to a ready unit, sent straight to it (H gets the run's descriptors, G the
+    /// status pipe); answers the cgroup the run lives in.
+    async fn hand_over(self: &Arc<Self>, fds: &[RawFd]) -> std::io::Result<RunCgroup> {
+        let deadline = tokio::time::Instant::now() + UNIT_WAIT;
+        loop {
+            let unit = self.take_unit(deadline).await?;
+            let Some(cg) = lock(&self.books).spares.remove(&unit.cg_id) else {
+                continue; // a unit of an interpreter that was restarted since
+            };
+            // Full weight before the run starts; the unit was made at a lower one.
+            cg.set_weight(Weight::Full);
+            // H first: if it is gone, G must not report its end on this run's status pipe.
+            let sent = unit::send_fds(unit.h.as_raw_fd(), b"run", &fds[..5], libc::MSG_DONTWAIT)
+                .and_then(|()| unit::send_fds(unit.g.as_raw_fd(), b"status", &fds[3..4], libc::MSG_DONTWAIT));
+            match sent {
+                Ok(()) => {
+                    // The cgroup of the unit that replaces this one: made on another thread,
+                    // so the run does not wait for it.
+                    self.replenish(1);
+                    return Ok(cg);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "a ready sandbox unit was gone; the run takes another");
+                    lock(&self.books).lost += 1;
+                    tokio_free_remove(cg);
+                }
+            }
+        }
+    }
+
+    /// The oldest ready unit, or the next one made (until `deadline`).
+    async fn take_unit(self: &Arc<Self>, deadline: tokio::time::Instant) -> std::io::Result<ReadyUnit> {
+        let rx = {
+            let mut b = lock(&self.books);
+            if let Some(unit) = b.ready.pop_front() {
+                return Ok(unit);
+            }
+            let (tx, rx) = oneshot::channel();
+            b.waiting.push_back(tx);
+            rx
+        };
+        // Lost units are replaced, and an interpreter that went away is started again.
+        self.replenish(0);
+        match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(unit)) => Ok(unit),
+            Ok(Err(_)) => Err(std::io::Error::other("the sandbox interpreter went away")),
+            Err(_) => {
+                let why = lock(&self.books).unit_error.clone().unwrap_or_else(|| "none was ready".into());
+                Err(std::io::Error::other(format!("no sandbox unit in {} s ({why})", UNIT_WAIT.as_secs())))
+            }
+        }
+    }
+
+    /// Sends `extra` new spare cgroups, one for each unit lost since, and restarts the
+    /// interpreter if it went away, on a thread of its own (making a cgroup waits for the
+    /// kernel's cgroup lock). The thread holds a cleanup permit, so that `quiesce` waits for it.
+    fn replenish(self: &Arc<Self>, extra: usize) {
+        let (n, gone) = {
+            let mut b = lock(&self.books);
+            (extra + std::mem::take(&mut b.lost), b.gone)
+        };
+        // Sending a spare is what notices a lost interpreter and starts a new one.
+        let n = if gone { n.max(1) } else { n };
+        if n == 0 {
+            return;
+        }
         let shared = self.clone();
         let permit = self.cleanups.clone().try_acquire_owned().ok();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            if let Err(e) = shared.send_spare() {
-                tracing::warn!(error = %e, "no spare cgroup for the next unit");
+            for _ in 0..n {
+                if let Err(e) = shared.send_spare() {
+                    tracing::warn!(error = %e, "no spare cgroup for the next unit");
+                }
             }
         });
-        self.claim(run, rx).await
-    }
-
-    async fn claim(&self, run: u64, rx: oneshot::Receiver<Answer>) -> std::io::Result<RunCgroup> {
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(20), rx)
-            .await
-            .map_err(|_| std::io::Error::other("the sandbox did not take the run in time"))?
-            .map_err(|_| std::io::Error::other("the sandbox interpreter went away"))?;
-        let cg_id = answer.get("cgroup").and_then(|c| c.as_u64()).unwrap_or(u64::MAX);
-        let cg = self.books.lock().unwrap_or_else(|p| p.into_inner()).spares.remove(&cg_id);
-        let cg = cg.ok_or_else(|| std::io::Error::other(format!("run {run}: unknown cgroup {cg_id}")))?;
-        if let Some(e) = answer.get("error") {
-            tokio_free_remove(cg);
-            return Err(std::io::Error::other(e.to_string()));
-        }
-        cg.set_weight(Weight::Full);
-        Ok(cg)
     }
 }
 

@@ -76,7 +76,7 @@ pub(crate) fn send_fds(sock: RawFd, msg: &[u8], fds: &[RawFd], flags: libc::c_in
 
 /// Receives one message and the descriptors sent with it; an empty message when the peer is
 /// gone.
-fn recv_fds(sock: RawFd) -> io::Result<(Vec<u8>, Vec<OwnedFd>)> {
+pub(crate) fn recv_fds(sock: RawFd) -> io::Result<(Vec<u8>, Vec<OwnedFd>)> {
     const MAX_FDS: usize = 16;
     let mut buf = vec![0u8; 4096];
     let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };

@@ -3,7 +3,7 @@
 
 use super::init::INIT_ARG;
 use super::rootfs::Plan;
-use super::unit::send_fds;
+use super::unit::{recv_fds, send_fds};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
@@ -93,33 +93,29 @@ impl Zygote {
         Ok(buf)
     }
 
-    /// Hands one run to the interpreter: `header` as the message, `fds` as SCM_RIGHTS.
+    /// Sends the interpreter one message: `header`, and `fds` as SCM_RIGHTS.
     pub(crate) fn send(&self, header: &[u8], fds: &[RawFd]) -> io::Result<()> {
         send_fds(self.ctl.as_raw_fd(), header, fds, libc::MSG_DONTWAIT)
     }
 
-    /// Reads the interpreter's answers on a thread of their own, handing each to `on_answer`,
-    /// until the interpreter goes away (then `on_answer(None)`).
-    pub(crate) fn listen(&self, on_answer: impl Fn(Option<Answer>) + Send + 'static) {
+    /// Reads the interpreter's messages and the descriptors sent with them on a thread of
+    /// their own, handing each to `on_answer`, until the interpreter goes away (then
+    /// `on_answer(None)`).
+    pub(crate) fn listen(&self, on_answer: impl Fn(Option<(Answer, Vec<OwnedFd>)>) + Send + 'static) {
         let ctl = self.ctl.clone();
         std::thread::Builder::new()
             .name("pyguide-zygote".into())
-            .spawn(move || {
-                let mut buf = vec![0u8; 4096];
-                loop {
-                    // SAFETY: `buf` is writable for its length.
-                    let got = unsafe { libc::recv(ctl.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
-                    if got < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-                        continue;
-                    }
-                    if got <= 0 {
+            .spawn(move || loop {
+                let (msg, fds) = match recv_fds(ctl.as_raw_fd()) {
+                    Ok((msg, fds)) if !msg.is_empty() => (msg, fds),
+                    _ => {
                         on_answer(None);
                         return;
                     }
-                    match serde_json::from_slice(&buf[..got as usize]) {
-                        Ok(v) => on_answer(Some(v)),
-                        Err(e) => tracing::error!(error = %e, "unreadable answer from the sandbox interpreter"),
-                    }
+                };
+                match serde_json::from_slice(&msg) {
+                    Ok(v) => on_answer(Some((v, fds))),
+                    Err(e) => tracing::error!(error = %e, "unreadable message from the sandbox interpreter"),
                 }
             })
             .expect("spawning the zygote listener thread");
