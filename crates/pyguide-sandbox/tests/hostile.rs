@@ -113,9 +113,27 @@ fn main() {
 
 async fn suite(filter: Option<String>) -> usize {
     let python = discover_python(None).expect("python3");
+    let exe = std::env::current_exe().expect("own path");
+    // A sandbox whose units cannot run (a memory limit too small for the interpreter) refuses
+    // to start and says why; it leaves no cgroup behind (one would clash with the next
+    // sandbox's, started below, and the leftovers check after each program would see it).
+    let (mut passed, mut failed) = (0, 0);
+    if filter.as_deref().is_none_or(|f| "unusable".contains(f)) {
+        let mut tiny = RunnerConfig::new(python.clone());
+        tiny.limits = Limits { memory_bytes: 512 << 10, ..Limits::default() };
+        match SandboxRunner::new(tiny, &exe) {
+            Err(e) if e.contains("cannot make a unit") => {
+                passed += 1;
+                println!("ok   unusable: a sandbox whose units cannot run refuses to start ({e})");
+            }
+            other => {
+                failed += 1;
+                println!("FAIL unusable: expected a refusal naming the unit's failure, got {:?}", other.err());
+            }
+        }
+    }
     let mut config = RunnerConfig::new(python);
     config.limits = Limits { wall: Duration::from_secs(3), cpu_secs: 2, ..Limits::default() };
-    let exe = std::env::current_exe().expect("own path");
     let sandbox = Arc::new(SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)"));
     let parents = sandbox.cgroup_parents();
     let runner: Arc<dyn Runner> = sandbox.clone();
@@ -130,7 +148,6 @@ async fn suite(filter: Option<String>) -> usize {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).expect("hostile dir").flatten().map(|e| e.path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "py"));
     files.sort();
-    let (mut passed, mut failed) = (0, 0);
     for file in &files {
         let name = file.file_stem().unwrap().to_string_lossy().into_owned();
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {

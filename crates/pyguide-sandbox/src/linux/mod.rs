@@ -174,7 +174,15 @@ impl SandboxRunner {
         for _ in 0..warm_units {
             shared.send_spare().map_err(|e| format!("cgroups: {e}"))?;
         }
-        shared.first_unit()?;
+        if let Err(e) = shared.first_unit() {
+            // Nothing of a sandbox that cannot run programs stays behind.
+            let spares: Vec<RunCgroup> = lock(&shared.books).spares.drain().map(|(_, cg)| cg).collect();
+            drop(shared);
+            for cg in spares {
+                let _ = cg.remove_blocking();
+            }
+            return Err(e);
+        }
         Ok(SandboxRunner { shared: Arc::new(shared), slots })
     }
 
