@@ -29,6 +29,7 @@ pub struct Cgroups {
 /// The cgroup(s) of one run.
 #[derive(Debug)]
 pub struct RunCgroup {
+    id: u64,
     dirs: Vec<PathBuf>,
     /// The file of every hierarchy that a process joins through (`tasks` on v1, `cgroup.procs`
     /// on v2), opened for writing: the run's first process writes `0` into each to join.
@@ -174,7 +175,7 @@ impl Cgroups {
                 let open = |dir: &Path| open_as(dir, "tasks");
                 let (m, p) = (memory.join(&name), pids.join(&name));
                 fs::create_dir(&m)?;
-                let mut cg = RunCgroup::new(m.clone(), p.clone(), false);
+                let mut cg = RunCgroup::new(id, m.clone(), p.clone(), false);
                 fs::create_dir(&p)?;
                 cg.dirs.push(p.clone());
                 write(&m.join("memory.limit_in_bytes"), &memory_bytes.to_string())?;
@@ -200,7 +201,7 @@ impl Cgroups {
             Mode::V2 { base } => {
                 let d = base.join(&name);
                 fs::create_dir(&d)?;
-                let mut cg = RunCgroup::new(d.clone(), d.clone(), true);
+                let mut cg = RunCgroup::new(id, d.clone(), d.clone(), true);
                 write(&d.join("memory.max"), &memory_bytes.to_string())?;
                 let _ = write(&d.join("memory.swap.max"), "0");
                 write(&d.join("pids.max"), &max_pids.to_string())?;
@@ -255,8 +256,13 @@ fn remove_stale(parent: &Path) {
 impl RunCgroup {
     /// A group whose first folder is `dir` and whose processes are listed in `list`; more
     /// folders (v1 hierarchies) and the files to join through are added by the caller.
-    fn new(dir: PathBuf, list: PathBuf, v2: bool) -> RunCgroup {
-        RunCgroup { dirs: vec![dir], procs: Vec::new(), list, v2, weight: AtomicU8::new(Weight::Full as u8) }
+    fn new(id: u64, dir: PathBuf, list: PathBuf, v2: bool) -> RunCgroup {
+        RunCgroup { id, dirs: vec![dir], procs: Vec::new(), list, v2, weight: AtomicU8::new(Weight::Full as u8) }
+    }
+
+    /// The id the group was made with (its folders are named `run-<id>`).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The group's folders, one per hierarchy.

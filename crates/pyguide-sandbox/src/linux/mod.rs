@@ -52,6 +52,9 @@ struct ReadyUnit {
 #[derive(Default)]
 struct Books {
     spares: HashMap<u64, RunCgroup>,
+    /// Cgroups made ahead and not yet handed to the interpreter: a unit taken is replaced at
+    /// once with one of these, without waiting for the kernel to make a cgroup.
+    held: VecDeque<RunCgroup>,
     ready: VecDeque<ReadyUnit>,
     waiting: VecDeque<oneshot::Sender<ReadyUnit>>,
     /// Units lost while being made, whose cgroups are to be replaced.
@@ -118,6 +121,9 @@ fn warm_units() -> usize {
     (std::thread::available_parallelism().map_or(1, |n| n.get()) * 4).clamp(8, 32)
 }
 
+/// Cgroups the server keeps made ahead (see `Books::held`).
+const HELD_CGROUPS: usize = 2;
+
 /// How long a run waits for a unit (and the start-up for the first one).
 const UNIT_WAIT: Duration = Duration::from_secs(20);
 
@@ -174,9 +180,17 @@ impl SandboxRunner {
         for _ in 0..warm_units {
             shared.send_spare().map_err(|e| format!("cgroups: {e}"))?;
         }
+        for _ in 0..HELD_CGROUPS {
+            let cg = shared.make_cgroup().map_err(|e| format!("cgroups: {e}"))?;
+            lock(&shared.books).held.push_back(cg);
+        }
         if let Err(e) = shared.first_unit() {
             // Nothing of a sandbox that cannot run programs stays behind.
-            let spares: Vec<RunCgroup> = lock(&shared.books).spares.drain().map(|(_, cg)| cg).collect();
+            let spares: Vec<RunCgroup> = {
+                let mut b = lock(&shared.books);
+                let held: Vec<RunCgroup> = b.held.drain(..).collect();
+                b.spares.drain().map(|(_, cg)| cg).chain(held).collect()
+            };
             drop(shared);
             for cg in spares {
                 let _ = cg.remove_blocking();
@@ -195,7 +209,7 @@ impl SandboxRunner {
     /// cgroup under the parents belongs to a run in flight, or was leaked.
     pub fn spare_cgroup_dirs(&self) -> Vec<PathBuf> {
         let b = lock(&self.shared.books);
-        b.spares.values().flat_map(|cg| cg.dirs().to_vec()).collect()
+        b.spares.values().chain(b.held.iter()).flat_map(|cg| cg.dirs().to_vec()).collect()
     }
 
     /// Waits until no run is in flight or cleaning up.
@@ -346,11 +360,21 @@ impl Shared {
         }
     }
 
-    /// Makes a cgroup for a future unit and hands it to the interpreter.
-    fn send_spare(&self) -> std::io::Result<()> {
+    /// Makes a cgroup for a future unit (with the run limits).
+    fn make_cgroup(&self) -> std::io::Result<RunCgroup> {
         let limits = &self.config.limits;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let cg = self.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)?;
+        self.cgroups.create_run(id, limits.memory_bytes, limits.max_processes)
+    }
+
+    /// Makes a cgroup for a future unit and hands it to the interpreter.
+    fn send_spare(&self) -> std::io::Result<()> {
+        self.give_spare(self.make_cgroup()?)
+    }
+
+    /// Hands the cgroup `cg` to the interpreter for a unit.
+    fn give_spare(&self, cg: RunCgroup) -> std::io::Result<()> {
+        let id = cg.id();
         let fds: Vec<RawFd> = cg.procs.iter().map(|f| f.as_raw_fd()).collect();
         let msg = serde_json::json!({ "op": "cgroup", "id": id });
         lock(&self.books).spares.insert(id, cg);
@@ -439,9 +463,10 @@ impl Shared {
         }
     }
 
-    /// Sends `extra` new spare cgroups, one for each unit lost since, and restarts the
-    /// interpreter if it went away, on a thread of its own (making a cgroup waits for the
-    /// kernel's cgroup lock). The thread holds a cleanup permit, so that `quiesce` waits for it.
+    /// Hands the interpreter `extra` spare cgroups, one more for each unit lost since, and
+    /// restarts the interpreter if it went away, on a thread of its own (making a cgroup waits
+    /// for the kernel's cgroup lock). Cgroups made ahead go first; then as many are made again.
+    /// The thread holds a cleanup permit, so that `quiesce` waits for it.
     fn replenish(self: &Arc<Self>, extra: usize) {
         let (n, gone) = {
             let mut b = lock(&self.books);
@@ -457,8 +482,22 @@ impl Shared {
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             for _ in 0..n {
-                if let Err(e) = shared.send_spare() {
+                let held = lock(&shared.books).held.pop_front();
+                let sent = match held {
+                    Some(cg) => shared.give_spare(cg),
+                    None => shared.send_spare(),
+                };
+                if let Err(e) = sent {
                     tracing::warn!(error = %e, "no spare cgroup for the next unit");
+                }
+            }
+            while lock(&shared.books).held.len() < HELD_CGROUPS {
+                match shared.make_cgroup() {
+                    Ok(cg) => lock(&shared.books).held.push_back(cg),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not make a cgroup ahead");
+                        break;
+                    }
                 }
             }
         });
