@@ -8,7 +8,8 @@
 //!   zygote (`python/zygote.py`) as root of a user namespace that maps only unprivileged ids;
 //! - per run the zygote forks into new mount and PID namespaces with fresh tmpfs mounts, and
 //!   the learner's process drops to uid 1000 with no capabilities, no_new_privs, rlimits and
-//!   the seccomp filters built in [`seccomp`].
+//!   the seccomp filters built in [`seccomp`]; the zygote hands the ready unit to the server,
+//!   which sends it the run.
 
 mod cgroup;
 pub mod init;
@@ -522,8 +523,8 @@ async fn execute(
     let (payload_r, payload_w) = pipe()?;
     let fds =
         [stdin_r.as_raw_fd(), stdout_w.as_raw_fd(), stderr_w.as_raw_fd(), status_w.as_raw_fd(), payload_r.as_raw_fd()];
-    // The payload is written at once, not after the interpreter's answer: the unit reads it
-    // as soon as it has the run, and waiting for the answer first was a round trip on every run.
+    // The payload is written at once, before the run is handed over: the unit reads it as soon
+    // as it has the run.
     let tool = match entry.tool() {
         None => serde_json::Value::Null,
         Some(t) => serde_json::json!({

@@ -1,5 +1,7 @@
 //! The server's end of the pre-warmed interpreter: start it through `pyguide __sandbox-init`,
-//! and hand it runs over a SOCK_SEQPACKET socket (a JSON header and the run's descriptors).
+//! and talk to it over a SOCK_SEQPACKET socket (JSON messages with descriptors): the server
+//! sends spare cgroups, the interpreter sends back ready units (their sockets) and why a unit
+//! could not be made.
 
 use super::init::INIT_ARG;
 use super::rootfs::Plan;
@@ -16,7 +18,7 @@ pub(crate) struct Zygote {
     child: Child,
 }
 
-/// What the interpreter answers, as JSON messages.
+/// What the interpreter sends, as JSON messages.
 pub(crate) type Answer = serde_json::Value;
 
 fn socketpair() -> io::Result<(OwnedFd, OwnedFd)> {
