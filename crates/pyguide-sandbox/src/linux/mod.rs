@@ -422,22 +422,23 @@ impl Shared {
             };
             // Full weight before the run starts; the unit was made at a lower one.
             cg.set_weight(Weight::Full);
-            // H first: if it is gone, G must not report its end on this run's status pipe.
-            let sent = unit::send_fds(unit.h.as_raw_fd(), b"run", &fds[..5], libc::MSG_DONTWAIT)
-                .and_then(|()| unit::send_fds(unit.g.as_raw_fd(), b"status", &fds[3..4], libc::MSG_DONTWAIT));
-            match sent {
-                Ok(()) => {
-                    // The cgroup of the unit that replaces this one: made on another thread,
-                    // so the run does not wait for it.
-                    self.replenish(1);
-                    return Ok(cg);
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "a ready sandbox unit was gone; the run takes another");
-                    lock(&self.books).lost += 1;
-                    tokio_free_remove(cg);
-                }
+            // H first: if it is gone, the run takes another unit, and G must not have this
+            // run's status pipe to report H's end on.
+            if let Err(e) = unit::send_fds(unit.h.as_raw_fd(), b"run", &fds[..5], libc::MSG_DONTWAIT) {
+                tracing::warn!(error = %e, "a ready sandbox unit was gone; the run takes another");
+                lock(&self.books).lost += 1;
+                tokio_free_remove(cg);
+                continue;
             }
+            // H has the run now. Without G (gone, and H with it as its namespace's init), the
+            // status pipe closes without a line, and the run ends as lost.
+            if let Err(e) = unit::send_fds(unit.g.as_raw_fd(), b"status", &fds[3..4], libc::MSG_DONTWAIT) {
+                tracing::warn!(error = %e, "a sandbox unit's init was gone");
+            }
+            // The cgroup of the unit that replaces this one: made on another thread, so the
+            // run does not wait for it.
+            self.replenish(1);
+            return Ok(cg);
         }
     }
 
