@@ -152,6 +152,11 @@ async fn spawn_load(python: &std::path::Path, conc: usize, total: usize, gap: Du
     stats(all, started.elapsed(), 0)
 }
 
+/// The number in the environment variable `name`, or `default`.
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// Busy CPU time of the whole machine so far (user, system), in milliseconds.
 fn cpu_ms() -> (f64, f64) {
     let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
@@ -167,7 +172,7 @@ fn main() {
     if std::env::args().nth(1).as_deref() == Some(INIT_ARG) {
         init_main();
     }
-    let total: usize = std::env::var("PYGUIDE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    let total: usize = env_number("PYGUIDE_BENCH_RUNS", 400) as usize;
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async move {
         let python = discover_python(None).expect("python3");
@@ -189,10 +194,10 @@ fn main() {
 
         println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
         if std::env::var_os("PYGUIDE_BENCH_SANDBOX_ONLY").is_some() {
-            // For a profiler: only sandboxed runs, back to back, at concurrency
-            // PYGUIDE_BENCH_CONC (2 unless set).
-            let conc = std::env::var("PYGUIDE_BENCH_CONC").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
-            let gap = Duration::from_millis(std::env::var("PYGUIDE_BENCH_GAP_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(0));
+            // For a profiler: only sandboxed runs, PYGUIDE_BENCH_CONC at once (2 unless set),
+            // each client's runs PYGUIDE_BENCH_GAP_MS apart (back to back unless set).
+            let conc = env_number("PYGUIDE_BENCH_CONC", 2) as usize;
+            let gap = Duration::from_millis(env_number("PYGUIDE_BENCH_GAP_MS", 0));
             let _ = api_load(addr, conc, 40, gap).await;
             let c0 = cpu_ms();
             let api = api_load(addr, conc, total, gap).await;

@@ -353,6 +353,8 @@ impl Shared {
                 *z = start_zygote(&self.init_exe, &self.plan, &self.books, &self.changed)
                     .map_err(std::io::Error::other)?;
                 drop(z);
+                // Every message sent here is a spare cgroup: with it sent again below, the new
+                // interpreter has a full set.
                 for _ in 1..self.warm_units {
                     self.send_spare()?;
                 }

@@ -11,10 +11,11 @@
 //! cgroups (see `fork_into.c`), H is re-parented to G, and M tells G H's pid. G itself stays in
 //! the sandbox's cgroup: it is the sandbox's process, not the program's.
 //!
-//! When a run comes, the server hands G the run's status pipe. G reaps every process of the unit until H
-//! ends, kills and reaps the rest, writes how H ended on the status pipe (the server reads the
-//! first line, and H writes its own exit status first when it can), and exits. If its socket
-//! closes first (the unit was dropped), G exits at once, and the kernel kills H with it.
+//! When a run comes, the server hands G the run's status pipe. G reaps every process of the
+//! unit until H ends, kills and reaps the rest, writes how H ended on the status pipe (the
+//! server reads the first line, and H writes its own exit status first when it can), and
+//! exits. If its socket closes first (the unit was dropped), G exits at once, and the kernel
+//! kills H with it.
 
 use std::ffi::CString;
 use std::io;
@@ -217,9 +218,9 @@ fn unit_init(sock: RawFd, mounts: &UnitMounts) -> ! {
     unsafe { libc::_exit(0) }
 }
 
-/// Waits for H's pid (from M) and the run's status pipe (from the server), then reaps until H ends and
-/// ends the rest of the unit: the status pipe and the line to write on it; None when the unit
-/// is dropped unused.
+/// Waits for H's pid (from M) and the run's status pipe (from the server), then reaps until H
+/// ends and ends the rest of the unit: the status pipe and the line to write on it; None when
+/// the unit is dropped unused.
 fn watch(sock: RawFd) -> Option<(OwnedFd, String)> {
     let (msg, _) = recv_fds(sock).ok()?;
     let h: libc::pid_t = std::str::from_utf8(&msg).ok()?.trim().parse().ok()?;
