@@ -1,35 +1,38 @@
-# PyGuide's pre-warmed interpreter: runs inside the sandbox and keeps sandboxes ready to run.
+# PyGuide's pre-warmed interpreter: runs inside the sandbox and keeps units ready to run.
+# (The process tree is drawn in crates/pyguide-sandbox/src/linux/mod.rs; the messages are
+# protocol.py's, which comes first in the same program.)
 #
 # Started by `pyguide __sandbox-init` as root of a fresh user namespace, in a read-only minimal
-# root, with fd 0 a SOCK_SEQPACKET control socket to the server and fd 3 a socket to R, the
-# init's small process that makes unit inits (see unit.rs). It makes the sandboxes ("units")
-# that the server hands runs to.
+# root, with fd 0 a SOCK_SEQPACKET control socket to the server and fd 3 a socket to the init
+# maker, the sandbox init's small process that makes unit inits (see unit.rs).
 # Making a unit (off the request path):
-#   Z (this process, PID 1 of a PID namespace of the sandbox's own) asks M, its child that only
-#   makes units (so that Z's loop never waits for a fork), for a unit in each spare cgroup the
-#   server sends. M keeps a few unit inits ready, made ahead by R: each, G, is PID 1 of a new
-#   PID namespace with a new mount namespace and a fresh tmpfs on /work, /tmp and /dev/shm. M
-#   forks H into an init's namespaces through the native helper fork_into.c (a vfork'd
-#   intermediate forks H and exits, so that H's parent is G and the interpreter is copied once,
-#   not twice); still in C, before it runs any Python, H joins the unit's cgroups, drops to an
-#   unprivileged user with no capabilities, sets no_new_privs, rlimits and the learner's seccomp
-#   filter (on top of the unit filters M installed for all units). H then rehearses a run and
-#   says "ready". M tells G H's pid and hands Z the unit's sockets; once H is ready, Z hands
-#   them to the server ({"unit": cgroup id}) and forgets the unit.
+#   The interpreter (this process, PID 1 of a PID namespace of the sandbox's own) asks the
+#   unit maker, its child that only makes units (so that the interpreter's loop never waits for
+#   a fork), for a unit in each spare cgroup the server sends. The unit maker keeps a few unit
+#   inits ready, made ahead by the init maker: each is PID 1 of a new PID namespace with a new
+#   mount namespace and a fresh tmpfs on /work, /tmp and /dev/shm. The unit maker forks the
+#   program's process into an init's namespaces through the native helper fork_into.c (a
+#   vfork'd intermediate forks the program's process and exits, so that its parent is the unit
+#   init and the interpreter is copied once, not twice); still in C, before it runs any Python,
+#   the program's process joins the unit's cgroups, drops to an unprivileged user with no
+#   capabilities, sets no_new_privs, rlimits and the learner's seccomp filter (on top of the
+#   unit filters the unit maker installed for all units). It then rehearses a run and says
+#   program_ready. The unit maker tells the init the program's pid and hands the interpreter
+#   the unit's sockets; once the program's process is ready, the interpreter hands them to the
+#   server (unit_ready) and forgets the unit.
 # Each unit runs inside a cgroup of its own: the server supplies spare cgroups (their open
-# `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and H joins one before anything
-# else, so the cgroup migration is off the request path too.
+# `tasks` files on v1, `cgroup.procs` on v2) ahead of time, and the program's process joins one
+# before anything else, so the cgroup migration is off the request path too.
 # A run (the request path) is then only message passing, between the server and the unit
-# alone: the server sends G "status" with the run's status pipe (write end), and H "run" with,
-# as SCM_RIGHTS, stdin (read end), stdout, stderr, status (write ends), payload (read end).
-# H takes stdin/stdout/stderr, writes main.py and the extra files into /work and runs main.py
-# as `python -u main.py` would. When the program ends, H closes its output and writes its exit
-# status as one line on the status pipe: the server has the result without waiting for the
-# process teardown. G writes how H ended (a signal, say) on the status pipe when H could not,
-# and exits, which makes the kernel kill whatever H left behind in the namespace. The server
-# reads the first line only.
-BASELINE_MODULES = set(__import__("sys").modules)
-
+# alone: the server sends the unit init status_pipe with the run's status pipe (write end), and
+# the program's process start with, as SCM_RIGHTS, stdin (read end), stdout, stderr, status
+# (write ends) and the payload (read end), on which the program message follows. The program's
+# process writes main.py and the extra files into /work and runs main.py as `python main.py`
+# would. When the program ends, it closes its output and writes its exit status as one line
+# (exited) on the status pipe: the server has the result without waiting for the process
+# teardown. The unit init writes how the program's process ended (a signal, say) when it could
+# not, and exits, which makes the kernel kill whatever was left behind in the namespace. The
+# server reads the first line only, of a bounded length.
 import array
 import ctypes
 import fcntl
@@ -43,8 +46,8 @@ import sys
 
 WORK = "/work"
 MAIN = WORK + "/main.py"
-STATUS_FD = -1  # H's end of the run's status pipe
-H_PID = -1  # only H reports its end (a child the program forks ends on its own)
+STATUS_FD = -1  # the program's process's end of the run's status pipe
+PROGRAM_PID = -1  # only the program's process reports its end (a child it forks ends on its own)
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
@@ -105,7 +108,7 @@ def recv_fds(sock):
 
 def above_stdio(fds):
     """Copies of `fds` numbered above 2 (close-on-exec), the originals closed. New or received
-    descriptors may take a free number among 0-2 (H's fd 0 is closed), which must not be
+    descriptors may take a free number among 0-2 (the program process's fd 0 is closed), which must not be
     overwritten by, or mistaken for, the standard streams."""
     lifted = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in fds]
     for fd in fds:
@@ -122,8 +125,8 @@ def send_fds(sock, msg, fds):
 SYS_PIDFD_OPEN = 434
 # This process's own PID namespace, to come back to after making each unit's.
 SELF_PIDFD = libc.syscall(SYS_PIDFD_OPEN, os.getpid(), 0)
-# R, the sandbox init's process that makes each unit's init G (a small process, not a copy of
-# this interpreter).
+# The init maker, the sandbox init's process that makes each unit's init (a small process, not
+# a copy of this interpreter).
 UNIT_INIT = socket.socket(fileno=int(CONFIG["unit_init_fd"]))
 # The native helper that forks this interpreter into a unit (fork_into.c). PyDLL keeps the GIL
 # held during the call, as os.fork does.
@@ -131,7 +134,8 @@ FORK_INTO = ctypes.PyDLL(CONFIG["fork_into"]).pyguide_fork_into
 
 
 class Lockdown(ctypes.Structure):
-    """fork_into.c's struct pyguide_lockdown: what H becomes before it runs Python again."""
+    """fork_into.c's struct pyguide_lockdown: what the program's process becomes before it runs
+    Python again."""
     _fields_ = [("keep_fd", ctypes.c_int), ("cpu_secs", ctypes.c_long), ("file_bytes", ctypes.c_long),
                 ("filter", ctypes.c_void_p)]
 
@@ -146,32 +150,33 @@ for _f in (BEFORE_FORK, AFTER_FORK_PARENT, AFTER_FORK_CHILD):
     _f.argtypes, _f.restype = [], None
 
 
-INITS_READY = 4  # unit inits M keeps mounted and waiting, so that making a unit waits for none
+INITS_READY = 4  # unit inits the unit maker keeps mounted and waiting, so that making a unit waits for none
 
 
 def make_unit(init, cgroup_fds):
-    """Forks H into `init` (a mounted unit init: its socket and pidfd) and the cgroups given by
-    `cgroup_fds`; returns (socket to G, socket to H)."""
-    g, pidfd = init
-    h_ours, h_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    """Forks the program's process into `init` (a mounted unit init: its socket and pidfd) and
+    the cgroups given by `cgroup_fds`; returns (socket to the init, socket to the process)."""
+    init_sock, pidfd = init
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        pid = fork_into(pidfd, cgroup_fds, h_theirs)
-        g.send(b"%d" % pid)
+        pid = fork_into(pidfd, cgroup_fds, theirs)
+        init_sock.send(program_pid(pid))
     except OSError:
-        g.close()
-        h_ours.close()
+        init_sock.close()
+        ours.close()
         raise
     finally:
         os.close(pidfd)
-        h_theirs.close()
-    return g, h_ours
+        theirs.close()
+    return init_sock, ours
 
 
-def fork_into(unit, cgroup_fds, h_sock):
-    """Forks H into the unit whose init has the pidfd `unit`: its PID and mount namespaces and
-    its cgroups, as the child of G (see fork_into.c). Returns H's pid as the unit sees it."""
+def fork_into(unit, cgroup_fds, program_sock):
+    """Forks the program's process into the unit whose init has the pidfd `unit`: its PID and
+    mount namespaces and its cgroups, as the child of the unit init (see fork_into.c). Returns
+    the process's pid as the unit sees it."""
     cgroups = (ctypes.c_int * len(cgroup_fds))(*cgroup_fds)
-    lockdown = Lockdown(h_sock.fileno(), int(CONFIG["cpu_secs"]), int(CONFIG["file_bytes"]),
+    lockdown = Lockdown(program_sock.fileno(), int(CONFIG["cpu_secs"]), int(CONFIG["file_bytes"]),
                         ctypes.addressof(LEARNER_PROG))
     check(libc.setns(unit, CLONE_NEWPID), "setns(pid)")
     try:
@@ -180,7 +185,7 @@ def fork_into(unit, cgroup_fds, h_sock):
         if pid == 0:
             try:
                 AFTER_FORK_CHILD()
-                unit_h(h_sock)
+                program_process(program_sock)
             finally:
                 os._exit(1)
         AFTER_FORK_PARENT()
@@ -191,22 +196,24 @@ def fork_into(unit, cgroup_fds, h_sock):
     return pid
 
 
-def unit_h(h_sock):
+def program_process(sock):
     """The learner's process, locked down by fork_into.c (in /work, with no descriptors but
-    the standard ones and `h_sock`): rehearses while idle, then runs one program."""
+    the standard ones and `sock`): rehearses while idle, then runs one program."""
     try:
         prepare_run()
-        h_sock.send(b"ready")
+        sock.send(program_ready())
         try:
-            msg, fds = recv_fds(h_sock)
+            msg, fds = recv_fds(sock)
         except OSError:
             msg = b""
         if not msg:
             os._exit(0)  # the unit was never used
-        h_sock.close()
-        stdin, stdout, stderr, status, payload = above_stdio(fds)[:5]
-        global STATUS_FD, H_PID
-        STATUS_FD, H_PID = status, os.getpid()
+        sock.close()
+        if decode(msg)["type"] != "start" or len(fds) != 5:
+            raise ProtocolError("expected start with 5 descriptors")
+        stdin, stdout, stderr, status, payload = above_stdio(fds)
+        global STATUS_FD, PROGRAM_PID
+        STATUS_FD, PROGRAM_PID = status, os.getpid()
         for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
             os.dup2(fd, target)
             os.close(fd)
@@ -217,16 +224,18 @@ def unit_h(h_sock):
                 break
             chunks.append(chunk)
         os.close(payload)
-        request = json.loads(b"".join(chunks))
-        for name, text in [("main.py", request["code"])] + sorted(request.get("files", {}).items()):
+        request = decode(b"".join(chunks))
+        if request["type"] != "program":
+            raise ProtocolError("expected the program")
+        for name, text in [("main.py", request["code"])] + sorted(request["files"].items()):
             with open(name, "w", encoding="utf-8") as f:
                 f.write(text)
-        tool = request.get("tool")
+        tool = request["tool"]
         if tool:  # a PyGuide tool (the inspector) runs main.py instead; it lives outside /work
             path = "/tmp/" + tool["name"]
             with open(path, "w", encoding="utf-8") as f:
                 f.write(tool["source"])
-            for name, text in sorted(tool.get("files", {}).items()):
+            for name, text in sorted(tool["files"].items()):
                 with open("/tmp/" + name, "w", encoding="utf-8") as f:
                     f.write(text)
             entry = (tool["source"], path, [path, MAIN])
@@ -235,6 +244,7 @@ def unit_h(h_sock):
     except BaseException as e:  # the sandbox could not be set up: never run the code then
         try:
             os.write(2, ("PyGuide sandbox error: %r\n" % (e,)).encode())
+            os.write(STATUS_FD, setup_failed(repr(e)))
         finally:
             os._exit(125)
     try:
@@ -246,7 +256,7 @@ def unit_h(h_sock):
 # ---------------------------------------------------------------- running main.py
 
 def prepare_interpreter():
-    """Z, once: the state every run starts from that does not depend on the program, made
+    """The interpreter, once: the state every run starts from that does not depend on the program, made
     before any unit is forked so that no unit pays for it. The learner's environment; the
     standard streams as a run sees them (on descriptors 0-2, which each run's process points at
     its own pipes); the AST node types, which the first compile() of an interpreter builds;
@@ -255,8 +265,7 @@ def prepare_interpreter():
     import io
 
     os.environ.clear()
-    os.environ.update({"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": WORK, "LANG": "C.UTF-8",
-                       "LC_ALL": "C.UTF-8", "TMPDIR": "/tmp", "TZ": "UTC", "USER": "learner", "LOGNAME": "learner"})
+    os.environ.update(CONFIG["env"])
     sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8")
     sys.stdout = sys.__stdout__ = io.TextIOWrapper(
         io.open(1, "wb", buffering=0, closefd=False), encoding="utf-8", write_through=True)
@@ -279,7 +288,7 @@ def prepare_run():
     os.dup2(w, 2)
     os.close(r)
     os.close(w)
-    rehearsal = json.loads(json.dumps({"code": "print('ready')\n", "files": {"w.py": "x = 1\n"}, "tool": None}))
+    rehearsal = decode(encode("program", code="print('ready')\n", files={"w.py": "x = 1\n"}, tool=None))
     for name, text in rehearsal["files"].items():
         with open(name, "w", encoding="utf-8") as f:
             f.write(text)
@@ -302,6 +311,9 @@ def run_main(source, filename, argv):
     sys.path_importer_cache.pop("", None)
     sys.path[0] = WORK
     sys.argv[:] = argv
+    # What a fresh `python3 main.py` sees, not the interpreter's own command line (which holds
+    # this program and its configuration).
+    sys.orig_argv = ["python3"] + argv
     main = type(sys)("__main__")
     main.__file__ = filename
     main.__cached__ = None
@@ -359,12 +371,12 @@ def finish(code):
         except BaseException:
             pass
     # The run is over: output closed, then the status, so the server answers now rather than
-    # after this process's teardown (G reports a death by a signal instead).
-    if os.getpid() == H_PID:
+    # after this process's teardown (its unit init reports a death by a signal instead).
+    if os.getpid() == PROGRAM_PID:
         try:
             os.close(1)
             os.close(2)
-            os.write(STATUS_FD, b'{"exit": %d}\n' % code)
+            os.write(STATUS_FD, exited(code))
         except BaseException:
             pass
     os._exit(code)
@@ -373,11 +385,13 @@ def finish(code):
 # ---------------------------------------------------------------- the zygote's loop
 
 def unit_maker(sock):
-    """M: makes units on request, so that Z's loop never waits for a fork. Each request is a
-    spare cgroup's descriptors; each answer hands Z the new unit's two sockets."""
+    """The unit maker: makes units on request, so that the interpreter's loop never waits for a
+    fork. Each request is a spare message with the cgroup's descriptors; each answer is
+    unit_ready with the new unit's two sockets, or unit_lost."""
     try:
         die_with_parent()
-        # X, the intermediate that forks each H, is reaped by fork_into.c; H inherits this.
+        # The intermediate that forks each program's process is reaped by fork_into.c; the
+        # program's process inherits this.
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         # Capabilities no process of a unit can ever gain again (the bounding set is
         # inherited; each run's process then loses the rest when it becomes the learner).
@@ -388,82 +402,89 @@ def unit_maker(sock):
         # the learner's short filter, instead of having the kernel analyse the long one per run.
         for raw in UNIT_FILTERS:
             install_seccomp(ctypes.create_string_buffer(raw, len(raw)))
-        # Unit inits are made ahead: R makes each, then it mounts the unit's folders, each step
-        # a wait for a process's turn on a busy machine. A unit is then only a fork away.
-        poller = select.poll()
-        poller.register(sock.fileno(), select.POLLIN)
-        poller.register(UNIT_INIT.fileno(), select.POLLIN)
-        asked = []  # sockets to the inits R is making (R answers in order)
-        mounting = {}  # fd of the socket to an init -> (socket, pidfd) while it mounts
-        inits = []  # mounted inits: (socket, pidfd)
-        requests = []  # Z's requests for a unit: (message, cgroup descriptors)
-        while True:
-            while len(asked) + len(mounting) + len(inits) < INITS_READY:
-                g, g_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-                send_fds(UNIT_INIT, b"unit", [g_theirs.fileno()])
-                g_theirs.close()
-                asked.append(g)
-            while requests and inits:
-                msg, fds = requests.pop(0)
-                try:
-                    g, h = make_unit(inits.pop(0), fds)
-                except OSError as e:  # Z gives the cgroup back (inits die when the sandbox stops)
-                    g = h = None
-                    error = "could not make a unit: %s" % e
-                for fd in fds:
-                    os.close(fd)
-                if g is None:
-                    sock.send(json.dumps({"id": json.loads(msg)["id"], "error": error}).encode())
-                    continue
-                send_fds(sock, msg, [g.fileno(), h.fileno()])
-                g.close()
-                h.close()
-            try:
-                events = poller.poll()
-            except InterruptedError:
-                continue
-            for fd, _ in events:
-                if fd == sock.fileno():
-                    msg, fds = recv_fds(sock)
-                    if not msg:
-                        os._exit(0)  # Z is gone
-                    requests.append((msg, fds))
-                elif fd == UNIT_INIT.fileno():
-                    msg, fds = recv_fds(UNIT_INIT)
-                    if not msg:
-                        os._exit(1)  # R is gone, and with it the sandbox
-                    g = asked.pop(0)
-                    if msg != b"ok" or len(fds) != 1:
-                        for extra in fds:
-                            os.close(extra)
-                        g.close()
-                        continue
-                    mounting[g.fileno()] = (g, fds[0])
-                    poller.register(g.fileno(), select.POLLIN)
-                elif fd in mounting:
-                    g, pidfd = mounting.pop(fd)
-                    poller.unregister(fd)
-                    answer = g.recv(256)
-                    if answer == b"mounted":
-                        inits.append((g, pidfd))
-                        continue
-                    g.close()
-                    os.close(pidfd)
-                    if answer:  # the init's own words (a mount it could not make); Z tells the server
-                        sock.send(json.dumps({"init_error": answer.decode("utf-8", "replace")}).encode())
+        make_units(sock)
     finally:
         os._exit(1)
 
 
+def make_units(sock):
+    """The unit maker's loop. Unit inits are made ahead: the init maker makes each, then the
+    init mounts the unit's folders, each step a wait for a process's turn on a busy machine. A
+    unit is then only a fork away."""
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    poller.register(UNIT_INIT.fileno(), select.POLLIN)
+    asked = []  # sockets to the inits the init maker is making (it answers in order)
+    mounting = {}  # fd of the socket to an init -> (socket, pidfd) while it mounts
+    inits = []  # mounted inits: (socket, pidfd)
+    requests = []  # the interpreter's requests for a unit: (cgroup id, cgroup descriptors)
+    while True:
+        while len(asked) + len(mounting) + len(inits) < INITS_READY:
+            init_sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            send_fds(UNIT_INIT, make_init(), [theirs.fileno()])
+            theirs.close()
+            asked.append(init_sock)
+        while requests and inits:
+            cgroup, fds = requests.pop(0)
+            try:
+                init_sock, program_sock = make_unit(inits.pop(0), fds)
+                send_fds(sock, unit_ready(cgroup), [init_sock.fileno(), program_sock.fileno()])
+                init_sock.close()
+                program_sock.close()
+            except OSError as e:  # the server removes the cgroup (inits die when the sandbox stops)
+                sock.send(unit_lost(cgroup, "could not make a unit: %s" % e))
+            finally:
+                for fd in fds:
+                    os.close(fd)
+        try:
+            events = poller.poll()
+        except InterruptedError:
+            continue
+        for fd, _ in events:
+            if fd == sock.fileno():
+                msg, fds = recv_fds(sock)
+                if not msg:
+                    os._exit(0)  # the interpreter is gone
+                requests.append((decode(msg)["cgroup"], fds))
+            elif fd == UNIT_INIT.fileno():
+                msg, fds = recv_fds(UNIT_INIT)
+                if not msg:
+                    os._exit(1)  # the init maker is gone, and with it the sandbox
+                init_sock = asked.pop(0)
+                answer = decode(msg)
+                if answer["type"] != "init_made" or len(fds) != 1:
+                    for extra in fds:
+                        os.close(extra)
+                    init_sock.close()
+                    if answer["type"] == "init_failed":
+                        sock.send(unit_error(answer["error"]))
+                    continue
+                mounting[init_sock.fileno()] = (init_sock, fds[0])
+                poller.register(init_sock.fileno(), select.POLLIN)
+            elif fd in mounting:
+                init_sock, pidfd = mounting.pop(fd)
+                poller.unregister(fd)
+                answer = init_sock.recv(4096)
+                if answer and decode(answer)["type"] == "init_mounted":
+                    inits.append((init_sock, pidfd))
+                    continue
+                init_sock.close()
+                os.close(pidfd)
+                if answer:  # the init's own words (a mount it could not make), for the server
+                    sock.send(unit_error(decode(answer).get("error", "a unit init failed")))
+
+
 def serve():
+    """The interpreter's loop: spare cgroups from the server go to the unit maker; units it
+    made go to the server once their program's process is ready."""
     ctl = socket.socket(fileno=0)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps M (and M's intermediates)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the unit maker
     prepare_interpreter()
     gc.collect()
     gc.freeze()
     maker, maker_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     if os.fork() == 0:
-        # M must not hold the server's socket; /dev/null takes its place as fd 0.
+        # The unit maker must not hold the server's socket; /dev/null takes its place as fd 0.
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
@@ -471,32 +492,25 @@ def serve():
         maker.close()
         unit_maker(maker_theirs)
     maker_theirs.close()
-    UNIT_INIT.close()  # M's alone
+    UNIT_INIT.close()  # the unit maker's alone
     poller = select.poll()
     poller.register(ctl.fileno(), select.POLLIN)
     poller.register(maker.fileno(), select.POLLIN)
-    warming = {}  # fd of H's socket -> (socket to G, socket to H, cgroup id)
-
-    def lost(cg_id, error):
-        ctl.send(json.dumps({"lost_cgroup": cg_id, "error": error}).encode())
+    warming = {}  # fd of the program's socket -> (socket to the init, to the program, cgroup id)
 
     def made(msg, fds):
-        answer = json.loads(msg)
-        if "init_error" in answer:
-            ctl.send(json.dumps({"unit_error": answer["init_error"]}).encode())
-            return
-        cg_id = answer["id"]
-        if len(fds) != 2:
+        answer = decode(msg)
+        if answer["type"] != "unit_ready" or len(fds) != 2:
             for fd in fds:
                 os.close(fd)
-            lost(cg_id, answer.get("error", "the unit maker answered without a unit"))
+            ctl.send(msg)  # unit_lost or unit_error: the server's to handle
             return
-        g = socket.socket(fileno=fds[0])
-        h = socket.socket(fileno=fds[1])
-        warming[h.fileno()] = (g, h, cg_id)
-        poller.register(h.fileno(), select.POLLIN)
+        init_sock = socket.socket(fileno=fds[0])
+        program_sock = socket.socket(fileno=fds[1])
+        warming[program_sock.fileno()] = (init_sock, program_sock, answer["cgroup"])
+        poller.register(program_sock.fileno(), select.POLLIN)
 
-    ctl.send(b"ready")
+    ctl.send(interpreter_ready())
     while True:
         try:
             events = poller.poll()
@@ -506,30 +520,31 @@ def serve():
             if fd == maker.fileno():
                 msg, fds = recv_fds(maker)
                 if not msg:
-                    os._exit(1)  # M is gone: the server starts a new sandbox
+                    os._exit(1)  # the unit maker is gone: the server starts a new sandbox
                 made(msg, fds)
             elif fd == ctl.fileno():
                 msg, fds = recv_fds(ctl)
                 if not msg:
                     os._exit(0)  # the server is gone
-                # A spare cgroup: M makes a unit in it at once.
-                send_fds(maker, msg, fds)
+                if decode(msg)["type"] == "spare":  # the unit maker makes a unit in it at once
+                    send_fds(maker, msg, fds)
                 for fd in fds:
                     os.close(fd)
             elif fd in warming:
-                g, h, cg_id = warming.pop(fd)
+                init_sock, program_sock, cgroup = warming.pop(fd)
                 poller.unregister(fd)
                 try:
-                    ok = h.recv(16) == b"ready"
-                except OSError:
+                    answer = program_sock.recv(4096)
+                    ok = bool(answer) and decode(answer)["type"] == "program_ready"
+                except (OSError, ProtocolError):
                     ok = False
                 if ok:
-                    # The server hands runs to ready units itself: G gets the run's status
-                    # pipe, H the rest.
-                    send_fds(ctl, json.dumps({"unit": cg_id}).encode(), [g.fileno(), h.fileno()])
+                    # The server hands runs to ready units itself: the init gets the run's
+                    # status pipe, the program's process the rest.
+                    send_fds(ctl, unit_ready(cgroup), [init_sock.fileno(), program_sock.fileno()])
                 else:
-                    lost(cg_id, "the unit's process ended while it was being set up")
-                g.close()
-                h.close()
+                    ctl.send(unit_lost(cgroup, "the unit's process ended while it was being set up"))
+                init_sock.close()
+                program_sock.close()
 
 serve()

@@ -1,4 +1,4 @@
-//! Splitting and parsing a tutorial's front matter (TOML between `+++` or flat YAML between `---`).
+//! Splitting and parsing a tutorial's front matter (TOML between `+++` or YAML between `---`).
 
 use crate::{line_of, ContentError};
 use serde::Deserialize;
@@ -59,22 +59,6 @@ pub(crate) fn split(path: &Path, text: &str) -> Result<(FrontMatter, usize), Con
     };
     let raw = &text[first_nl..fm_end];
     let line_base = 1; // `raw` starts on line 2; line_of(raw, x) is 1-based, so add 1.
-    let table = if yaml {
-        yaml_to_table(path, raw, line_base)?
-    } else {
-        match raw.parse::<toml::Table>() {
-            Ok(t) => t,
-            Err(e) => {
-                let line = e.span().map(|s| line_of(raw, s.start) + line_base).unwrap_or(1);
-                return Err(ContentError::new(
-                    path,
-                    line,
-                    format!("front matter is not valid TOML: {}", e.message().trim()),
-                )
-                .hint("write `key = \"value\"`, with text in double quotes"));
-            }
-        }
-    };
     let key_line = |key: &str| {
         raw.lines()
             .position(|l| {
@@ -84,12 +68,27 @@ pub(crate) fn split(path: &Path, text: &str) -> Result<(FrontMatter, usize), Con
             .map(|i| i + 1 + line_base)
             .unwrap_or(1)
     };
-    let mut fm: FrontMatter = FrontMatter::deserialize(toml::Value::Table(table)).map_err(|e| {
-        let msg = e.message().to_string();
-        let line = msg.split('`').nth(1).map(key_line).unwrap_or(1);
-        ContentError::new(path, line, format!("front matter: {msg}"))
-            .hint("the keys are title, summary, section, order and optionally slug and related")
-    })?;
+    let hint = "the keys are title, summary, section, order and optionally slug and related";
+    let mut fm: FrontMatter = if yaml {
+        serde_yaml_ng::from_str(raw).map_err(|e| {
+            // A missing or unknown key has no location; it names the key instead.
+            let msg = e.to_string();
+            let line = e.location().map(|l| l.line() + line_base).or_else(|| msg.split('`').nth(1).map(key_line));
+            ContentError::new(path, line.unwrap_or(1), format!("front matter is not valid: {msg}"))
+                .hint(format!("write one `key: value` per line; {hint}"))
+        })?
+    } else {
+        let table = raw.parse::<toml::Table>().map_err(|e| {
+            let line = e.span().map(|s| line_of(raw, s.start) + line_base).unwrap_or(1);
+            ContentError::new(path, line, format!("front matter is not valid TOML: {}", e.message().trim()))
+                .hint("write `key = \"value\"`, with text in double quotes")
+        })?;
+        FrontMatter::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let msg = e.message().to_string();
+            let line = msg.split('`').nth(1).map(key_line).unwrap_or(1);
+            ContentError::new(path, line, format!("front matter: {msg}")).hint(hint)
+        })?
+    };
     for (key, value) in [("title", &fm.title), ("section", &fm.section)] {
         if value.trim().is_empty() {
             return Err(ContentError::new(path, key_line(key), format!("front matter: `{key}` is empty"))
@@ -105,47 +104,4 @@ pub(crate) fn split(path: &Path, text: &str) -> Result<(FrontMatter, usize), Con
     fm.section_line = key_line("section");
     fm.related_line = key_line("related");
     Ok((fm, body_start))
-}
-
-/// Flat YAML: `key: value` lines, values plain, quoted or `[a, b]` lists. Enough for front
-/// matter, and every error still names its line.
-fn yaml_to_table(path: &Path, raw: &str, line_base: usize) -> Result<toml::Table, ContentError> {
-    let mut table = toml::Table::new();
-    for (i, line) in raw.lines().enumerate() {
-        let lineno = i + 1 + line_base;
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = trimmed.split_once(':') else {
-            return Err(ContentError::new(path, lineno, format!("front matter line {trimmed:?} is not `key: value`"))
-                .hint("write one `key: value` per line"));
-        };
-        let value = value.trim();
-        let v = if let Some(inner) = value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
-            toml::Value::Array(
-                inner
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| toml::Value::String(unquote(s)))
-                    .collect(),
-            )
-        } else if let Ok(n) = value.parse::<i64>() {
-            toml::Value::Integer(n)
-        } else {
-            toml::Value::String(unquote(value))
-        };
-        table.insert(key.trim().to_string(), v);
-    }
-    Ok(table)
-}
-
-fn unquote(s: &str) -> String {
-    for q in ['"', '\''] {
-        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
-            return s[1..s.len() - 1].to_string();
-        }
-    }
-    s.to_string()
 }

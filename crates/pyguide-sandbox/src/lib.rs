@@ -1,29 +1,42 @@
-//! Running learners' Python: one [`Runner`] interface, its limits and outcomes.
+//! Running learners' Python: one [`Runner`] interface, its limits, outcomes and errors.
 //!
 //! This is the only PyGuide crate that spawns processes. The server, the CLI (`pyguide run`)
 //! and the checker (`pyguide check`) all go through [`Runner::start`], so an example checked by
 //! `pyguide check` runs exactly as it runs on the site.
+//!
+//! Read it in this order: [`RunRequest`] (what to run) and [`Limits`]; [`Runner`] and
+//! [`RunHandle`] (starting a run, following it, its [`RunResult`]); `run.rs` (one run as one
+//! value, handed to a backend); `supervise.rs` (output, stdin, the wall clock, Stop); then a
+//! backend: `process.rs` (plain child processes) or `linux/` (the sandbox, whose module doc
+//! draws its process tree).
+
+// Functions a newcomer can read in one screen, taking few arguments: thresholds in clippy.toml.
+#![warn(clippy::too_many_lines, clippy::too_many_arguments)]
 
 pub mod exercise;
+mod error;
+mod learner;
 mod limits;
 #[cfg(target_os = "linux")]
 pub mod linux;
 mod process;
 mod python;
 mod request;
+mod run;
 mod supervise;
 mod utf8;
 
+pub use error::{SandboxError, BUSY_MESSAGE};
+pub use learner::LEARNER_ENV;
 pub use limits::Limits;
 pub use process::{ProcessRunner, RunnerConfig};
 pub use python::{discover_python, PythonInfo};
 pub use request::{RequestError, RunRequest, MAX_CODE_BYTES, MAX_FILES, MAX_FILE_BYTES, MAX_STDIN_BYTES};
+pub use run::Interpreter;
 
 use serde::Serialize;
-use std::future::Future;
 use std::sync::Arc;
-use supervise::StdinSource;
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{mpsc, oneshot};
 
 /// How a run ended (the `outcome` field of `POST /api/run`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,7 +93,7 @@ pub enum Event {
 /// What to do when every run slot is taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Admission {
-    /// Refuse at once with [`RunError::Busy`] (the site: overload is a 503, never a queue).
+    /// Refuse at once with [`SandboxError::Busy`] (the site: overload is a 503, never a queue).
     #[default]
     Immediate,
     /// Wait for a slot (the checker, which bounds its own parallelism).
@@ -96,17 +109,8 @@ pub struct StartOptions {
     /// Keep the program's stdin open and feed it from [`RunHandle::stdin`] (ignores
     /// `RunRequest::stdin`). Dropping the sender closes stdin.
     pub interactive: bool,
-}
-
-/// Why a run could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("all run slots are busy; try again in a moment")]
-    Busy,
-    #[error(transparent)]
-    Invalid(#[from] RequestError),
-    #[error("the runner failed: {0}")]
-    Internal(String),
+    /// The pre-warmed interpreter the run goes to.
+    pub interpreter: Interpreter,
 }
 
 /// A run in progress.
@@ -117,15 +121,15 @@ pub struct RunHandle {
     pub stdin: Option<mpsc::UnboundedSender<Vec<u8>>>,
     /// Stops the run (outcome [`Outcome::Stopped`]).
     pub stop: Option<oneshot::Sender<()>>,
-    pub result: oneshot::Receiver<RunResult>,
+    pub result: oneshot::Receiver<Result<RunResult, SandboxError>>,
 }
 
 impl RunHandle {
     /// Waits for the end of the run.
-    pub async fn finish(self) -> Result<RunResult, RunError> {
+    pub async fn finish(self) -> Result<RunResult, SandboxError> {
         let RunHandle { result, stop, .. } = self;
         // Keep `stop` alive until the end: dropping it must not stop the run.
-        let r = result.await.map_err(|_| RunError::Internal("the run ended without a result".into()));
+        let r = result.await.unwrap_or_else(|_| Err(SandboxError::Internal("the run ended without a result".into())));
         drop(stop);
         r
     }
@@ -185,10 +189,10 @@ impl Entry {
 /// sandbox both implement it, so the server and the CLI never know which one they have.
 pub trait Runner: Send + Sync + 'static {
     /// Validates the request and starts `entry`. Must be called within a Tokio runtime.
-    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError>;
+    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, SandboxError>;
 
     /// Validates the request and starts the program. Must be called within a Tokio runtime.
-    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, RunError> {
+    fn start(&self, req: RunRequest, opts: StartOptions) -> Result<RunHandle, SandboxError> {
         self.start_entry(req, Entry::Program, opts)
     }
 
@@ -197,73 +201,20 @@ pub trait Runner: Send + Sync + 'static {
 
     /// How many runs may be in flight at once.
     fn capacity(&self) -> usize;
+
+    /// Ends every run and removes what the runner made (processes, cgroups): the server calls
+    /// it on its way out. Blocking. The plain runner's children end with their handles.
+    fn shutdown(&self) {}
 }
 
 impl dyn Runner {
     /// Starts a run and waits for its result.
-    pub async fn run(&self, req: RunRequest, admission: Admission) -> Result<RunResult, RunError> {
+    pub async fn run(&self, req: RunRequest, admission: Admission) -> Result<RunResult, SandboxError> {
         self.start(req, StartOptions { admission, ..Default::default() })?.finish().await
     }
 
     /// Runs the inspector on `req.code`; the result's stdout is the inspector's JSON.
-    pub async fn inspect(&self, req: RunRequest, admission: Admission) -> Result<RunResult, RunError> {
+    pub async fn inspect(&self, req: RunRequest, admission: Admission) -> Result<RunResult, SandboxError> {
         self.start_entry(req, Entry::Inspect, StartOptions { admission, ..Default::default() })?.finish().await
     }
-}
-
-/// Where a runner's task delivers the result. The task sends it as soon as it is known and
-/// cleans up afterwards, so cleanup is off the learner's wait; sending frees the run's slot.
-pub(crate) struct Reply {
-    tx: oneshot::Sender<RunResult>,
-    _permit: tokio::sync::OwnedSemaphorePermit,
-}
-
-impl Reply {
-    pub(crate) fn send(self, result: RunResult) {
-        let _ = self.tx.send(result);
-    }
-}
-
-/// Admission, channels and the task of one run, shared by every runner: `body` gets the
-/// validated request, the event sender (when streaming), the stdin source, the stop signal and
-/// the [`Reply`] to send the result to.
-pub(crate) fn launch<F, Fut>(
-    slots: &Arc<Semaphore>,
-    req: RunRequest,
-    opts: StartOptions,
-    body: F,
-) -> Result<RunHandle, RunError>
-where
-    F: FnOnce(RunRequest, Option<mpsc::UnboundedSender<Event>>, StdinSource, oneshot::Receiver<()>, Reply) -> Fut
-        + Send
-        + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    req.validate()?;
-    let permit = match opts.admission {
-        Admission::Immediate => Some(slots.clone().try_acquire_owned().map_err(|_| RunError::Busy)?),
-        Admission::Wait => None,
-    };
-    let (events_tx, events) = mpsc::unbounded_channel();
-    let (stdin_tx, stdin) = if opts.interactive {
-        let (tx, rx) = mpsc::unbounded_channel();
-        (Some(tx), StdinSource::Interactive(rx))
-    } else {
-        (None, req.stdin.clone().map_or(StdinSource::None, StdinSource::Fixed))
-    };
-    let (stop_tx, stop_rx) = oneshot::channel();
-    let (result_tx, result) = oneshot::channel();
-    let slots = slots.clone();
-    tokio::spawn(async move {
-        let permit = match permit {
-            Some(p) => p,
-            None => match slots.acquire_owned().await {
-                Ok(p) => p,
-                Err(_) => return,
-            },
-        };
-        let events_tx = opts.stream.then_some(events_tx);
-        body(req, events_tx, stdin, stop_rx, Reply { tx: result_tx, _permit: permit }).await;
-    });
-    Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), result })
 }

@@ -5,10 +5,9 @@
 //! session and process group so a timeout kills everything it started. This is the runner for
 //! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
-use crate::supervise::{pipe_inode, reads_input, supervise, Exit, Io, StdinSource};
-use crate::{
-    launch, Entry, Limits, Outcome, PythonInfo, RunError, RunHandle, RunRequest, RunResult, Runner, StartOptions,
-};
+use crate::run::{launch, Backend, Channels, Run, StdinSource};
+use crate::supervise::{pipe_inode, reads_input, supervise, Exit, Io, Program};
+use crate::{Entry, Limits, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
@@ -45,13 +44,8 @@ impl ProcessRunner {
 }
 
 impl Runner for ProcessRunner {
-    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, RunError> {
-        let config = self.config.clone();
-        launch(&self.slots, req, opts, move |req, events, stdin, mut stop_rx, reply| async move {
-            if let Err(e) = execute(&config, req, entry, events, stdin, &mut stop_rx, reply).await {
-                tracing::error!(error = %e, "run failed");
-            }
-        })
+    fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, SandboxError> {
+        launch(&self.slots, self.config.clone(), req, entry, opts)
     }
 
     fn python(&self) -> &PythonInfo {
@@ -63,57 +57,36 @@ impl Runner for ProcessRunner {
     }
 }
 
-/// The result reported when the runner itself failed.
-pub(crate) fn internal_failure() -> RunResult {
-    RunResult {
-        outcome: Outcome::Error,
-        exit_code: None,
-        stdout: String::new(),
-        stderr: "PyGuide could not run this program (an error on our side). Please try again.\n".into(),
-        duration_ms: 0.0,
-        truncated: false,
+impl Backend for RunnerConfig {
+    async fn execute(self: Arc<Self>, run: Run) {
+        let Run { request, entry, channels, reply, .. } = run;
+        // The run's folders are removed after the answer is on its way.
+        match run_process(&self, request, entry, channels).await {
+            Ok((result, _dirs)) => reply.send(Ok(result)),
+            Err(e) => reply.send(Err(e)),
+        }
     }
 }
 
-async fn execute(
-    config: &RunnerConfig,
-    req: RunRequest,
-    entry: Entry,
-    events: Option<tokio::sync::mpsc::UnboundedSender<crate::Event>>,
-    stdin: StdinSource,
-    stop_rx: &mut tokio::sync::oneshot::Receiver<()>,
-    reply: crate::Reply,
-) -> std::io::Result<()> {
-    // Whatever fails below, the caller gets an answer.
-    let mut reply = Some(reply);
-    let result = run_process(config, req, entry, events, stdin, stop_rx).await;
-    let answer = match &result {
-        Ok((r, _, _)) => r.clone(),
-        Err(_) => internal_failure(),
-    };
-    if let Some(tx) = reply.take() {
-        tx.send(answer);
-    }
-    // The folders are removed after the answer is on its way.
-    result.map(drop)
+/// The run's folders: its own (`main.py` and the extra files) and the tool's, apart.
+struct Folders {
+    work: tempfile::TempDir,
+    tool: tempfile::TempDir,
 }
 
-async fn run_process(
-    config: &RunnerConfig,
-    req: RunRequest,
-    entry: Entry,
-    events: Option<tokio::sync::mpsc::UnboundedSender<crate::Event>>,
-    stdin: StdinSource,
-    stop_rx: &mut tokio::sync::oneshot::Receiver<()>,
-) -> std::io::Result<(RunResult, tempfile::TempDir, tempfile::TempDir)> {
-    let limits = &entry.limits(&config.limits);
-    let dir = tempfile::Builder::new().prefix("pyguide-run-").tempdir()?;
-    std::fs::write(dir.path().join("main.py"), &req.code)?;
+fn folders(req: &RunRequest) -> std::io::Result<Folders> {
+    let work = tempfile::Builder::new().prefix("pyguide-run-").tempdir()?;
+    std::fs::write(work.path().join("main.py"), &req.code)?;
     for (name, content) in &req.files {
-        std::fs::write(dir.path().join(name), content)?;
+        std::fs::write(work.path().join(name), content)?;
     }
     // The inspector lives apart, so the traced program's folder holds only its own files.
-    let tool_dir = tempfile::Builder::new().prefix("pyguide-tool-").tempdir()?;
+    let tool = tempfile::Builder::new().prefix("pyguide-tool-").tempdir()?;
+    Ok(Folders { work, tool })
+}
+
+/// The command that runs `entry` in `dirs`, with the learner's environment.
+fn command(config: &RunnerConfig, entry: &Entry, dirs: &Folders, stdin: &StdinSource) -> std::io::Result<Command> {
     let mut cmd = Command::new(&config.python.executable);
     cmd.args(["-E", "-s", "-u"]);
     match entry.tool() {
@@ -121,45 +94,55 @@ async fn run_process(
             cmd.arg("main.py");
         }
         Some(tool) => {
-            let path = tool_dir.path().join(tool.name);
+            let path = dirs.tool.path().join(tool.name);
             std::fs::write(&path, tool.source)?;
             for (name, text) in &tool.files {
-                std::fs::write(tool_dir.path().join(name), text)?;
+                std::fs::write(dirs.tool.path().join(name), text)?;
             }
-            cmd.arg(path).arg(dir.path().join("main.py"));
+            cmd.arg(path).arg(dirs.work.path().join("main.py"));
         }
     }
-    cmd.current_dir(dir.path())
+    cmd.current_dir(dirs.work.path())
         .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .env("HOME", dir.path())
-        .env("TMPDIR", dir.path())
-        .env("LANG", "C.UTF-8")
-        .env("LC_ALL", "C.UTF-8")
-        .env("TZ", "UTC")
+        .envs(crate::LEARNER_ENV.iter().copied())
+        .env("HOME", dirs.work.path())
+        .env("TMPDIR", dirs.work.path())
         .stdin(if matches!(stdin, StdinSource::None) { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    let rl = RlimitPlan::new(limits);
+    Ok(cmd)
+}
+
+async fn run_process(
+    config: &RunnerConfig,
+    req: RunRequest,
+    entry: Entry,
+    channels: Channels,
+) -> Result<(RunResult, Folders), SandboxError> {
+    let limits = entry.limits(&config.limits);
+    let dirs = folders(&req).map_err(SandboxError::io("preparing the run's folder"))?;
+    let mut cmd = command(config, &entry, &dirs, &channels.stdin).map_err(SandboxError::io("writing the tool"))?;
+    let rl = RlimitPlan::new(&limits);
     // SAFETY: the closure runs between fork and exec and only calls async-signal-safe
     // functions (setsid, setrlimit) on values computed before the fork.
     unsafe {
         cmd.pre_exec(move || rl.apply());
     }
     let started = Instant::now();
-    let mut child = cmd.spawn()?;
+    let mut child = cmd.spawn().map_err(SandboxError::io("starting Python"))?;
     let pid = child.id().map(|p| p as i32);
     let stdin_pipe = child.stdin.as_ref().and_then(|w| pipe_inode(std::os::fd::AsRawFd::as_raw_fd(w)));
     let waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>> =
-        match (matches!(stdin, StdinSource::Interactive(_)), pid, stdin_pipe) {
+        match (matches!(channels.stdin, StdinSource::Interactive(_)), pid, stdin_pipe) {
             (true, Some(pid), Some(ino)) => Some(Box::new(move || reads_input(pid, ino))),
             _ => None,
         };
+    let missing = |what: &str| SandboxError::Internal(format!("the child process has no {what} pipe"));
     let io = Io {
         stdin: child.stdin.take(),
-        stdout: child.stdout.take().ok_or_else(|| std::io::Error::other("no stdout pipe"))?,
-        stderr: child.stderr.take().ok_or_else(|| std::io::Error::other("no stderr pipe"))?,
+        stdout: child.stdout.take().ok_or_else(|| missing("stdout"))?,
+        stderr: child.stderr.take().ok_or_else(|| missing("stderr"))?,
         waiting_for_input,
     };
     let exit = async move {
@@ -181,8 +164,8 @@ async fn run_process(
             }
         }
     };
-    let s = supervise(limits, started, io, stdin, events, exit, kill, stop_rx).await;
-    Ok((s.into_result(false), dir, tool_dir))
+    let s = supervise(channels, Program { limits, started, io, exit, kill }).await;
+    Ok((s.into_result(false), dirs))
 }
 
 /// rlimits computed before the fork and applied in the child.

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use crate::SandboxError;
 
 /// The interpreter, resolved to its real executable (not a version-manager shim).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +14,11 @@ pub struct PythonInfo {
 
 /// Finds CPython: `configured` if given, else `$PYGUIDE_PYTHON`, else `python3` on `PATH`.
 /// The interpreter is asked for `sys.executable`, so a shim resolves to the real binary.
-pub fn discover_python(configured: Option<&Path>) -> Result<PythonInfo, String> {
+pub fn discover_python(configured: Option<&Path>) -> Result<PythonInfo, SandboxError> {
+    find(configured).map_err(SandboxError::PythonNotFound)
+}
+
+fn find(configured: Option<&Path>) -> Result<PythonInfo, String> {
     let candidate: PathBuf = match configured {
         Some(p) => p.to_path_buf(),
         None => match std::env::var_os("PYGUIDE_PYTHON") {

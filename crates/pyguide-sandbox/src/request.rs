@@ -1,5 +1,6 @@
 //! A run request and its validation (shared by the HTTP API and the CLI).
 
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
 /// Largest program accepted.
@@ -11,12 +12,21 @@ pub const MAX_FILES: usize = 16;
 /// Largest extra file.
 pub const MAX_FILE_BYTES: usize = 64 * 1024;
 
-/// A program to run: `main.py`, optional stdin and extra files beside it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A program to run: `main.py`, optional stdin and extra files beside it. This is also the body
+/// of `POST /api/run` and `POST /api/inspect` and the WebSocket's `run` message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunRequest {
     pub code: String,
+    #[serde(default)]
     pub stdin: Option<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub files: BTreeMap<String, String>,
+}
+
+/// `"files": null` means no files, as an absent field does.
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    Ok(Option::deserialize(d)?.unwrap_or_default())
 }
 
 /// Why a request was refused, in words a learner can act on.

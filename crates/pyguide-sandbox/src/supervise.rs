@@ -1,13 +1,14 @@
 //! Watching a started program: feeding stdin, collecting capped output, enforcing the wall
 //! limit, honouring Stop, and deciding the outcome. Shared by every runner.
 
+use crate::run::{Channels, StdinSource};
 use crate::utf8::Utf8Stream;
 use crate::{Event, Limits, Outcome, RunResult};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, Notify};
 
 /// How the program's process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,13 +17,9 @@ pub(crate) enum Exit {
     Signal(i32),
     /// The runner lost track of it (it was killed before it could report).
     Unknown,
-}
-
-/// Where stdin comes from.
-pub(crate) enum StdinSource {
-    None,
-    Fixed(String),
-    Interactive(mpsc::UnboundedReceiver<Vec<u8>>),
+    /// The program wrote to the channel its end is reported on (the sandbox's status pipe):
+    /// it is ended, as an error.
+    Forged,
 }
 
 /// The program's streams.
@@ -32,6 +29,17 @@ pub(crate) struct Io<W, O, E> {
     pub stderr: E,
     /// For an interactive run: is the program blocked reading its input right now?
     pub waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+}
+
+/// A started program, as a runner hands it to [`supervise`].
+pub(crate) struct Program<W, O, E, X, K> {
+    pub limits: Limits,
+    pub started: Instant,
+    pub io: Io<W, O, E>,
+    /// Resolves when the program's end is known.
+    pub exit: X,
+    /// Ends every process of the run.
+    pub kill: K,
 }
 
 /// How often an interactive run is looked at to see whether it waits for input.
@@ -72,24 +80,19 @@ struct Collected {
     truncated: bool,
 }
 
-/// Runs the supervision loop until the program ends or is ended. `kill` must end every
-/// process of the run; `exit` resolves when the program's end is known.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn supervise<W, O, E>(
-    limits: &Limits,
-    started: Instant,
-    io: Io<W, O, E>,
-    stdin: StdinSource,
-    events: Option<mpsc::UnboundedSender<Event>>,
-    exit: impl Future<Output = Exit>,
-    kill: impl Fn(),
-    stop_rx: &mut oneshot::Receiver<()>,
-) -> Supervised
+/// Runs the supervision loop until the program ends or is ended, consuming the run's
+/// channels.
+pub(crate) async fn supervise<W, O, E, X, K>(channels: Channels, program: Program<W, O, E, X, K>) -> Supervised
 where
     W: AsyncWrite + Unpin + Send + 'static,
     O: AsyncRead + Unpin + Send + 'static,
     E: AsyncRead + Unpin + Send + 'static,
+    X: Future<Output = Exit>,
+    K: Fn(),
 {
+    let Channels { events, stdin, stop: mut stop_rx } = channels;
+    let Program { limits, started, io, exit, kill } = program;
+    let limits = &limits;
     if let Some(mut w) = io.stdin {
         tokio::spawn(async move {
             match stdin {
@@ -144,7 +147,7 @@ where
                 }
             }
             _ = overflow.notified() => { forced = Some(Outcome::OutputLimit); break None }
-            Ok(()) = &mut *stop_rx => { forced = Some(Outcome::Stopped); break None }
+            Ok(()) = &mut stop_rx => { forced = Some(Outcome::Stopped); break None }
         }
     };
     // Whatever happened, nothing the program started may outlive the run.
@@ -187,13 +190,20 @@ impl Supervised {
                 }
             }
             (None, Exit::Signal(libc::SIGXCPU)) => (Outcome::Timeout, None),
-            (None, Exit::Signal(_)) | (None, Exit::Unknown) => (Outcome::Error, None),
+            (None, Exit::Signal(_) | Exit::Unknown | Exit::Forged) => (Outcome::Error, None),
         };
+        let mut stderr = self.stderr;
+        if self.exit == Exit::Forged && self.forced.is_none() {
+            stderr.push_str(
+                "\nPyGuide stopped the program: it wrote to the channel that PyGuide reads the program's exit \
+                 status from (a file descriptor it did not open).\n",
+            );
+        }
         RunResult {
             outcome,
             exit_code,
             stdout: self.stdout,
-            stderr: self.stderr,
+            stderr,
             duration_ms: self.duration_ms,
             truncated: self.truncated,
         }

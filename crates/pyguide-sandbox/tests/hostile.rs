@@ -22,11 +22,12 @@ const LEARNER_UID: u32 = ID_BASE + 1000;
 struct Header {
     outcomes: Vec<String>,
     stdout: Vec<String>,
+    stderr: Vec<String>,
     exit_null: bool,
 }
 
 fn header(src: &str) -> Header {
-    let mut h = Header { outcomes: Vec::new(), stdout: Vec::new(), exit_null: false };
+    let mut h = Header { outcomes: Vec::new(), stdout: Vec::new(), stderr: Vec::new(), exit_null: false };
     for line in src.lines().take_while(|l| l.starts_with('#')) {
         if let Some(v) = line.strip_prefix("# outcome:") {
             h.outcomes = v.trim().split('|').map(str::to_string).collect();
@@ -34,6 +35,8 @@ fn header(src: &str) -> Header {
             h.stdout.push(serde_json::from_str(v.trim()).expect("stdout-json is a JSON string"));
         } else if let Some(v) = line.strip_prefix("# stdout:") {
             h.stdout.push(v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("# stderr:") {
+            h.stderr.push(v.trim().to_string());
         } else if line.trim() == "# exit_code: null" {
             h.exit_null = true;
         }
@@ -120,9 +123,9 @@ async fn suite(filter: Option<String>) -> usize {
     let (mut passed, mut failed) = (0, 0);
     if filter.as_deref().is_none_or(|f| "unusable".contains(f)) {
         let mut tiny = RunnerConfig::new(python.clone());
-        tiny.limits = Limits { memory_bytes: 512 << 10, ..Limits::default() };
+        tiny.limits = Limits { memory_bytes: 64 << 10, ..Limits::default() };
         match SandboxRunner::new(tiny, &exe) {
-            Err(e) if e.contains("cannot make a unit") => {
+            Err(e @ pyguide_sandbox::SandboxError::UnitFailed(_)) => {
                 passed += 1;
                 println!("ok   unusable: a sandbox whose units cannot run refuses to start ({e})");
             }
@@ -168,6 +171,11 @@ async fn suite(filter: Option<String>) -> usize {
         for want in &h.stdout {
             if !r.stdout.contains(want.as_str()) {
                 problems.push(format!("stdout lacks {want:?}"));
+            }
+        }
+        for want in &h.stderr {
+            if !r.stderr.contains(want.as_str()) {
+                problems.push(format!("stderr lacks {want:?}"));
             }
         }
         if h.exit_null && r.exit_code.is_some() {
@@ -240,15 +248,85 @@ async fn suite(filter: Option<String>) -> usize {
             "a run's processes are in its own cgroup in every hierarchy",
         );
     }
+    if wanted("cpu_per_run") {
+        scenario(cpu_per_run(&runner).await, "CPU is counted over the run's processes together");
+    }
+    if wanted("shutdown") {
+        sandbox.quiesce().await;
+        scenario(shutdown(&runner, &sandbox).await, "stopping the sandbox leaves no cgroup and no process");
+    }
     println!("{passed} passed, {failed} failed");
     failed
+}
+
+/// An interactive run whose main thread waits for input (its wall clock stands still) while it
+/// restarts children that spin and ignore SIGXCPU, each under its own per-process CPU limit:
+/// the run is ended as a timeout once its processes together have used the CPU limit.
+async fn cpu_per_run(runner: &Arc<dyn Runner>) -> Result<(), String> {
+    let code = r#"
+import os, signal, threading
+def spin():
+    while True:
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGXCPU, signal.SIG_IGN)
+            while True:
+                pass
+        os.waitpid(pid, 0)
+for _ in range(2):
+    threading.Thread(target=spin, daemon=True).start()
+print("ready", flush=True)
+input()
+print("ESCAPED: the run was never stopped")
+"#;
+    let run = start_ready(runner, code, "the spinning run").await?;
+    // The test's limit is 2 s of CPU; on two cores the run has used it within about a second.
+    // Without a per-run count it would go on until its input wait (5 minutes) runs out.
+    let r = tokio::time::timeout(Duration::from_secs(20), run.finish())
+        .await
+        .map_err(|_| "the run was still going after 20 s".to_string())?
+        .map_err(|e| e.to_string())?;
+    if r.outcome != pyguide_sandbox::Outcome::Timeout {
+        return Err(format!("outcome {:?}, expected timeout: {:?}", r.outcome, r.stderr));
+    }
+    Ok(())
+}
+
+/// Stopping the sandbox (the server's way out) ends every unit and run and removes every
+/// cgroup it made, a run in flight included.
+async fn shutdown(runner: &Arc<dyn Runner>, sandbox: &SandboxRunner) -> Result<(), String> {
+    let run = start_ready(runner, "print('ready', flush=True)\ninput()\n", "the waiting run").await?;
+    let parents = sandbox.cgroup_parents();
+    let sandbox_init = sandbox.zygote_pid();
+    if run_dirs(&parents).is_empty() {
+        return Err("no run cgroups before stopping".into());
+    }
+    let stopping = runner.clone();
+    tokio::task::spawn_blocking(move || stopping.shutdown()).await.map_err(|e| e.to_string())?;
+    let r = tokio::time::timeout(Duration::from_secs(10), run.finish())
+        .await
+        .map_err(|_| "the run in flight did not end".to_string())?;
+    if let Ok(r) = &r {
+        if r.outcome == pyguide_sandbox::Outcome::Success {
+            return Err("the run in flight finished as if nothing happened".into());
+        }
+    }
+    let left = run_dirs(&parents);
+    if !left.is_empty() {
+        return Err(format!("cgroups left after stopping: {left:?}"));
+    }
+    let (units, _) = learner_processes(sandbox_init);
+    if units > 0 {
+        return Err(format!("{units} learner processes left after stopping"));
+    }
+    Ok(())
 }
 
 /// Starts an interactive, streamed run and waits until it prints "ready"; `what` names the run
 /// in the error if it ends first.
 async fn start_ready(runner: &Arc<dyn Runner>, code: &str, what: &str) -> Result<RunHandle, String> {
     let mut run = runner
-        .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
+        .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait, ..Default::default() })
         .map_err(|e| e.to_string())?;
     loop {
         match run.events.recv().await {
@@ -308,7 +386,7 @@ async fn input_wait(runner: &Arc<dyn Runner>) -> Result<(), String> {
     let wall = Duration::from_secs(3);
     let start = |code: &str| {
         runner
-            .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait })
+            .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait, ..Default::default() })
             .map_err(|e| e.to_string())
     };
     let a =

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pyguide_sandbox::RunError;
+use pyguide_sandbox::{SandboxError, BUSY_MESSAGE};
 use serde_json::json;
 
 #[derive(Debug)]
@@ -23,12 +23,12 @@ impl AppError {
     }
 }
 
-impl From<RunError> for AppError {
-    fn from(e: RunError) -> Self {
+impl From<SandboxError> for AppError {
+    fn from(e: SandboxError) -> Self {
         match e {
-            RunError::Busy => AppError::Busy,
-            RunError::Invalid(e) => AppError::bad_request(e.0),
-            RunError::Internal(e) => AppError::Internal(e),
+            SandboxError::Busy => AppError::Busy,
+            SandboxError::Invalid(e) => AppError::bad_request(e.0),
+            other => AppError::Internal(other.to_string()),
         }
     }
 }
@@ -40,7 +40,7 @@ impl IntoResponse for AppError {
             AppError::Busy => {
                 let mut r = (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    Json(json!({ "error": "PyGuide is running as many programs as it can right now; try again in a moment" })),
+                    Json(json!({ "error": BUSY_MESSAGE })),
                 )
                     .into_response();
                 r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -7,12 +7,9 @@
 //! explain.
 
 mod error;
-pub mod exercise;
-mod messages;
 mod routes;
 
 pub use error::AppError;
-pub use messages::{limits_text, outcome_message};
 
 use axum::http::{header, HeaderValue};
 use axum::Router;

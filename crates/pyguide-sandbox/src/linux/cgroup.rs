@@ -5,6 +5,8 @@
 //! itself (it is handed open `tasks` files on v1, `cgroup.procs` on v2); the server kills the
 //! whole group on a timeout and removes it when the run is over.
 
+use crate::SandboxError;
+use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::os::unix::fs::OpenOptionsExt;
@@ -12,31 +14,56 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
+/// A cgroup controller the sandbox uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Controller {
+    /// The memory limit (no swap) and the OOM killer's count.
+    Memory,
+    /// The process and thread limit, and the count of forks refused at it.
+    Pids,
+    /// CPU weights (optional: runs share the cores fairly with it).
+    Cpu,
+    /// CPU time used by the run's processes together (optional on v1, where it may be a
+    /// hierarchy of its own; v2's `cpu.stat` always has it).
+    CpuAcct,
+}
+
+impl Controller {
+    /// Its name in `/proc/self/cgroup` and in mount options.
+    fn name(self) -> &'static str {
+        match self {
+            Controller::Memory => "memory",
+            Controller::Pids => "pids",
+            Controller::Cpu => "cpu",
+            Controller::CpuAcct => "cpuacct",
+        }
+    }
+}
+
+/// Where the server's parent cgroups are.
 #[derive(Debug, Clone)]
-enum Mode {
-    /// v1: separate memory and pids hierarchies, and cpu when mounted.
-    V1 { memory: PathBuf, pids: PathBuf, cpu: Option<PathBuf> },
-    /// v2: one unified hierarchy.
-    V2 { base: PathBuf },
+enum Layout {
+    /// v1: one parent folder per controller's hierarchy (memory and pids always; cpu and cpuacct
+    /// when mounted, possibly as one hierarchy).
+    V1(BTreeMap<Controller, PathBuf>),
+    /// v2: one parent folder in the unified hierarchy.
+    V2(PathBuf),
 }
 
 /// The server's parent cgroups.
 #[derive(Debug)]
 pub struct Cgroups {
-    mode: Mode,
+    layout: Layout,
 }
 
 /// The cgroup(s) of one run.
 #[derive(Debug)]
 pub struct RunCgroup {
     id: u64,
-    dirs: Vec<PathBuf>,
+    layout: Layout,
     /// The file of every hierarchy that a process joins through (`tasks` on v1, `cgroup.procs`
     /// on v2), opened for writing: the run's first process writes `0` into each to join.
     pub procs: Vec<File>,
-    /// Where the run's processes are listed (the pids group on v1).
-    list: PathBuf,
-    v2: bool,
     /// The [`Weight`] last set.
     weight: AtomicU8,
 }
@@ -105,56 +132,66 @@ fn make_parent(dir: &Path) -> io::Result<()> {
 impl Cgroups {
     /// Finds memory and pids controllers and makes this server's parent groups. The error
     /// names what is missing.
-    pub fn setup() -> Result<Cgroups, String> {
-        let mounts = mountinfo().map_err(|e| format!("cannot read /proc/self/mountinfo: {e}"))?;
-        let v1 = |ctrl: &str| {
-            mounts.iter().find(|(_, t, o)| t == "cgroup" && o.split(',').any(|x| x == ctrl)).map(|(m, _, _)| m.clone())
+    pub fn setup() -> Result<Cgroups, SandboxError> {
+        let mounts = mountinfo().map_err(SandboxError::io("reading /proc/self/mountinfo"))?;
+        let v1 = |ctrl: Controller| {
+            mounts
+                .iter()
+                .find(|(_, t, o)| t == "cgroup" && o.split(',').any(|x| x == ctrl.name()))
+                .map(|(m, _, _)| m.join(own_path(ctrl.name()).unwrap_or_default()))
         };
         let tag = format!("pyguide-{}", std::process::id());
-        if let (Some(mem), Some(pids)) = (v1("memory"), v1("pids")) {
-            let memory = mem.join(own_path("memory").unwrap_or_default()).join(&tag);
-            let pids = pids.join(own_path("pids").unwrap_or_default()).join(&tag);
-            for d in [&memory, &pids] {
-                remove_stale(d.parent().unwrap_or(Path::new("/")));
-                make_parent(d).map_err(|e| format!("cgroup v1: {e}"))?;
+        if let (Some(memory), Some(pids)) = (v1(Controller::Memory), v1(Controller::Pids)) {
+            let mut parents = BTreeMap::new();
+            for (ctrl, dir) in [(Controller::Memory, memory), (Controller::Pids, pids)] {
+                remove_stale(&dir);
+                let dir = dir.join(&tag);
+                make_parent(&dir).map_err(|e| missing("cgroup v1", e.to_string()))?;
+                parents.insert(ctrl, dir);
             }
-            // The cpu controller is optional: it makes runs share the cores fairly, so one run's
-            // hundred processes cannot starve another run (or the server).
-            let cpu = v1("cpu").map(|c| c.join(own_path("cpu").unwrap_or_default()).join(&tag)).filter(|d| {
-                remove_stale(d.parent().unwrap_or(Path::new("/")));
-                make_parent(d).is_ok()
-            });
-            return Ok(Cgroups { mode: Mode::V1 { memory, pids, cpu } });
+            // cpu and cpuacct are optional: fair shares of the cores, and CPU time counted over
+            // the whole run. Where they share a hierarchy, one folder serves both.
+            for ctrl in [Controller::Cpu, Controller::CpuAcct] {
+                let Some(dir) = v1(ctrl) else { continue };
+                remove_stale(&dir);
+                let dir = dir.join(&tag);
+                if make_parent(&dir).is_ok() {
+                    parents.insert(ctrl, dir);
+                }
+            }
+            return Ok(Cgroups { layout: Layout::V1(parents) });
         }
         let unified = mounts.iter().find(|(_, t, _)| t == "cgroup2").map(|(m, _, _)| m.clone());
         if let Some(root) = unified {
             let controllers = fs::read_to_string(root.join("cgroup.controllers")).unwrap_or_default();
             let has = |c: &str| controllers.split_whitespace().any(|x| x == c);
             if has("memory") && has("pids") {
-                return Self::setup_v2(&root, &tag).map(|base| Cgroups { mode: Mode::V2 { base } });
+                let base = Self::setup_v2(&root, &tag).map_err(|e| missing("cgroup v2", e.to_string()))?;
+                return Ok(Cgroups { layout: Layout::V2(base) });
             }
         }
-        let v1_missing: Vec<&str> = ["memory", "pids"].into_iter().filter(|c| v1(c).is_none()).collect();
-        Err(format!(
-            "no cgroup memory and pids controllers: cgroup v1 lacks {} and cgroup v2 does not offer both",
-            v1_missing.join(" and ")
+        let v1_missing: Vec<&str> =
+            [Controller::Memory, Controller::Pids].into_iter().filter(|c| v1(*c).is_none()).map(Controller::name).collect();
+        Err(missing(
+            "cgroup memory and pids controllers",
+            format!("cgroup v1 lacks {} and cgroup v2 does not offer both", v1_missing.join(" and ")),
         ))
     }
 
-    fn setup_v2(root: &Path, tag: &str) -> Result<PathBuf, String> {
+    fn setup_v2(root: &Path, tag: &str) -> io::Result<PathBuf> {
         let own = root.join(own_path("").unwrap_or_default());
         remove_stale(&own);
         let base = own.join(tag);
-        make_parent(&base).map_err(|e| format!("cgroup v2: {e}"))?;
+        make_parent(&base)?;
         // A v2 group with processes cannot hand controllers to children: move this server into
         // a leaf of its own first, then enable memory and pids below its old group.
         if write(&own.join("cgroup.subtree_control"), "+memory +pids").is_err() {
             let leaf = own.join(format!("{tag}-server"));
-            make_parent(&leaf).map_err(|e| format!("cgroup v2: {e}"))?;
-            write(&leaf.join("cgroup.procs"), "0").map_err(|e| format!("cgroup v2: {e}"))?;
-            write(&own.join("cgroup.subtree_control"), "+memory +pids").map_err(|e| format!("cgroup v2: {e}"))?;
+            make_parent(&leaf)?;
+            write(&leaf.join("cgroup.procs"), "0")?;
+            write(&own.join("cgroup.subtree_control"), "+memory +pids")?;
         }
-        write(&base.join("cgroup.subtree_control"), "+memory +pids").map_err(|e| format!("cgroup v2: {e}"))?;
+        write(&base.join("cgroup.subtree_control"), "+memory +pids")?;
         // Optional, as on v1.
         let _ = write(&own.join("cgroup.subtree_control"), "+cpu")
             .and_then(|_| write(&base.join("cgroup.subtree_control"), "+cpu"));
@@ -166,73 +203,124 @@ impl Cgroups {
         let name = format!("run-{id}");
         let open_as =
             |dir: &Path, file: &str| OpenOptions::new().write(true).custom_flags(libc::O_CLOEXEC).open(dir.join(file));
-        match &self.mode {
-            Mode::V1 { memory, pids, cpu } => {
-                // v1 joins through `tasks`, which moves one thread: the unit's first process
-                // is single-threaded and writes `0` (itself), so the kernel skips its global
+        let (layout, join_file) = match &self.layout {
+            Layout::V1(parents) => (
+                Layout::V1(parents.iter().map(|(c, p)| (*c, p.join(&name))).collect()),
+                // v1 joins through `tasks`, which moves one thread: the unit's first process is
+                // single-threaded and writes `0` (itself), so the kernel skips its global
                 // threadgroup lock, whose taking waits for an RCU grace period and stops every
                 // fork and exit on the machine meanwhile (`cgroup.procs` takes it).
-                let open = |dir: &Path| open_as(dir, "tasks");
-                let (m, p) = (memory.join(&name), pids.join(&name));
-                fs::create_dir(&m)?;
-                let mut cg = RunCgroup::new(id, m.clone(), p.clone(), false);
-                fs::create_dir(&p)?;
-                cg.dirs.push(p.clone());
-                write(&m.join("memory.limit_in_bytes"), &memory_bytes.to_string())?;
-                let memsw = m.join("memory.memsw.limit_in_bytes");
+                "tasks",
+            ),
+            Layout::V2(base) => (Layout::V2(base.join(&name)), "cgroup.procs"),
+        };
+        let mut cg = RunCgroup { id, layout, procs: Vec::new(), weight: AtomicU8::new(Weight::Full as u8) };
+        // Folders are made one by one; if one fails, dropping `cg` is not enough (it removes
+        // nothing), so the ones made are removed here.
+        let mut made = Vec::new();
+        for dir in cg.folders() {
+            if made.contains(&dir) {
+                continue; // cpu and cpuacct in one hierarchy
+            }
+            if let Err(e) = fs::create_dir(&dir) {
+                made.iter().rev().for_each(|d| drop(fs::remove_dir(d)));
+                return Err(e);
+            }
+            made.push(dir);
+        }
+        let limits = || -> io::Result<()> {
+            let v2 = matches!(cg.layout, Layout::V2(_));
+            let memory = cg.folder(Controller::Memory);
+            if v2 {
+                write(&memory.join("memory.max"), &memory_bytes.to_string())?;
+                let _ = write(&memory.join("memory.swap.max"), "0");
+            } else {
+                write(&memory.join("memory.limit_in_bytes"), &memory_bytes.to_string())?;
+                let memsw = memory.join("memory.memsw.limit_in_bytes");
                 if memsw.exists() {
                     write(&memsw, &memory_bytes.to_string())?;
                 }
-                let _ = write(&m.join("memory.swappiness"), "0");
-                write(&p.join("pids.max"), &max_pids.to_string())?;
-                cg.procs = vec![open(&m)?, open(&p)?];
-                if let Some(cpu) = cpu {
-                    let c = cpu.join(&name);
-                    if fs::create_dir(&c).is_ok() {
-                        cg.dirs.push(c.clone());
-                        // No CPU quota: a throttled group's processes stop wherever they are,
-                        // kernel locks held, for the rest of the period.
-                        cg.procs.push(open(&c)?);
-                    }
-                }
-                cg.set_weight(Weight::Warming);
-                Ok(cg)
+                let _ = write(&memory.join("memory.swappiness"), "0");
             }
-            Mode::V2 { base } => {
-                let d = base.join(&name);
-                fs::create_dir(&d)?;
-                let mut cg = RunCgroup::new(id, d.clone(), d.clone(), true);
-                write(&d.join("memory.max"), &memory_bytes.to_string())?;
-                let _ = write(&d.join("memory.swap.max"), "0");
-                write(&d.join("pids.max"), &max_pids.to_string())?;
-
-                cg.procs = vec![open_as(&d, "cgroup.procs")?];
-                cg.set_weight(Weight::Warming);
-                Ok(cg)
+            write(&cg.folder(Controller::Pids).join("pids.max"), &max_pids.to_string())
+        };
+        let joined = limits().and_then(|()| made.iter().map(|d| open_as(d, join_file)).collect::<io::Result<Vec<_>>>());
+        match joined {
+            Ok(files) => cg.procs = files,
+            Err(e) => {
+                made.iter().rev().for_each(|d| drop(fs::remove_dir(d)));
+                return Err(e);
             }
         }
+        // No CPU quota: a throttled group's processes stop wherever they are, kernel locks
+        // held, for the rest of the period.
+        cg.set_weight(Weight::Warming);
+        Ok(cg)
     }
 
     /// Parent groups, for tests that check nothing is left behind.
     pub fn parents(&self) -> Vec<PathBuf> {
-        match &self.mode {
-            Mode::V1 { memory, pids, cpu } => {
-                [Some(memory.clone()), Some(pids.clone()), cpu.clone()].into_iter().flatten().collect()
+        match &self.layout {
+            Layout::V1(parents) => {
+                let mut dirs: Vec<PathBuf> = parents.values().cloned().collect();
+                dirs.dedup();
+                dirs
             }
-            Mode::V2 { base } => vec![base.clone()],
+            Layout::V2(base) => vec![base.clone()],
         }
+    }
+
+    /// Removes every run cgroup left under the parents (each emptied first): what a server
+    /// that stops leaves of runs and warm units it could not remove one by one.
+    pub fn remove_runs(&self) {
+        for parent in self.parents() {
+            for run in fs::read_dir(&parent).into_iter().flatten().flatten() {
+                if run.path().is_dir() {
+                    empty_and_remove(&run.path());
+                }
+            }
+        }
+    }
+}
+
+/// Kills the processes in `dir` until it can be removed (five seconds at most).
+fn empty_and_remove(dir: &Path) {
+    let started = Instant::now();
+    while fs::remove_dir(dir).is_err() && dir.exists() && started.elapsed() < Duration::from_secs(5) {
+        for pid in pids_in(dir) {
+            // SAFETY: plain syscall on a pid read from one of the server's own cgroups.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn pids_in(dir: &Path) -> Vec<i32> {
+    fs::read_to_string(dir.join("cgroup.procs"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+fn missing(feature: &'static str, detail: String) -> SandboxError {
+    SandboxError::KernelFeatureMissing {
+        feature,
+        detail,
+        hint: "run PyGuide as root on a Linux kernel with cgroup memory and pids controllers (v1 or v2)",
     }
 }
 
 impl Drop for Cgroups {
     fn drop(&mut self) {
+        self.remove_runs();
         for p in self.parents() {
             let _ = fs::remove_dir(p);
         }
     }
 }
 
-/// Removes `pyguide-<pid>` groups left by servers that are gone.
+/// Removes `pyguide-<pid>` groups (in the folder `parent`) left by servers that are gone.
 fn remove_stale(parent: &Path) {
     let Ok(entries) = fs::read_dir(parent) else { return };
     for e in entries.flatten() {
@@ -254,20 +342,34 @@ fn remove_stale(parent: &Path) {
 }
 
 impl RunCgroup {
-    /// A group whose first folder is `dir` and whose processes are listed in `list`; more
-    /// folders (v1 hierarchies) and the files to join through are added by the caller.
-    fn new(id: u64, dir: PathBuf, list: PathBuf, v2: bool) -> RunCgroup {
-        RunCgroup { id, dirs: vec![dir], procs: Vec::new(), list, v2, weight: AtomicU8::new(Weight::Full as u8) }
-    }
-
     /// The id the group was made with (its folders are named `run-<id>`).
     pub fn id(&self) -> u64 {
         self.id
     }
 
+    /// The group's folder in the hierarchy of `controller` (on v2, the one folder). Memory and
+    /// pids always have one.
+    fn folder(&self, controller: Controller) -> PathBuf {
+        self.try_folder(controller).unwrap_or_default()
+    }
+
+    fn try_folder(&self, controller: Controller) -> Option<PathBuf> {
+        match &self.layout {
+            Layout::V1(dirs) => dirs.get(&controller).cloned(),
+            Layout::V2(dir) => Some(dir.clone()),
+        }
+    }
+
     /// The group's folders, one per hierarchy.
-    pub fn dirs(&self) -> &[PathBuf] {
-        &self.dirs
+    pub fn folders(&self) -> Vec<PathBuf> {
+        match &self.layout {
+            Layout::V1(dirs) => {
+                let mut all: Vec<PathBuf> = dirs.values().cloned().collect();
+                all.dedup();
+                all
+            }
+            Layout::V2(dir) => vec![dir.clone()],
+        }
     }
 
     /// Sets the run's CPU weight (written only when it changes).
@@ -280,20 +382,38 @@ impl RunCgroup {
             Weight::GiveWay => ("3", "32"),
             Weight::Warming => ("25", "256"),
         };
-        if self.v2 {
-            let _ = write(&self.list.join("cpu.weight"), v2);
-        } else if let Some(c) = self.dirs.get(2) {
-            let _ = write(&c.join("cpu.shares"), v1);
+        match &self.layout {
+            Layout::V2(dir) => drop(write(&dir.join("cpu.weight"), v2)),
+            Layout::V1(dirs) => {
+                if let Some(cpu) = dirs.get(&Controller::Cpu) {
+                    let _ = write(&cpu.join("cpu.shares"), v1);
+                }
+            }
         }
     }
 
     /// Host pids of the run's processes.
     pub fn pids(&self) -> Vec<i32> {
-        fs::read_to_string(self.list.join("cgroup.procs"))
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.trim().parse().ok())
-            .collect()
+        pids_in(&self.folder(Controller::Pids))
+    }
+
+    /// CPU time used by every process of the run so far, those gone included; None when the
+    /// kernel does not count it per cgroup here.
+    pub fn cpu_used(&self) -> Option<Duration> {
+        match &self.layout {
+            Layout::V2(dir) => fs::read_to_string(dir.join("cpu.stat"))
+                .ok()?
+                .lines()
+                .find_map(|l| l.strip_prefix("usage_usec "))
+                .and_then(|v| v.trim().parse().ok())
+                .map(Duration::from_micros),
+            Layout::V1(dirs) => fs::read_to_string(dirs.get(&Controller::CpuAcct)?.join("cpuacct.usage"))
+                .ok()?
+                .trim()
+                .parse()
+                .ok()
+                .map(Duration::from_nanos),
+        }
     }
 
     /// Kills every process of the run. Its weight goes back up first: a killed process still
@@ -301,12 +421,14 @@ impl RunCgroup {
     /// bomb is always in the middle of a fork) would keep every other fork waiting.
     pub fn kill_all(&self) {
         self.set_weight(Weight::Full);
-        if self.v2 && write(&self.list.join("cgroup.kill"), "1").is_ok() {
-            return;
+        if let Layout::V2(dir) = &self.layout {
+            if write(&dir.join("cgroup.kill"), "1").is_ok() {
+                return;
+            }
         }
-        // v1: the run's pid-namespace init (G) is among these; its death makes the kernel kill
-        // everything else in the namespace, including what forked after this read. So one pass
-        // is enough; `remove` waits until the group is empty.
+        // v1: the run's unit init is among these; its death makes the kernel kill everything
+        // else in the namespace, including what forked after this read. So one pass is
+        // enough; `remove` waits until the group is empty.
         for pid in self.pids() {
             // SAFETY: plain syscall on a pid read from the run's own cgroup.
             unsafe {
@@ -317,12 +439,7 @@ impl RunCgroup {
 
     /// How many times a fork or thread start of this run was refused at the pids limit.
     pub fn forks_refused(&self) -> u64 {
-        let file = if self.v2 {
-            self.list.join("pids.events")
-        } else {
-            self.dirs.get(1).map(|d| d.join("pids.events")).unwrap_or_default()
-        };
-        fs::read_to_string(file)
+        fs::read_to_string(self.folder(Controller::Pids).join("pids.events"))
             .unwrap_or_default()
             .lines()
             .find_map(|l| l.strip_prefix("max ").and_then(|v| v.trim().parse().ok()))
@@ -331,9 +448,13 @@ impl RunCgroup {
 
     /// Did the kernel's OOM killer kill a process of this run?
     pub fn oom_killed(&self) -> bool {
-        let (file, key) = if self.v2 { ("memory.events", "oom_kill") } else { ("memory.oom_control", "oom_kill") };
-        let text = fs::read_to_string(self.dirs[0].join(file)).unwrap_or_default();
-        text.lines().any(|l| l.strip_prefix(key).and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > 0))
+        let file = match self.layout {
+            Layout::V2(_) => "memory.events",
+            Layout::V1(_) => "memory.oom_control",
+        };
+        let text = fs::read_to_string(self.folder(Controller::Memory).join(file)).unwrap_or_default();
+        text.lines()
+            .any(|l| l.strip_prefix("oom_kill").and_then(|v| v.trim().parse::<u64>().ok()).is_some_and(|n| n > 0))
     }
 
     /// Kills what is left of the run, waits until the group is empty, then removes it (giving
@@ -344,7 +465,7 @@ impl RunCgroup {
         loop {
             if self.pids().is_empty() {
                 let mut last = Ok(());
-                for d in self.dirs.iter().rev() {
+                for d in self.folders().iter().rev() {
                     match fs::remove_dir(d) {
                         Err(e) if e.kind() != io::ErrorKind::NotFound => last = Err(e),
                         _ => {}

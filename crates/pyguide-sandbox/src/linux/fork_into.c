@@ -1,18 +1,18 @@
 /* The one piece of the sandbox that must run inside the pre-warmed interpreter's own process:
  * forking it into a unit without a second copy of the interpreter.
  *
- * A unit's PID 1 (G) is a small process of its own (see unit.rs); the learner's process H is a
- * copy of the interpreter, and its parent must be G, inside H's PID namespace (or
- * os.getppid() would return 0 there). A process cannot pick its parent, so H is forked by an
- * intermediate X inside the unit's namespace that exits at once: H is then re-parented to the
- * namespace's init, G. H then joins the unit's cgroups and locks itself down, all before it
- * runs any Python: setting up in C is fewer pages written (each a copy-on-write fault) than
- * the same steps in Python, which made the machine's CPU per run 11% lower.
+ * A unit's PID 1 (the unit init) is a small process of its own (see unit.rs); the program's
+ * process is a copy of the interpreter, and its parent must be the unit init, inside its PID
+ * namespace (or os.getppid() would return 0 there). A process cannot pick its parent, so the
+ * program's process is forked by an intermediate inside the unit's namespace that exits at once:
+ * it is then re-parented to the namespace's init. It then joins the unit's cgroups and locks
+ * itself down, all before it runs any Python: setting up in C is fewer pages written (each a copy-on-write fault) than
+ * the same steps in Python.
  *
- * X is made with vfork: it borrows the interpreter's memory instead of copying it, so it costs
+ * The intermediate is made with vfork: it borrows the interpreter's memory instead of copying it, so it costs
  * no page-table copy, no copy-on-write faults and no teardown, where a forked intermediate
- * (or a Python G) costs all three. While X runs, the caller is suspended; X only makes
- * syscalls, writes its result into the caller's frame, and exits.
+ * (or an init in Python) costs all three. While it runs, the caller is suspended; it only
+ * makes syscalls, writes its result into the caller's frame, and exits.
  *
  * Built by build.rs into a shared object that the sandbox init writes into the sandbox's root,
  * where the zygote loads it with ctypes.PyDLL (the GIL stays held, as in os.fork).
@@ -32,9 +32,9 @@
 
 #define LEARNER 1000 /* the unprivileged uid and gid of every run */
 
-/* What H becomes before it runs any more Python: the learner's limits and filter. */
+/* What the program's process becomes before it runs any more Python: the learner's limits and filter. */
 struct pyguide_lockdown {
-    int keep_fd;          /* H's socket to the unit maker: the one descriptor above 2 kept */
+    int keep_fd;          /* the process's socket to the unit maker: the one descriptor above 2 kept */
     long cpu_secs;        /* RLIMIT_CPU (soft; the hard limit is one second more) */
     long file_bytes;      /* RLIMIT_FSIZE */
     const struct sock_fprog *filter; /* the learner's seccomp filter */
@@ -91,18 +91,18 @@ extern pid_t _Fork(void) __attribute__((weak));
  *
  * Returns 0 in the new process; in the caller, the new process's pid as the unit sees it, or
  * a negative errno. Call it between PyOS_BeforeFork and PyOS_AfterFork_Child/_Parent, with the
- * GIL held, and with SIGCHLD not ignored: the caller reaps X here. */
+ * GIL held, and with SIGCHLD not ignored: the caller reaps the intermediate here. */
 long pyguide_fork_into(int unit, const int *cgroups, int n_cgroups, const struct pyguide_lockdown *lockdown) {
-    volatile long result = -ECHILD; /* X's answer, written into this frame for the caller */
+    volatile long result = -ECHILD; /* the intermediate's answer, written into this frame for the caller */
     if (_Fork == NULL)
         return -ENOSYS;
-    pid_t x = vfork();
-    if (x < 0)
+    pid_t intermediate = vfork();
+    if (intermediate < 0)
         return -errno;
-    if (x > 0) {
-        /* X has exited (vfork returns in the caller only then): reap it. */
+    if (intermediate > 0) {
+        /* The intermediate has exited (vfork returns in the caller only then): reap it. */
         int status;
-        while (waitpid(x, &status, __WALL) < 0 && errno == EINTR) {
+        while (waitpid(intermediate, &status, __WALL) < 0 && errno == EINTR) {
         }
         return result;
     }
@@ -110,25 +110,25 @@ long pyguide_fork_into(int unit, const int *cgroups, int n_cgroups, const struct
     if (syscall(SYS_setns, unit, CLONE_NEWNS) != 0)
         r = -errno;
     if (r == 0) {
-        pid_t h = _Fork();
-        if (h == 0) {
-            /* H joins the unit's cgroups itself, before anything else: joining can wait
+        pid_t program = _Fork();
+        if (program == 0) {
+            /* The program's process joins the unit's cgroups itself, before anything else: joining can wait
              * long on a busy machine (the kernel's cgroup lock), and the caller, suspended
-             * while X runs, must not. Writing 0 moves the writer alone, and on v1 `tasks`
+             * while the intermediate runs, must not. Writing 0 moves the writer alone, and on v1 `tasks`
              * the kernel then skips its global lock on forks and exits. Without its
-             * cgroups H must not run at all. */
+             * cgroups it must not run at all. */
             for (int i = 0; i < n_cgroups; i++)
                 if (write(cgroups[i], "0", 1) != 1)
                     _exit(126);
-            /* Return to Python only once X is gone and the unit's init is the parent
-             * (X exits right away; this loop rarely turns). */
+            /* Return to Python only once the intermediate is gone and the unit's init is the parent
+             * (it exits right away; this loop rarely turns). */
             while (getppid() != 1)
                 sched_yield();
             if (lock_down(lockdown) != 0)
                 _exit(126);
             return 0;
         }
-        r = h < 0 ? -errno : h;
+        r = program < 0 ? -errno : program;
     }
     result = r;
     _exit(0);

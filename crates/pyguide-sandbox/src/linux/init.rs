@@ -8,12 +8,14 @@
 //! zygote program. The network namespace is empty (loopback down) and shared by every run.
 //! Next to the interpreter, in its PID namespace, it forks the unit init maker ([`super::unit`]).
 
+use super::fdpass::{recv_fds, send_fds};
+use super::protocol::{Message, SetupStep};
 use super::rootfs::Plan;
 use super::unit::UNIT_INIT_FD;
 use std::ffi::{CString, OsStr};
 use std::fs::{self, File};
-use std::io::{self, Write};
-use std::os::fd::FromRawFd;
+use std::io;
+use std::os::fd::{BorrowedFd, FromRawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::{Component, Path, PathBuf};
@@ -142,12 +144,35 @@ fn copy_in(root: &Path, host: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn build(plan: &Plan) -> io::Result<()> {
+/// Why the sandbox could not be built: the step, and the error.
+struct Failure {
+    step: SetupStep,
+    error: String,
+}
+
+trait AtStep<T> {
+    fn at(self, step: SetupStep) -> Result<T, Failure>;
+}
+
+impl<T, E: std::fmt::Display> AtStep<T> for Result<T, E> {
+    fn at(self, step: SetupStep) -> Result<T, Failure> {
+        self.map_err(|e| Failure { step, error: e.to_string() })
+    }
+}
+
+fn build(plan: &Plan) -> Result<(), Failure> {
     // SAFETY: plain syscalls on constants.
     check(
         unsafe { libc::unshare(libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWUTS | libc::CLONE_NEWIPC) },
         "unshare(mount, network, uts, ipc)",
-    )?;
+    )
+    .at(SetupStep::Namespaces)?;
+    build_root(plan).at(SetupStep::Root)?;
+    become_root_of_user_namespace()
+}
+
+/// The minimal root, read-only, pivoted into.
+fn build_root(plan: &Plan) -> io::Result<()> {
     mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE, None)?;
     let root = Path::new(NEW_ROOT);
     // Device nodes live in this tmpfs (made below), so it is not `nodev`; it is read-only
@@ -224,50 +249,49 @@ fn build(plan: &Plan) -> io::Result<()> {
         None,
     )?;
     // SAFETY: valid buffer and length.
-    check(unsafe { libc::sethostname(c"pyguide".as_ptr(), 7) }, "sethostname")?;
+    check(unsafe { libc::sethostname(c"pyguide".as_ptr(), 7) }, "sethostname")
+}
 
+/// A new user namespace whose ids the server maps, and root in it (uid 0 inside,
+/// unprivileged outside).
+fn become_root_of_user_namespace() -> Result<(), Failure> {
     // SAFETY: plain syscall.
-    check(unsafe { libc::unshare(libc::CLONE_NEWUSER) }, "unshare(user)")?;
+    check(unsafe { libc::unshare(libc::CLONE_NEWUSER) }, "unshare(user)").at(SetupStep::UserNamespace)?;
     // Only a process outside the new namespace may map a range of ids into it: the server
     // writes our uid_map and gid_map, then answers.
-    let mut ctl = std::mem::ManuallyDrop::new(unsafe_fd0());
-    ctl.write_all(b"map")?;
-    let mut answer = [0u8; 16];
-    let n = io::Read::read(&mut *ctl, &mut answer)?;
-    if &answer[..n] != b"mapped" {
-        return Err(io::Error::other(format!(
-            "uid_map: the server could not map ids ({})",
-            String::from_utf8_lossy(&answer[..n])
-        )));
+    send_fds(control(), &Message::MapIds.encode(), &[], false).at(SetupStep::IdMap)?;
+    let (answer, _) = recv_fds(control()).at(SetupStep::IdMap)?;
+    match Message::decode(&answer).at(SetupStep::IdMap)? {
+        Message::IdsMapped => {}
+        Message::MapFailed { error } => return Err(Failure { step: SetupStep::IdMap, error }),
+        other => return Err(Failure { step: SetupStep::IdMap, error: format!("unexpected answer {other:?}") }),
     }
-    // Become root of the new namespace (uid 0 inside, unprivileged outside).
     // SAFETY: plain syscalls.
-    check(unsafe { libc::setresgid(0, 0, 0) }, "setresgid")?;
-    check(unsafe { libc::setresuid(0, 0, 0) }, "setresuid")?;
-    Ok(())
+    check(unsafe { libc::setresgid(0, 0, 0) }, "setresgid").at(SetupStep::UserNamespace)?;
+    check(unsafe { libc::setresuid(0, 0, 0) }, "setresuid").at(SetupStep::UserNamespace)
 }
 
 /// The entry point of `pyguide __sandbox-init PLAN_JSON`; never returns. Errors go to fd 0
-/// (the control socket) as `error: ...` and end the process.
+/// (the control socket) as [`Message::StartFailed`] and end the process.
 pub fn init_main() -> ! {
-    let fail = |msg: String| -> ! {
-        let mut ctl = std::mem::ManuallyDrop::new(unsafe_fd0());
-        let _ = ctl.write_all(format!("error: {msg}").as_bytes());
+    let fail_at = |step: SetupStep, error: String| -> ! {
+        let _ = send_fds(control(), &Message::StartFailed { step, error }.encode(), &[], false);
         std::process::exit(1)
     };
-    let Some(json) = std::env::args().nth(2) else { fail("no plan given".into()) };
+    let fail = |msg: String| -> ! { fail_at(SetupStep::Start, msg) };
+    let Some(json) = std::env::args().nth(2) else { fail_at(SetupStep::Plan, "no plan given".into()) };
     let plan: Plan = match serde_json::from_str(&json) {
         Ok(p) => p,
-        Err(e) => fail(format!("bad plan: {e}")),
+        Err(e) => fail_at(SetupStep::Plan, format!("bad plan: {e}")),
     };
-    if let Err(e) = build(&plan) {
-        fail(e.to_string());
+    if let Err(f) = build(&plan) {
+        fail_at(f.step, f.error);
     }
     // The interpreter becomes PID 1 of a PID namespace owned by the sandbox's user namespace, so
     // it may make a PID namespace per unit and return to its own after each (setns).
     // SAFETY: plain syscalls; this process is single-threaded.
     if unsafe { libc::unshare(libc::CLONE_NEWPID) } != 0 {
-        fail(format!("unshare(pid): {}", io::Error::last_os_error()));
+        fail_at(SetupStep::Namespaces, format!("unshare(pid): {}", io::Error::last_os_error()));
     }
     // The interpreter reaches the unit init maker R over a socket at fd 3.
     let mut pair = [0; 2];
@@ -339,25 +363,22 @@ pub fn init_main() -> ! {
         Ok(p) => p,
         Err(e) => fail(e.to_string()),
     };
-    let mut argv: Vec<CString> = vec![c"python3".to_owned()];
+    // argv[0] is the interpreter's own path, so that `sys.executable` names it and a program
+    // can start another Python.
+    let mut argv: Vec<CString> = vec![python.clone()];
     for a in &plan.args {
         match CString::new(a.as_bytes()) {
             Ok(c) => argv.push(c),
             Err(_) => fail("NUL in an argument".into()),
         }
     }
-    // LD_BIND_NOW: the dynamic linker resolves every symbol once, here, instead of on first
-    // call in each process forked from the interpreter (each lazy resolution writes a GOT
-    // page: a copy-on-write fault per page per process, about 27 per run).
-    let env = [
-        "PATH=/usr/local/bin:/usr/bin:/bin",
-        "LANG=C.UTF-8",
-        "LC_ALL=C.UTF-8",
-        "HOME=/work",
-        "TZ=UTC",
-        "LD_BIND_NOW=1",
-    ];
-    let envp: Vec<CString> = env.iter().map(|e| CString::new(*e).unwrap_or_default()).collect();
+    let mut envp: Vec<CString> = Vec::new();
+    for (k, v) in &plan.env {
+        match CString::new(format!("{k}={v}")) {
+            Ok(c) => envp.push(c),
+            Err(_) => fail("NUL in an environment variable".into()),
+        }
+    }
     let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
     argv_p.push(std::ptr::null());
     let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|e| e.as_ptr()).collect();
@@ -367,8 +388,9 @@ pub fn init_main() -> ! {
     fail(format!("cannot execute {}: {}", plan.python.display(), io::Error::last_os_error()))
 }
 
-fn unsafe_fd0() -> File {
-    // SAFETY: fd 0 is the control socket the server gave this process; it is never closed here
-    // (the File is wrapped in ManuallyDrop by the caller).
-    unsafe { File::from_raw_fd(0) }
+/// The control socket to the server, fd 0 of this process.
+fn control() -> BorrowedFd<'static> {
+    // SAFETY: the server started this process with the socket as fd 0, which stays open until
+    // the process executes the interpreter (which takes it over).
+    unsafe { BorrowedFd::borrow_raw(0) }
 }

@@ -2,6 +2,7 @@
 //! libraries they load — found by asking the interpreter and `ldd`, nothing else of the host.
 
 use super::unit::UnitMounts;
+use crate::SandboxError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,8 @@ pub struct Plan {
     pub python: PathBuf,
     /// Arguments after the interpreter (the zygote program and its configuration).
     pub args: Vec<String>,
+    /// The interpreter's environment.
+    pub env: Vec<(String, String)>,
     /// First host uid/gid of the 65536 mapped into the sandbox's user namespace.
     pub id_base: u32,
     /// Sizes of each unit's tmpfs folders.
@@ -51,7 +54,11 @@ pub struct RootPaths {
 
 /// Host paths the interpreter needs: its executable, its standard library folders and the
 /// shared libraries of the executable and of every extension module.
-pub fn interpreter_paths(python: &Path) -> Result<RootPaths, String> {
+pub fn interpreter_paths(python: &Path) -> Result<RootPaths, SandboxError> {
+    find_paths(python).map_err(SandboxError::PythonNotFound)
+}
+
+fn find_paths(python: &Path) -> Result<RootPaths, String> {
     let out = Command::new(python)
         .args(["-E", "-s", "-c", PROBE])
         .output()

@@ -1,25 +1,29 @@
-//! The processes of a unit that are not Python: the unit init maker R and each unit's PID 1, G.
+//! The processes of a unit that are not Python: the init maker and each unit's init (PID 1).
 //!
-//! R is forked by the sandbox init next to the interpreter Z, in Z's PID namespace, and makes
-//! unit inits on request of Z's unit maker M (over fd 3 of the interpreter). Each G is a fork
-//! of R, which is small: a Python G was a copy of the whole interpreter, paid for with a
-//! page-table copy, a few hundred copy-on-write faults and a full teardown per run.
+//! The init maker is forked by the sandbox init next to the interpreter, in the interpreter's
+//! PID namespace, and makes unit inits on request of the interpreter's unit maker (over fd 3 of
+//! the interpreter). Each unit init is a fork of the init maker, which is small: an init in
+//! Python was a copy of the whole interpreter, paid for with a page-table copy, a few hundred
+//! copy-on-write faults and a full teardown per run.
 //!
-//! G is PID 1 of a new PID namespace and has a new mount namespace. It mounts the unit's tmpfs
-//! folders (/work, /tmp, /dev/shm), says `mounted`, and waits: M keeps a few such inits ready.
-//! To make a unit, M forks the learner's process H into an init's namespaces and the unit's
-//! cgroups (see `fork_into.c`), H is re-parented to G, and M tells G H's pid. G itself stays in
-//! the sandbox's cgroup: it is the sandbox's process, not the program's.
+//! A unit init is PID 1 of a new PID namespace and has a new mount namespace. It mounts the
+//! unit's tmpfs folders (/work, /tmp, /dev/shm), says [`Message::InitMounted`], and waits: the
+//! unit maker keeps a few such inits ready. To make a unit, the unit maker forks the program's
+//! process into an init's namespaces and the unit's cgroups (see `fork_into.c`), the program's
+//! process is re-parented to the init, and the unit maker tells the init its pid. The init
+//! itself stays in the sandbox's cgroup: it is the sandbox's process, not the program's.
 //!
-//! When a run comes, the server hands G the run's status pipe. G reaps every process of the
-//! unit until H ends, kills and reaps the rest, writes how H ended on the status pipe (the
-//! server reads the first line, and H writes its own exit status first when it can), and
-//! exits. If its socket closes first (the unit was dropped), G exits at once, and the kernel
-//! kills H with it.
+//! When a run comes, the server hands the init the run's status pipe. The init reaps every
+//! process of the unit until the program's process ends, kills and reaps the rest, writes how
+//! it ended on the status pipe (the server reads the first line, and the program's process
+//! writes its own exit status first when it can), and exits. If its socket closes first (the
+//! unit was dropped), the init exits at once, and the kernel kills the unit with it.
 
+use super::fdpass::{recv_fds, send_fds};
+use super::protocol::Message;
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 /// The descriptor on which the interpreter (and its unit maker) reach R.
 pub const UNIT_INIT_FD: RawFd = 3;
@@ -38,105 +42,32 @@ pub struct UnitMounts {
     pub shm_bytes: u64,
 }
 
-/// Sends `msg` with `fds` as SCM_RIGHTS on a SOCK_SEQPACKET socket.
-pub(crate) fn send_fds(sock: RawFd, msg: &[u8], fds: &[RawFd], flags: libc::c_int) -> io::Result<()> {
-    let fd_bytes = std::mem::size_of_val(fds);
-    let mut iov = libc::iovec { iov_base: msg.as_ptr() as *mut libc::c_void, iov_len: msg.len() };
-    // SAFETY: msghdr is plain data; every pointer set below points into live buffers.
-    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-    hdr.msg_iov = &mut iov;
-    hdr.msg_iovlen = 1;
-    let mut cmsg_buf;
-    if !fds.is_empty() {
-        // SAFETY: CMSG_SPACE is a pure computation.
-        let space = unsafe { libc::CMSG_SPACE(fd_bytes as u32) } as usize;
-        cmsg_buf = vec![0u64; space.div_ceil(8)];
-        hdr.msg_control = cmsg_buf.as_mut_ptr().cast();
-        hdr.msg_controllen = space as _;
-        // SAFETY: the control buffer is `space` bytes, enough for one header and `fds`.
-        unsafe {
-            let cmsg = libc::CMSG_FIRSTHDR(&hdr);
-            (*cmsg).cmsg_level = libc::SOL_SOCKET;
-            (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-            (*cmsg).cmsg_len = libc::CMSG_LEN(fd_bytes as u32) as _;
-            std::ptr::copy_nonoverlapping(fds.as_ptr().cast::<u8>(), libc::CMSG_DATA(cmsg), fd_bytes);
-        }
-    }
-    loop {
-        // SAFETY: `hdr` is fully initialised.
-        let rc = unsafe { libc::sendmsg(sock, &hdr, libc::MSG_NOSIGNAL | flags) };
-        if rc >= 0 {
-            return Ok(());
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    }
-}
-
-/// Receives one message and the descriptors sent with it; an empty message when the peer is
-/// gone.
-pub(crate) fn recv_fds(sock: RawFd) -> io::Result<(Vec<u8>, Vec<OwnedFd>)> {
-    const MAX_FDS: usize = 16;
-    let mut buf = vec![0u8; 4096];
-    let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
-    // SAFETY: CMSG_SPACE is a pure computation.
-    let space = unsafe { libc::CMSG_SPACE((MAX_FDS * std::mem::size_of::<RawFd>()) as u32) } as usize;
-    let mut cmsg_buf = vec![0u64; space.div_ceil(8)];
-    // SAFETY: plain data, pointers set to live buffers below.
-    let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
-    hdr.msg_iov = &mut iov;
-    hdr.msg_iovlen = 1;
-    hdr.msg_control = cmsg_buf.as_mut_ptr().cast();
-    hdr.msg_controllen = space as _;
-    let got = loop {
-        // SAFETY: `hdr` points at live buffers of the stated sizes.
-        let got = unsafe { libc::recvmsg(sock, &mut hdr, libc::MSG_CMSG_CLOEXEC) };
-        if got >= 0 {
-            break got as usize;
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-    };
-    let mut fds = Vec::new();
-    // SAFETY: walking the control messages the kernel wrote, within `msg_controllen`.
-    unsafe {
-        let mut cmsg = libc::CMSG_FIRSTHDR(&hdr);
-        while !cmsg.is_null() {
-            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_RIGHTS {
-                let data = libc::CMSG_DATA(cmsg);
-                let n = ((*cmsg).cmsg_len as usize - (data as usize - cmsg as usize)) / std::mem::size_of::<RawFd>();
-                for i in 0..n {
-                    let fd = std::ptr::read_unaligned(data.cast::<RawFd>().add(i));
-                    fds.push(OwnedFd::from_raw_fd(fd));
-                }
-            }
-            cmsg = libc::CMSG_NXTHDR(&hdr, cmsg);
-        }
-    }
-    buf.truncate(got);
-    Ok((buf, fds))
-}
-
-/// R's loop: each request is a message with the unit's socket to G; each answer is `ok` with
-/// G's pidfd, or an error in words. Never returns.
+/// The init maker's loop: each request is [`Message::MakeInit`] with the new init's socket;
+/// each answer is [`Message::InitMade`] with the init's pidfd, or [`Message::InitFailed`].
+/// Never returns.
 pub(crate) fn unit_init_maker(sock: OwnedFd, mounts: &UnitMounts) -> ! {
     // SAFETY: plain syscalls on this single-threaded process.
     unsafe {
-        libc::signal(libc::SIGCHLD, libc::SIG_IGN); // the kernel reaps each G
+        libc::signal(libc::SIGCHLD, libc::SIG_IGN); // the kernel reaps each unit init
     }
+    let answer = |m: Message, fds: &[BorrowedFd<'_>]| {
+        if send_fds(sock.as_fd(), &m.encode(), fds, false).is_err() {
+            std::process::exit(0); // the interpreter is gone
+        }
+    };
     loop {
-        let (msg, fds) = match recv_fds(sock.as_raw_fd()) {
+        let (msg, fds) = match recv_fds(sock.as_fd()) {
             Ok((msg, fds)) if !msg.is_empty() => (msg, fds),
             _ => std::process::exit(0), // the interpreter is gone
         };
-        if msg != b"unit" || fds.len() != 1 {
-            let _ = send_fds(sock.as_raw_fd(), b"error: a unit request carries one socket", &[], 0);
+        let Ok(Message::MakeInit) = Message::decode(&msg) else {
+            answer(Message::InitFailed { error: "the init maker only makes inits".into() }, &[]);
             continue;
-        }
+        };
+        let [init_sock] = <[OwnedFd; 1]>::try_from(fds).unwrap_or_else(|_| {
+            answer(Message::InitFailed { error: "a request for an init carries one socket".into() }, &[]);
+            std::process::exit(1)
+        });
         let mut pidfd: libc::c_int = -1;
         let flags = (libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_PIDFD | libc::SIGCHLD) as libc::c_ulong;
         // SAFETY: a fork (no new stack, no shared memory) of this single-threaded process; the
@@ -144,19 +75,17 @@ pub(crate) fn unit_init_maker(sock: OwnedFd, mounts: &UnitMounts) -> ! {
         let pid =
             unsafe { libc::syscall(libc::SYS_clone, flags, 0usize, &mut pidfd as *mut libc::c_int, 0usize, 0usize) };
         if pid == 0 {
-            unit_init(fds[0].as_raw_fd(), mounts);
+            unit_init(init_sock, mounts);
         }
-        drop(fds);
+        drop(init_sock);
         if pid < 0 {
-            let msg = format!("error: cannot make a unit's init: {}", io::Error::last_os_error());
-            let _ = send_fds(sock.as_raw_fd(), msg.as_bytes(), &[], 0);
+            let error = format!("cannot make a unit's init: {}", io::Error::last_os_error());
+            answer(Message::InitFailed { error }, &[]);
             continue;
         }
         // SAFETY: the kernel just gave this process the descriptor.
         let pidfd = unsafe { OwnedFd::from_raw_fd(pidfd) };
-        if send_fds(sock.as_raw_fd(), b"ok", &[pidfd.as_raw_fd()], 0).is_err() {
-            std::process::exit(0);
-        }
+        answer(Message::InitMade, &[pidfd.as_fd()]);
     }
 }
 
@@ -184,70 +113,68 @@ fn mount_unit(mounts: &UnitMounts) -> io::Result<()> {
     Ok(())
 }
 
-/// G, the unit's PID 1. Never returns.
-fn unit_init(sock: RawFd, mounts: &UnitMounts) -> ! {
+/// A unit's init, PID 1 of its namespaces. Never returns.
+fn unit_init(sock: OwnedFd, mounts: &UnitMounts) -> ! {
     // SAFETY: plain syscalls on this fresh single-threaded process.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
         libc::signal(libc::SIGCHLD, libc::SIG_DFL);
         // Joining a process's namespaces through its pidfd takes ptrace read access to it; this
-        // process is not dumpable since the sandbox init switched ids, so M could not. (No
-        // process of the sandbox may ptrace: seccomp refuses it.)
+        // process is not dumpable since the sandbox init switched ids, so the unit maker could
+        // not. (No process of the sandbox may ptrace: seccomp refuses it.)
         libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0);
     }
-    let built = mount_unit(mounts).and_then(|()| send_fds(sock, b"mounted", &[], 0));
+    let built = mount_unit(mounts).and_then(|()| send_fds(sock.as_fd(), &Message::InitMounted.encode(), &[], false));
     if let Err(e) = built {
-        let _ = send_fds(sock, format!("error: {e}").as_bytes(), &[], 0);
-        // SAFETY: ends this process without running anything of R's.
+        let _ = send_fds(sock.as_fd(), &Message::InitFailed { error: e.to_string() }.encode(), &[], false);
+        // SAFETY: ends this process without running anything of the init maker's.
         unsafe { libc::_exit(1) };
     }
     // Only the socket stays open.
+    let fd = sock.as_raw_fd();
     // SAFETY: plain syscalls on descriptor numbers.
     unsafe {
-        if sock > 3 {
-            libc::syscall(libc::SYS_close_range, 3u32, (sock - 1) as u32, 0u32);
+        if fd > 3 {
+            libc::syscall(libc::SYS_close_range, 3u32, (fd - 1) as u32, 0u32);
         }
-        libc::syscall(libc::SYS_close_range, (sock + 1) as u32, u32::MAX, 0u32);
+        libc::syscall(libc::SYS_close_range, (fd + 1) as u32, u32::MAX, 0u32);
     }
-    let report = watch(sock);
-    if let Some((status, line)) = report {
-        // SAFETY: writes `line` to the status pipe.
-        unsafe { libc::write(status.as_raw_fd(), line.as_ptr().cast(), line.len()) };
+    if let Some((status, line)) = watch(sock.as_fd()) {
+        let _ = rustix::io::write(&status, &line);
     }
     // SAFETY: as above; the kernel kills whatever is left of the unit with its init.
     unsafe { libc::_exit(0) }
 }
 
-/// Waits for H's pid (from M) and the run's status pipe (from the server), then reaps until H
-/// ends and ends the rest of the unit: the status pipe and the line to write on it; None when
-/// the unit is dropped unused.
-fn watch(sock: RawFd) -> Option<(OwnedFd, String)> {
+/// Waits for the program's pid (from the unit maker) and the run's status pipe (from the
+/// server), then reaps until the program's process ends and ends the rest of the unit: the
+/// status pipe and the line to write on it; None when the unit is dropped unused.
+fn watch(sock: BorrowedFd<'_>) -> Option<(OwnedFd, Vec<u8>)> {
     let (msg, _) = recv_fds(sock).ok()?;
-    let h: libc::pid_t = std::str::from_utf8(&msg).ok()?.trim().parse().ok()?;
-    let (msg, mut fds) = recv_fds(sock).ok()?;
-    if msg != b"status" || fds.is_empty() {
+    let Ok(Message::ProgramPid { pid: program }) = Message::decode(&msg) else { return None };
+    let (msg, fds) = recv_fds(sock).ok()?;
+    let (Ok(Message::StatusPipe), Ok([status])) = (Message::decode(&msg), <[OwnedFd; 1]>::try_from(fds)) else {
         return None;
-    }
-    let status = fds.swap_remove(0);
-    drop(fds);
-    let line = loop {
+    };
+    let report = loop {
         let mut st = 0;
         // SAFETY: valid pointer.
         let done = unsafe { libc::waitpid(-1, &mut st, 0) };
-        if done == h {
+        if done == program {
             break if libc::WIFSIGNALED(st) {
-                format!("{{\"signal\": {}}}\n", libc::WTERMSIG(st))
+                Message::Signalled { signal: libc::WTERMSIG(st) }
             } else {
-                format!("{{\"exit\": {}}}\n", libc::WEXITSTATUS(st))
+                Message::Exited { code: libc::WEXITSTATUS(st) }
             };
         }
         if done < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            break "{\"error\": \"lost the program's process\"}\n".to_string();
+            break Message::SetupFailed { error: "lost the program's process".into() };
         }
     };
     // The rest of the unit goes before the report: a run ended by a signal (a timeout, a fork
     // bomb) is answered once its processes are gone, so that it cannot be started again while
-    // the last one's are still dying. (A run that ended normally has been answered by H.)
+    // the last one's are still dying. (A run that ended normally has been answered by the
+    // program's own report.)
     // SAFETY: plain syscalls; as PID 1, kill(-1) reaches every other process of the unit.
     unsafe { libc::kill(-1, libc::SIGKILL) };
     loop {
@@ -258,5 +185,5 @@ fn watch(sock: RawFd) -> Option<(OwnedFd, String)> {
             break;
         }
     }
-    Some((status, line))
+    Some((status, report.encode_line()))
 }

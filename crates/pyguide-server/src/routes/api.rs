@@ -36,16 +36,6 @@ fn method_not_allowed(allowed: &'static str) -> Response {
     r
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RunBody {
-    code: String,
-    #[serde(default)]
-    stdin: Option<String>,
-    #[serde(default)]
-    files: Option<BTreeMap<String, String>>,
-}
-
 /// Reads a JSON body, turning every way it can be wrong into a 4xx in plain words.
 pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, AppError> {
     let bytes = body.map_err(|e| {
@@ -68,8 +58,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection
 }
 
 async fn run(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
-    let body: RunBody = parse_json(body)?;
-    let req = RunRequest { code: body.code, stdin: body.stdin, files: body.files.unwrap_or_default() };
+    let req: RunRequest = parse_json(body)?;
     let result = state.runner.run(req, Admission::Immediate).await?;
     Ok(Json(result).into_response())
 }
@@ -116,7 +105,7 @@ async fn exercise(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>)
             format!("there is no exercise {:?}; ids look like \"lists/ex-count-vowels\"", body.exercise),
         ));
     };
-    let verdict = crate::exercise::check_exercise(
+    let verdict = pyguide_judge::exercise::check_exercise(
         state.runner.as_ref(),
         exercise,
         body.code,

@@ -9,7 +9,7 @@
 
 use super::api::parse_json;
 use crate::error::AppError;
-use crate::messages::outcome_message;
+use pyguide_judge::outcome_message;
 use crate::Ctx;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,30 +17,23 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use pyguide_sandbox::{Admission, Entry, Limits, Outcome, RunRequest, RunResult};
-use serde::Deserialize;
+use pyguide_sandbox::{Admission, Entry, Limits, Outcome, RunRequest, RunResult, SandboxError};
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-
-/// The request: as `POST /api/run` (files beside `main.py` let an example import its helpers).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InspectBody {
-    code: String,
-    #[serde(default)]
-    stdin: Option<String>,
-    #[serde(default)]
-    files: Option<BTreeMap<String, String>>,
-}
 
 pub(crate) async fn inspect(
     State(state): State<Ctx>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
-    let body: InspectBody = parse_json(body)?;
-    let req = RunRequest { code: body.code, stdin: body.stdin, files: body.files.unwrap_or_default() };
+    // The request is as for `POST /api/run` (files beside `main.py` let an example import its
+    // helpers).
+    let req: RunRequest = parse_json(body)?;
     // Validation (sizes, NUL bytes, file names) and admission are the runner's, as for a run.
-    let result = state.runner.inspect(req, Admission::Immediate).await?;
+    let result = match state.runner.inspect(req, Admission::Immediate).await {
+        Ok(result) => result,
+        Err(e @ (SandboxError::Busy | SandboxError::Invalid(_))) => return Err(e.into()),
+        // The runner itself failed (already logged): still a document-less 200, in words.
+        Err(_) => return Ok(Json(runner_failed()).into_response()),
+    };
     Ok(match document(&result, &Entry::Inspect.limits(&state.limits)) {
         Ok(doc) => {
             let mut r = doc.into_response();
@@ -48,6 +41,17 @@ pub(crate) async fn inspect(
             r
         }
         Err(failure) => Json(failure).into_response(),
+    })
+}
+
+/// The answer when the runner could not run the inspector at all.
+fn runner_failed() -> Value {
+    json!({
+        "error": "Under the hood is not available for this run. The inspector could not run (an error on our side). \
+                  Please try again.",
+        "outcome": Outcome::Error,
+        "exit_code": null,
+        "duration_ms": 0.0,
     })
 }
 
@@ -70,14 +74,10 @@ fn document(result: &RunResult, limits: &Limits) -> Result<String, Value> {
                 stderr = %result.stderr.chars().take(2000).collect::<String>(),
                 "the inspector did not write its document"
             );
-            if result.stderr.starts_with("PyGuide could not run this program") {
-                "The inspector could not run (an error on our side). Please try again.".to_string()
-            } else {
-                // os._exit(), or a crash of the interpreter (ctypes), leaves no document.
-                "The program ended the interpreter before the inspector could write its report \
-                 (os._exit() or a crash, for example). Run it to see what happens."
-                    .to_string()
-            }
+            // os._exit(), or a crash of the interpreter (ctypes), leaves no document.
+            "The program ended the interpreter before the inspector could write its report \
+             (os._exit() or a crash, for example). Run it to see what happens."
+                .to_string()
         }
     };
     Err(json!({
@@ -112,9 +112,7 @@ mod tests {
         assert_eq!(e["outcome"], "output_limit");
         let e = document(&result(Outcome::Error, None, "", false), &l).unwrap_err();
         assert!(e["error"].as_str().unwrap().contains("before the inspector could write"), "{e}");
-        let mut failed = result(Outcome::Error, None, "", false);
-        failed.stderr = "PyGuide could not run this program (an error on our side). Please try again.\n".into();
-        assert!(document(&failed, &l).unwrap_err()["error"].as_str().unwrap().contains("our side"));
+        assert!(runner_failed()["error"].as_str().unwrap().contains("our side"));
         let e = document(&result(Outcome::Success, Some(0), "[1, 2]", false), &l).unwrap_err();
         assert!(e["error"].as_str().unwrap().contains("before the inspector could write"), "{e}");
     }

@@ -48,7 +48,7 @@ fn with_nonce(status: StatusCode, cache: &'static str, html: &str) -> Response {
 }
 
 pub(crate) async fn playground(State(state): State<Ctx>) -> Response {
-    let html = state.site.playground(None, &crate::limits_text(&state.limits));
+    let html = state.site.playground(None, &pyguide_judge::limits_text(&state.limits));
     with_nonce(StatusCode::OK, "no-cache", &html)
 }
 
@@ -65,7 +65,7 @@ pub(crate) async fn shared(State(state): State<Ctx>, Path(id): Path<String>) -> 
     match store.share(&id).await {
         Ok(Some(share)) => {
             let code = PlaygroundCode { id: &share.id, code: &share.code, files: &share.files };
-            let html = state.site.playground(Some(code), &crate::limits_text(&state.limits));
+            let html = state.site.playground(Some(code), &pyguide_judge::limits_text(&state.limits));
             // The page carries a per-response nonce, so it is not kept (shares themselves never change).
             with_nonce(StatusCode::OK, "no-cache", &html)
         }

@@ -7,10 +7,9 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pyguide_sandbox::{Admission, Event, RunError, RunRequest, StartOptions, MAX_STDIN_BYTES};
+use pyguide_sandbox::{Admission, Event, RunRequest, SandboxError, StartOptions, BUSY_MESSAGE, MAX_STDIN_BYTES};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Largest client message: a run request with code and files at their limits, JSON-escaped.
@@ -28,13 +27,7 @@ const STDERR_HOLD_MAX: Duration = Duration::from_millis(40);
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientMsg {
-    Run {
-        code: String,
-        #[serde(default)]
-        stdin: Option<String>,
-        #[serde(default)]
-        files: Option<BTreeMap<String, String>>,
-    },
+    Run(RunRequest),
     Stdin {
         data: String,
     },
@@ -143,27 +136,19 @@ async fn session(state: Ctx, mut socket: WebSocket) {
         Ok(None | Some(Err(_))) => return,
         Err(_) => Err("no run request was sent in time".to_string()),
     };
-    let (code, stdin, files) = match first {
-        Ok(ClientMsg::Run { code, stdin, files }) => (code, stdin, files.unwrap_or_default()),
+    let req = match first {
+        Ok(ClientMsg::Run(req)) => req,
         Ok(_) => return refuse(socket, 400, "the first message must be {\"type\": \"run\", ...}").await,
         Err(e) => return refuse(socket, 400, &e).await,
     };
     // With a fixed stdin the run is like POST /api/run; without one, the learner types it.
-    let interactive = stdin.is_none();
-    let req = RunRequest { code, stdin, files };
-    let opts = StartOptions { admission: Admission::Immediate, stream: true, interactive };
+    let interactive = req.stdin.is_none();
+    let opts = StartOptions { admission: Admission::Immediate, stream: true, interactive, ..Default::default() };
     let handle = match state.runner.start(req, opts) {
         Ok(h) => h,
-        Err(RunError::Busy) => {
-            return refuse(
-                socket,
-                503,
-                "PyGuide is running as many programs as it can right now; try again in a moment",
-            )
-            .await
-        }
-        Err(RunError::Invalid(e)) => return refuse(socket, 400, &e.0).await,
-        Err(RunError::Internal(e)) => {
+        Err(SandboxError::Busy) => return refuse(socket, 503, BUSY_MESSAGE).await,
+        Err(SandboxError::Invalid(e)) => return refuse(socket, 400, &e.0).await,
+        Err(e) => {
             tracing::error!(error = %e, "a streamed run could not start");
             return refuse(socket, 500, "internal error").await;
         }
@@ -208,7 +193,7 @@ async fn session(state: Ctx, mut socket: WebSocket) {
                     }
                     Ok(ClientMsg::Eof) => stdin = None,
                     Ok(ClientMsg::Stop) => stop_run(&mut stop),
-                    Ok(ClientMsg::Run { .. }) | Err(_) => {}
+                    Ok(ClientMsg::Run(_)) | Err(_) => {}
                 },
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {
                     // The learner left (closed the tab, lost the connection): end the run.
@@ -220,14 +205,14 @@ async fn session(state: Ctx, mut socket: WebSocket) {
         }
     }
     drop(stdin);
-    let result = handle.result.await;
+    let result = handle.result.await.unwrap_or_else(|_| Err(SandboxError::Internal("no result".into())));
     drop(stop);
     if gone {
         return;
     }
     match result {
         Ok(r) => {
-            let message = crate::outcome_message(&r, &state.limits);
+            let message = pyguide_judge::outcome_message(&r, &state.limits);
             let _ = send(
                 &mut socket,
                 json!({
@@ -243,8 +228,8 @@ async fn session(state: Ctx, mut socket: WebSocket) {
             let _ =
                 socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("") }))).await;
         }
-        Err(_) => {
-            tracing::error!("a streamed run ended without a result");
+        Err(e) => {
+            tracing::error!(error = %e, "a streamed run failed");
             refuse(socket, 500, "internal error").await;
         }
     }

@@ -6,7 +6,7 @@ use crate::embedded;
 use anyhow::Context;
 use pyguide_content::{output_matches, Curriculum, Example, Exercise};
 use pyguide_sandbox::{Admission, Limits, Outcome, RunRequest, RunResult, Runner};
-use pyguide_server::exercise::{check_exercise, Verdict};
+use pyguide_judge::exercise::{check_exercise, Verdict};
 use similar::TextDiff;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

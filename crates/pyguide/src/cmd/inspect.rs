@@ -35,7 +35,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let files = super::run::sibling_files(&args.file).into_iter().collect();
     let runner = args.runner.runner()?;
     let result =
-        runner.inspect(RunRequest { code, stdin, files }, Admission::Wait).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        runner.inspect(RunRequest { code, stdin, files }, Admission::Wait).await.context("the inspector could not run (an error on our side)")?;
     let mut out = std::io::stdout().lock();
     match document(&result) {
         Ok((text, doc)) => {
@@ -65,13 +65,10 @@ fn document(result: &RunResult) -> Result<(&str, Value), Value> {
         Ok(doc @ Value::Object(_)) if !result.truncated => Ok((text, doc)),
         _ => {
             let why = match result.outcome {
-                Outcome::Success | Outcome::Error if result.stderr.starts_with("PyGuide could not run") => {
-                    "The inspector could not run (an error on our side). Please try again.".to_string()
-                }
                 Outcome::Success | Outcome::Error => "The program ended the interpreter before the inspector could \
                                                       write its report (os._exit() or a crash, for example)."
                     .to_string(),
-                _ => pyguide_server::outcome_message(result, &Entry::Inspect.limits(&Limits::default())),
+                _ => pyguide_judge::outcome_message(result, &Entry::Inspect.limits(&Limits::default())),
             };
             Err(json!({
                 "error": format!("Under the hood is not available for this run. {why}"),

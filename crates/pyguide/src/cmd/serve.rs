@@ -51,16 +51,45 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     tracing::info!(backend = store.backend(), "store ready");
     // The runner is built with the default limits (cmd::RunnerArgs); the pages explain those.
     let options = ServerOptions { store: Some(store.clone()), limits: Limits::default() };
-    let app = router_with(AppState { runner, site: Arc::new(site) }, options);
+    let app = router_with(AppState { runner: runner.clone(), site: Arc::new(site) }, options);
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
-        .await?;
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        stop_signal().await;
+        tracing::info!("shutting down");
+        signalled.notify_one();
+    });
+    // Connections still open (a WebSocket waiting for input) get a moment to finish; then the
+    // sandbox stops anyway, ending what still runs.
+    tokio::select! {
+        served = server => served?,
+        () = async { stopping.notified().await; tokio::time::sleep(CONNECTIONS_GRACE).await } => {
+            tracing::warn!("connections still open after {} s; stopping", CONNECTIONS_GRACE.as_secs());
+        }
+    }
+    tokio::task::spawn_blocking(move || runner.shutdown()).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long open connections may take to finish once the server is told to stop.
+const CONNECTIONS_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// SIGTERM (a service manager) or SIGINT (Ctrl+C).
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }

@@ -2,10 +2,10 @@
 //! exercise's checks, turned into a verdict in plain words. The site (`POST /api/exercise`) and
 //! `pyguide check` (which proves every solution passes and every starter fails) share it.
 
-use crate::messages::outcome_message;
+use crate::outcome_message;
 use pyguide_content::{output_matches, Exercise};
 use pyguide_sandbox::exercise::{CheckResult, CheckRun, ProgramFailure};
-use pyguide_sandbox::{Admission, Limits, Outcome, RunError, RunRequest, RunResult, Runner, StartOptions};
+use pyguide_sandbox::{Admission, Limits, Outcome, SandboxError, RunRequest, RunResult, Runner, StartOptions};
 use serde::Serialize;
 
 /// The output check of an exercise with an ```` ```output ```` block.
@@ -39,7 +39,7 @@ pub async fn check_exercise(
     code: String,
     admission: Admission,
     limits: &Limits,
-) -> Result<Verdict, RunError> {
+) -> Result<Verdict, SandboxError> {
     let check = CheckRun::new(&exercise.checks, exercise.checks_visible);
     let req = RunRequest { code, stdin: exercise.stdin.clone(), files: exercise.files.clone() };
     let opts = StartOptions { admission, ..Default::default() };
