@@ -161,13 +161,17 @@ fn driver(module: &str) -> String {
     DRIVER.replace("MODULE", module)
 }
 
-async fn in_sandbox(runner: &Arc<dyn Runner>, module: &str) -> Result<Summary, String> {
-    let r = runner.run(RunRequest::new(driver(module)), Admission::Wait).await.map_err(|e| e.to_string())?;
+/// The driver run through the sandbox; the outcome says whether it was stopped at a limit.
+async fn in_sandbox(runner: &Arc<dyn Runner>, module: &str) -> (Result<Summary, String>, Option<Outcome>) {
+    let r = match runner.run(RunRequest::new(driver(module)), Admission::Wait).await {
+        Ok(r) => r,
+        Err(e) => return (Err(e.to_string()), None),
+    };
     let how = match r.outcome {
         Outcome::Success => format!("exit 0 after {:.1} s", r.duration_ms / 1000.0),
         other => format!("{other:?} after {:.1} s, exit code {:?}", r.duration_ms / 1000.0, r.exit_code),
     };
-    summary(&r.stdout, &r.stderr, &how)
+    (summary(&r.stdout, &r.stderr, &how), Some(r.outcome))
 }
 
 /// Longest a direct run may take before it counts as hung.
@@ -255,6 +259,8 @@ struct Report {
     module: &'static str,
     sandbox: (Result<Summary, String>, Duration),
     direct: (Result<Summary, String>, Duration),
+    /// The first sandbox run hit the wall limit while others ran, and this is a second one.
+    ran_again_alone: bool,
 }
 
 impl Report {
@@ -265,7 +271,8 @@ impl Report {
     fn print(&self) {
         let secs = |d: &Duration| format!("{:.1} s", d.as_secs_f64());
         let (sandbox, direct) = (&self.sandbox.0, &self.direct.0);
-        let times = format!("sandbox {}, direct {}", secs(&self.sandbox.1), secs(&self.direct.1));
+        let again = if self.ran_again_alone { " (run again alone after a timeout)" } else { "" };
+        let times = format!("sandbox {}{again}, direct {}", secs(&self.sandbox.1), secs(&self.direct.1));
         match (self.matches(), awaiting(self.module)) {
             (true, None) => println!(
                 "ok   {} ({}; {times})",
@@ -339,14 +346,26 @@ async fn suite(filter: Option<String>) -> usize {
         let (runner, python, slots) = (runner.clone(), python.clone(), slots.clone());
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore");
-            let sandbox = timed(in_sandbox(&runner, module)).await;
+            let ((sandbox, outcome), took) = timed(in_sandbox(&runner, module)).await;
             let direct = timed(direct(&python, module)).await;
-            Report { module, sandbox, direct }
+            (Report { module, sandbox: (sandbox, took), direct, ran_again_alone: false }, outcome)
         });
     }
-    let mut reports = Vec::new();
+    let mut finished = Vec::new();
     while let Some(r) = tasks.join_next().await {
-        reports.push(r.expect("a module's task"));
+        finished.push(r.expect("a module's task"));
+    }
+    let mut reports = Vec::new();
+    for (mut report, outcome) in finished {
+        if outcome == Some(Outcome::Timeout) {
+            // A busy machine (these modules run side by side, and other work may share the
+            // cores) stretches a run's wall clock: a run that hit the limit runs once more
+            // after the others, alone as far as this suite goes.
+            let ((sandbox, _), took) = timed(in_sandbox(&runner, report.module)).await;
+            report.sandbox = (sandbox, took);
+            report.ran_again_alone = true;
+        }
+        reports.push(report);
     }
     if reports.is_empty() {
         println!("fidelity: no module matches {filter:?}");
