@@ -5,8 +5,10 @@
 //! must be the same both ways.
 //!
 //! The modules are picked to finish within the site's run limits (10 s wall, 5 s CPU, 256 MiB,
-//! 64 processes: the sandbox's defaults apply), each well under a second of CPU, so that the
-//! suite stays quick and a busy machine does not push a module past the wall limit.
+//! 64 processes: the sandbox's defaults apply): those in [`MODULES`] take well under a second
+//! of CPU each, so that the suite stays quick and a busy machine does not push one past the
+//! wall limit. The direct run is as the user running the suite (root), the sandbox's as the
+//! learner; none of these modules tells the two apart.
 //!
 //! Debian's `python3` ships the `test` package's modules separately
 //! (`libpython3.11-testsuite`); `scripts/test` installs it. Without them this suite stops at
