@@ -68,27 +68,22 @@ const MODULES: &[&str] = &[
     "test_csv",
     "test_pprint",
     "test_abc",
+    // the slower ones, which start another Python for some tests (sys.executable) or set the
+    // C.UTF-8 locale
+    "test_json",
+    "test_gc",
+    "test_exceptions",
+    "test_unicode",
+    "test_coroutines",
+    "test_struct",
+    "test_format",
 ];
-
-/// Expected to match once `sys.executable` is fixed: today it is `''` in the sandbox, so these
-/// modules' tests that start a Python subprocess (`test.support.script_helper`,
-/// `subprocess.run([sys.executable, ...])`) fail there and nowhere else. They run and their
-/// differences are reported, but do not fail the suite; move each to [`MODULES`] once it
-/// matches (the suite says so).
-const AWAITING_SYS_EXECUTABLE: &[&str] =
-    &["test_json", "test_gc", "test_exceptions", "test_unicode", "test_coroutines", "test_struct"];
-
-/// Expected to match once the sandbox's root holds the C.UTF-8 locale (/usr/lib/locale/C.utf8):
-/// without it `locale.setlocale(locale.LC_ALL, "")` fails in the sandbox with the learner's
-/// `LC_ALL=C.UTF-8`, so test_format's test_locale is skipped there and runs outside. Run and
-/// reported like [`AWAITING_SYS_EXECUTABLE`].
-const AWAITING_LOCALE: &[&str] = &["test_format"];
 
 /// Modules that cannot match within the run limits, and why (not run).
 const CANNOT_MATCH: &[(&str, &str)] = &[(
     "test_threading",
     "takes about 20 s of wall time outside the sandbox (mostly its tests' sleeps and timeouts), \
-     twice the 10 s wall limit, so the sandbox stops it; its subprocess tests also need sys.executable",
+     twice the 10 s wall limit, so the sandbox stops it",
 )];
 
 /// Runs one module with unittest and prints one line: `FIDELITY ` and the result as JSON.
@@ -190,14 +185,9 @@ async fn direct(python: &PythonInfo, module: &str) -> Result<Summary, String> {
         .args(["-E", "-s", "-u", "main.py"])
         .current_dir(dir.path())
         .env_clear()
-        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .envs(pyguide_sandbox::LEARNER_ENV.iter().copied())
         .env("HOME", dir.path())
         .env("TMPDIR", &tmp)
-        .env("LANG", "C.UTF-8")
-        .env("LC_ALL", "C.UTF-8")
-        .env("TZ", "UTC")
-        .env("USER", "learner")
-        .env("LOGNAME", "learner")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -245,17 +235,6 @@ fn main() {
     std::process::exit(if failures == 0 { 0 } else { 1 });
 }
 
-/// Why a module that is run may still differ, if it may.
-fn awaiting(module: &str) -> Option<&'static str> {
-    if AWAITING_SYS_EXECUTABLE.contains(&module) {
-        Some("expected to match once sys.executable is fixed")
-    } else if AWAITING_LOCALE.contains(&module) {
-        Some("expected to match once the sandbox has the C.UTF-8 locale")
-    } else {
-        None
-    }
-}
-
 /// How one module went, both ways, and how long each took.
 struct Report {
     module: &'static str,
@@ -275,16 +254,15 @@ impl Report {
         let (sandbox, direct) = (&self.sandbox.0, &self.direct.0);
         let again = if self.ran_again_alone { " (run again alone after a timeout)" } else { "" };
         let times = format!("sandbox {}{again}, direct {}", secs(&self.sandbox.1), secs(&self.direct.1));
-        match (self.matches(), awaiting(self.module)) {
-            (true, None) => println!(
+        match self.matches() {
+            true => println!(
                 "ok   {} ({}; {times})",
                 self.module,
                 sandbox.as_ref().map(|s| s.to_string()).unwrap_or_default()
             ),
-            (true, Some(_)) => println!("ok   {} ({times}): matches now; move it to MODULES", self.module),
-            (false, why) => {
+            false => {
                 let show = |x: &Result<Summary, String>| x.as_ref().map_or_else(|e| e.clone(), |s| s.to_string());
-                println!("{} {} ({times})", if why.is_some() { "wait" } else { "FAIL" }, self.module);
+                println!("FAIL {} ({times})", self.module);
                 println!("     sandbox: {}\n     direct:  {}", show(sandbox), show(direct));
                 if let (Ok(s), Ok(d)) = (sandbox, direct) {
                     let lists = [("failing", &s.failures, &d.failures), ("erroring", &s.errors, &d.errors)];
@@ -299,9 +277,6 @@ impl Report {
                         }
                     }
                 }
-                if let Some(why) = why {
-                    println!("     ({why})");
-                }
             }
         }
     }
@@ -315,7 +290,7 @@ async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, Duration) {
 
 async fn suite(filter: Option<String>) -> usize {
     let started = Instant::now();
-    let mut listed: Vec<&str> = MODULES.iter().chain(AWAITING_SYS_EXECUTABLE).chain(AWAITING_LOCALE).copied().collect();
+    let mut listed: Vec<&str> = MODULES.to_vec();
     listed.extend(CANNOT_MATCH.iter().map(|(module, _)| *module));
     listed.sort_unstable();
     if let Some(twice) = listed.windows(2).find(|w| w[0] == w[1]) {
@@ -341,8 +316,8 @@ async fn suite(filter: Option<String>) -> usize {
     let parallel = runner.capacity().min(cores).max(1);
     let slots = Arc::new(Semaphore::new(parallel));
     let wanted = |m: &&&str| filter.as_ref().is_none_or(|f| m.contains(f.as_str()));
-    // The awaiting modules are the slowest: started first, they do not finish last alone.
-    let modules = AWAITING_SYS_EXECUTABLE.iter().chain(AWAITING_LOCALE).chain(MODULES).filter(wanted);
+    // The slowest modules are listed last: started first, they do not finish last alone.
+    let modules = MODULES.iter().rev().filter(wanted);
     let mut tasks = tokio::task::JoinSet::new();
     for &module in modules {
         let (runner, python, slots) = (runner.clone(), python.clone(), slots.clone());
@@ -382,10 +357,9 @@ async fn suite(filter: Option<String>) -> usize {
     for (module, why) in CANNOT_MATCH {
         println!("skip {module}: {why}");
     }
-    let differed = reports.iter().filter(|r| !r.matches() && awaiting(r.module).is_none()).count();
-    let waiting = reports.iter().filter(|r| !r.matches() && awaiting(r.module).is_some()).count();
+    let differed = reports.iter().filter(|r| !r.matches()).count();
     println!(
-        "{} matched, {differed} differed, {waiting} awaiting a fix, {} not run; {:.0} s",
+        "{} matched, {differed} differed, {} not run; {:.0} s",
         reports.iter().filter(|r| r.matches()).count(),
         CANNOT_MATCH.len(),
         started.elapsed().as_secs_f64()

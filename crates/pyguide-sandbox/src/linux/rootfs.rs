@@ -89,7 +89,9 @@ fn find_paths(python: &Path) -> Result<RootPaths, String> {
             binds.insert(PathBuf::from(path));
         }
     }
-    for extra in ["/etc/ld.so.cache", "/usr/share/zoneinfo"] {
+    // The C.UTF-8 locale's data: without it `locale.setlocale(LC_ALL, "")` fails under the
+    // learner's LC_ALL=C.UTF-8.
+    for extra in ["/etc/ld.so.cache", "/usr/share/zoneinfo", "/usr/lib/locale/C.utf8"] {
         if Path::new(extra).exists() {
             binds.insert(PathBuf::from(extra));
         }

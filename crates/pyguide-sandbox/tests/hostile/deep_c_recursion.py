@@ -1,4 +1,4 @@
-# outcome: error|memory_limit
+# outcome: error|memory_limit|timeout
 import sys
 sys.setrecursionlimit(10 ** 8)
 x = []
