@@ -50,6 +50,20 @@ enum Layout {
     V2(PathBuf),
 }
 
+impl Layout {
+    /// One folder per hierarchy (cpu and cpuacct may share one).
+    fn folders(&self) -> Vec<PathBuf> {
+        match self {
+            Layout::V1(dirs) => {
+                let mut all: Vec<PathBuf> = dirs.values().cloned().collect();
+                all.dedup();
+                all
+            }
+            Layout::V2(dir) => vec![dir.clone()],
+        }
+    }
+}
+
 /// The server's parent cgroups.
 #[derive(Debug)]
 pub struct Cgroups {
@@ -260,14 +274,7 @@ impl Cgroups {
 
     /// Parent groups, for tests that check nothing is left behind.
     pub fn parents(&self) -> Vec<PathBuf> {
-        match &self.layout {
-            Layout::V1(parents) => {
-                let mut dirs: Vec<PathBuf> = parents.values().cloned().collect();
-                dirs.dedup();
-                dirs
-            }
-            Layout::V2(base) => vec![base.clone()],
-        }
+        self.layout.folders()
     }
 
     /// Removes every run cgroup left under the parents (each emptied first): what a server
@@ -362,14 +369,7 @@ impl RunCgroup {
 
     /// The group's folders, one per hierarchy.
     pub fn folders(&self) -> Vec<PathBuf> {
-        match &self.layout {
-            Layout::V1(dirs) => {
-                let mut all: Vec<PathBuf> = dirs.values().cloned().collect();
-                all.dedup();
-                all
-            }
-            Layout::V2(dir) => vec![dir.clone()],
-        }
+        self.layout.folders()
     }
 
     /// Sets the run's CPU weight (written only when it changes).
