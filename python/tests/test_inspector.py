@@ -97,6 +97,36 @@ def deref(step, ref):
     return step["heap"][ref["ref"]]
 
 
+def materialize(trace):
+    """Each step as a whole, rebuilt from the changes the trace stores (INSPECTOR.md,
+    "Trace"): `heap` maps every object of the step, `stack` lists the frames as
+    {id, func, line, locals} and `kept` the frames that live on in a closure."""
+    heap = {}
+    frames = {}
+    gc_now = None
+    out = []
+    for s in trace:
+        for sid in s.get("heap_removed", ()):
+            del heap[sid]
+        heap.update(s.get("heap_changes", {}))
+        for fid, d in s.get("frames", {}).items():
+            f = frames.setdefault(int(fid), {"func": None, "line": None, "locals": {}})
+            if "func" in d:
+                f["func"] = d["func"]
+            if "line" in d:
+                f["line"] = d["line"]
+            f["locals"] = dict(f["locals"], **d.get("locals", {}))
+            for name in d.get("removed", ()):
+                del f["locals"][name]
+        gc_now = s.get("gc", gc_now)
+        step = dict(s, gc=gc_now, stdout=s.get("stdout", ""))
+        step["heap"] = dict(heap)
+        step["stack"] = [dict(frames[fid], id=fid) for fid in s["stack"]]
+        step["kept"] = [dict(frames[fid], id=fid) for fid in s.get("closure_frames", ())]
+        out.append(step)
+    return out
+
+
 def inspect_src(src, stdin=b"", args=(), timeout=60):
     tmp = tempfile.mkdtemp(prefix="inspector-test-")
     try:
@@ -114,6 +144,9 @@ def inspect_src(src, stdin=b"", args=(), timeout=60):
     text = raw.decode("utf-8")          # valid UTF-8
     doc = json.loads(text, parse_constant=_strict_constant)   # exactly one document
     assert isinstance(doc, dict)
+    if doc.get("trace") is not None:
+        doc["raw_trace"] = doc["trace"]
+        doc["trace"] = materialize(doc["trace"])
     # invariant: every ref in a step resolves in that step's heap
     for s in doc.get("trace") or []:
         for r in _refs({k: v for k, v in s.items() if k != "heap"}):
@@ -286,9 +319,10 @@ class ClassesTest(unittest.TestCase):
         self.assertEqual(p["attrs"]["x"], {"value": 1, "type": "int"})
         y = deref(last, p["attrs"]["y"])
         self.assertEqual(y["kind"], "list")
-        self.assertEqual(y["repr"], "[2, 3]")
+        self.assertEqual(y["items"], [{"value": 2, "type": "int"}, {"value": 3, "type": "int"}])
+        self.assertNotIn("repr", y)                   # its items say it all
         self.assertEqual(p["refcount"], 2)            # p and q
-        self.assertIn("Point object at 0x", p["repr"])  # learner __repr__ is never run
+        self.assertNotIn("repr", p)                   # learner __repr__ is never run
         self.assertNotIn("REPR CALLED", r["stdout"])
         cls = deref(last, global_ref(last, "Point"))
         self.assertEqual(cls["kind"], "class")
@@ -347,7 +381,7 @@ class LearnerHooksTest(unittest.TestCase):
         last = r.trace[-1]
         obj = deref(last, global_ref(last, "s"))
         self.assertEqual(obj["type"], "Sneaky")
-        self.assertIn("Sneaky object at 0x", obj["repr"])
+        self.assertNotIn("repr", obj)                 # its __repr__ was not called
         self.assertIn("Err: 'boom'", [s.get("exception") for s in r.trace])
 
 
@@ -465,7 +499,8 @@ class RecursionTest(unittest.TestCase):
         self.assertEqual(global_ref(r.trace[-1], "result"), {"value": 120, "type": "int"})
 
     def test_runaway_recursion_is_bounded(self):
-        r = inspect_src("def f(n):\n    return f(n + 1)\nf(0)\n")
+        # (the trace stores changes only, so it takes a smaller budget to run out)
+        r = inspect_src("def f(n):\n    return f(n + 1)\nf(0)\n", args=("--max-trace-bytes", "150000"))
         self.assertEqual(r["outcome"], "step_limit")
         self.assertEqual(r["stopped_by"], "max_steps")
         self.assertEqual(r["steps_executed"], 1000)
@@ -731,14 +766,14 @@ class LimitsTest(unittest.TestCase):
                 rows.append([i, str(i) * 30, {"k": i}])
                 data[i] = rows[-1]
                 text = "line %d " % i * 20
-        """)
+        """, args=("--max-trace-bytes", "300000"))
         self.assertTrue(r["trace_truncated"])
         self.assertEqual(r["truncation_reason"], "max_trace_bytes")
         self.assertLess(len(r.raw), 2000000)
         for s in r.trace:
             self.assertLessEqual(len(s["heap"]), r["limits"]["max_heap_objects"])
             for o in s["heap"].values():
-                self.assertLessEqual(len(o["repr"]), r["limits"]["repr_max"])
+                self.assertLessEqual(len(o.get("repr", "")), r["limits"]["repr_max"])
                 self.assertLessEqual(len(o.get("items", [])), r["limits"]["max_items"])
 
     def test_special_values_are_strict_json(self):
@@ -868,7 +903,7 @@ class MiscTest(unittest.TestCase):
         self.assertEqual(r["outcome"], "success", r["exception"])
         self.assertEqual(r["stdout"], "True P(x=1)\n")
         last = r.trace[-1]
-        self.assertEqual(deref(last, global_ref(last, "p"))["repr"], "P(x=1)")
+        self.assertEqual(deref(last, global_ref(last, "p"))["attrs"], {"x": {"value": 1, "type": "int"}})
 
     def test_stdlib_frames_not_traced(self):
         r = inspect_src("import json\ns = json.dumps({'a': [1, 2]})\nt = sorted([3, 1, 2], key=lambda v: -v)\n")

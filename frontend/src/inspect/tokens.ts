@@ -12,7 +12,7 @@ export function tokensView(v: View): HTMLElement {
     el(
       "p",
       "uth-lead",
-      `${count}, from Python's tokenize module: the first step, where the characters of the code become the words of the language. Hover or focus a row to see its token in the code.`,
+      `${count}, from Python's tokenize module: the first step, where the characters of the code become the words of the language. Tap, hover or focus a row to see its token in the code.`,
     ),
   );
   if (doc.tokens_error) {
@@ -67,6 +67,8 @@ export function tokensView(v: View): HTMLElement {
   roving(scroller, () => rows, (row) => show(row, true));
   body.addEventListener("mouseover", (ev) => show((ev.target as Element).closest("tr"), false));
   body.addEventListener("mouseleave", () => show(null, false));
+  // A tap (no hover on touch screens) focuses the row, which shows its token.
+  body.addEventListener("click", (ev) => (ev.target as Element).closest<HTMLElement>("tr")?.focus());
 
   v.onCursor(([line, col]) => {
     let hit: HTMLElement | null = null;
