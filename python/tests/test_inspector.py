@@ -927,5 +927,160 @@ class MiscTest(unittest.TestCase):
         self.assertLess(min(times), 1.0)
 
 
+class ChangesPerStepTest(unittest.TestCase):
+    """Schema 2: a step stores what changed since the step before."""
+
+    def test_unchanged_objects_and_frames_are_not_repeated(self):
+        r = inspect_src("""\
+            items = [1, 2]
+            total = 0
+            for x in items:
+                total += x
+            items.append(total)
+            done = True
+        """)
+        raw = r["raw_trace"]
+        # the list appears once when it is made, again only when it changes (append) and
+        # when its refcount changes (the for loop holds an iterator over it)
+        lists = [s for s in raw if any(o["kind"] == "list" for o in s.get("heap_changes", {}).values())]
+        self.assertLess(len(lists), len(raw) // 2)
+        first = next(s for s in raw if "heap_changes" in s)
+        (sid, obj), = first["heap_changes"].items()
+        self.assertEqual(sid, "1")                          # small ids, from 1
+        self.assertEqual(obj["id"], str(int(obj["id"])))    # and the real id() beside it
+        last = r.trace[-1]
+        self.assertEqual([i["value"] for i in deref(last, global_ref(last, "items"))["items"]],
+                         [1, 2, 3])
+        # a frame's entry holds only what changed: the line, the variables rebound
+        line4 = [s for s in raw if s["event"] == "line" and s["line"] == 4][1]
+        self.assertEqual(set(line4["frames"]["1"]), {"line", "locals"})
+        self.assertEqual(set(line4["frames"]["1"]["locals"]), {"x"})    # the for loop bound x
+        # gc totals and output only where they change
+        self.assertIn("gc", raw[0])
+        self.assertFalse(any("gc" in s for s in raw[1:]))
+        self.assertFalse(any("stdout" in s for s in raw))
+
+    def test_small_ids_are_stable(self):
+        r = inspect_src("""\
+            class Box:
+                pass
+            b = Box()
+            data = [b]
+            b.size = 3
+            data.append(4)
+            done = True
+        """)
+        ids = set()
+        for s in r.trace:
+            if "data" in s["stack"][0]["locals"]:
+                ids.add(global_ref(s, "data")["ref"])
+        self.assertEqual(len(ids), 1)
+        last = r.trace[-1]
+        box = global_ref(last, "b")["ref"]
+        self.assertEqual(deref(last, global_ref(last, "data"))["items"][0], {"ref": box})
+        self.assertEqual([f["id"] for f in last["stack"]], [1])
+
+    def test_removed_objects_leave_the_heap(self):
+        r = inspect_src("a = [1]\nb = {'k': a}\ndel b\ndone = 1\n")
+        raw = r["raw_trace"]
+        after_del = [s for s in raw if s["line"] == 4][0]
+        self.assertEqual(len(after_del["heap_removed"]), 1)
+        self.assertEqual(after_del["frames"]["1"]["removed"], ["b"])
+
+
+class PythonTutorParityTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.r = inspect_src("""\
+            import math
+            from collections import OrderedDict
+
+            class Animal:
+                kind = "animal"
+                def speak(self):
+                    return "..."
+
+            class Dog(Animal):
+                def __init__(self, name):
+                    self.name = name
+                @staticmethod
+                def legs():
+                    return 4
+
+            def add_item(lst, item, *more, sep=", ", **opts):
+                lst.append(item)
+                return lst
+
+            def make_counter(start=0):
+                count = start
+                def step():
+                    nonlocal count
+                    count += 1
+                    return count
+                return step
+
+            tick = make_counter()
+            tick()
+            rex = Dog("Rex")
+            bark = rex.speak
+            root = math.sqrt
+            od = OrderedDict
+            items = add_item([], 1)
+            done = True
+        """)
+        cls.last = cls.r.trace[-1]
+
+    def obj(self, name):
+        return deref(self.last, global_ref(self.last, name))
+
+    def test_function_signature(self):
+        f = self.obj("add_item")
+        self.assertEqual(f["signature"], "add_item(lst, item, *more, sep=', ', **opts)")
+        self.assertEqual(f["name"], "add_item")
+        self.assertNotIn("module", f)
+        self.assertEqual(self.obj("make_counter")["signature"], "make_counter(start=0)")
+        bound = self.obj("bark")
+        self.assertEqual(bound["signature"], "speak()")
+        self.assertEqual(bound["name"], "Animal.speak")
+
+    def test_class_with_methods_and_bases(self):
+        dog = self.obj("Dog")
+        self.assertEqual(dog["kind"], "class")
+        self.assertEqual(dog["name"], "Dog")
+        self.assertEqual(dog["bases"], ["Animal"])
+        self.assertEqual(list(dog["attrs"]), ["__init__", "legs"])
+        init = deref(self.last, dog["attrs"]["__init__"])
+        self.assertEqual(init["signature"], "__init__(self, name)")
+        self.assertEqual(deref(self.last, dog["attrs"]["legs"])["signature"], "legs()")
+        animal = self.obj("Animal")
+        self.assertNotIn("bases", animal)
+        self.assertEqual(animal["attrs"]["kind"], {"value": "animal", "type": "str"})
+
+    def test_imported_objects_are_marked(self):
+        self.assertEqual(self.obj("math")["module"], "math")
+        self.assertEqual(self.obj("math")["kind"], "module")
+        self.assertEqual(self.obj("root")["module"], "math")
+        od = self.obj("od")
+        self.assertEqual(od["module"], "collections")
+        self.assertNotIn("attrs", od)                    # imported classes are not walked
+        self.assertNotIn("module", self.obj("Dog"))
+
+    def test_closure_keeps_its_frame(self):
+        tick = self.obj("tick")
+        self.assertEqual(tick["closure"], {"count": {"value": 1, "type": "int"}})
+        parent = tick["parent_frame"]
+        # make_counter's frame had that id while it ran ...
+        ran = [s for s in self.r.trace if s["func"] == "make_counter"]
+        self.assertEqual(ran[0]["stack"][-1]["id"], parent)
+        # ... and stays shown, with the closure's variables, once it returned
+        self.assertEqual([f["id"] for f in self.last["kept"]], [parent])
+        self.assertEqual(self.last["kept"][0]["func"], "make_counter")
+        self.assertEqual(self.last["kept"][0]["locals"], {"count": {"value": 1, "type": "int"}})
+        # while step() runs, its own frame is on the stack and make_counter's is kept
+        inside = [s for s in self.r.trace if s["func"] == "step" and s["event"] == "line"][0]
+        self.assertEqual([f["func"] for f in inside["stack"]], ["<module>", "step"])
+        self.assertEqual([f["id"] for f in inside["kept"]], [parent])
+
+
 if __name__ == "__main__":
     unittest.main()
