@@ -67,6 +67,13 @@ export function executionView(v: View): HTMLElement {
     return box;
   }
   const states: State[] = rebuild(trace);
+  // A function's parameters, from its code object in the bytecode (found by name and first line).
+  const params = (func: string, firstLine: number | null): string[] | null => {
+    const c = doc.bytecode?.find((x) => x.name === func && x.firstlineno === firstLine);
+    if (!c) return null;
+    const n = c.argcount + c.kwonlyargcount + (c.flags.includes("VARARGS") ? 1 : 0) + (c.flags.includes("VARKEYWORDS") ? 1 : 0);
+    return c.varnames.slice(0, n);
+  };
 
   const last = trace.length - 1;
   // Visible labels are the accessible names; the arrows are decoration.
@@ -297,7 +304,7 @@ export function executionView(v: View): HTMLElement {
     fwd.disabled = end.disabled = at === last;
 
     // What the step does, in words; the line in the listing and in the editor.
-    const sentence = narrate(states, at, (n) => src.line(n));
+    const sentence = narrate(states, at, (n) => src.line(n), params);
     event.replaceChildren(el("span", `uth-ev uth-ev-${st.event}`, st.event), " ", ...withCode(sentence));
     event.dataset.line = st.line ? String(st.line) : "";
     if (st.event === "return" && st.return_value) event.append(" ", ptr(st.return_value, s.heap));
@@ -320,6 +327,9 @@ export function executionView(v: View): HTMLElement {
     if (st.stack_omitted) frames.append(el("p", "uth-sum", `…${st.stack_omitted} frames in between not shown`));
     s.stack.forEach((f, k) => frames.append(frameBox(f, s, k === s.stack.length - 1, false)));
     for (const f of s.kept) frames.append(frameBox(f, s, false, true));
+    // Side by side, the diagram's column scrolls on its own: keep the running frame in sight.
+    const running = frames.querySelector<HTMLElement>(".uth-frame-current");
+    if (running) scrollWithin(right, running);
 
     // Objects, in columns by distance from the frames (like Python Tutor), cycle garbage last.
     const garbage = new Set(st.unreachable ?? []);

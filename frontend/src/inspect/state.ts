@@ -115,8 +115,8 @@ export function valueWords(r: Ref | undefined, heap: Record<string, HeapObject>)
   }
 }
 
-function shortStr(s: string): string {
-  const cut = s.length > 24 ? s.slice(0, 21) + "…" : s;
+function shortStr(s: string, max = 24): string {
+  const cut = s.length > max ? s.slice(0, max - 3) + "…" : s;
   return `'${cut.replace(/\n/g, "\\n")}'`;
 }
 
@@ -136,7 +136,17 @@ function argWords(r: Ref, heap: Record<string, HeapObject>): string {
 
 /** One plain sentence: what the step is about to do, or what the line before it just did.
  * Code is between backticks. */
-export function narrate(states: State[], i: number, line: (n: number) => string): string {
+export function narrate(
+  states: State[],
+  i: number,
+  line: (n: number) => string,
+  params: (func: string, firstLine: number | null) => string[] | null = () => null,
+): string {
+  const sentence = say(states, i, line, params);
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
+}
+
+function say(states: State[], i: number, line: (n: number) => string, params: (func: string, firstLine: number | null) => string[] | null): string {
   const s = states[i];
   const prev = i > 0 ? states[i - 1] : null;
   const st = s.step;
@@ -149,16 +159,25 @@ export function narrate(states: State[], i: number, line: (n: number) => string)
       // A generator's frame keeps its id from one resumption to the next.
       const resumed = top !== undefined && states.slice(0, i).some((x) => x.stack.some((f) => f.id === top.id));
       if (resumed) return `${name} resumes where it left off.`;
-      const args = Object.entries(top?.locals ?? {}).map(([k, r]) => `${k}=${argWords(r, s.heap)}`);
+      if (/^\s*class\s/.test(code(st.line))) return `Python runs the body of class \`${st.func}\`, which makes its methods.`;
+      if (st.func.startsWith("<") && st.func !== "<lambda>") return `Python runs the ${st.func.slice(1, -1).replace(/comp$/, " comprehension").replace("genexpr", "generator expression")} in a frame of its own.`;
+      // The parameters only, not the free variables a closure also sees as locals.
+      const names = params(st.func, st.line);
+      const locals = top?.locals ?? {};
+      const args = (names ?? Object.keys(locals)).filter((k) => k in locals).map((k) => `${k}=${argWords(locals[k], s.heap)}`);
       return `Call \`${st.func}(${args.join(", ")})\`: a new frame for its variables.`;
     }
     case "return": {
-      if (st.func === "<module>") return "The program has run its last line.";
+      if (st.func === "<module>") return prev?.step.event === "exception" ? "The program stops: nothing caught the exception." : "The program has run its last line.";
+      if (prev?.step.event === "exception" && prev.stack[prev.stack.length - 1]?.id === top?.id) {
+        return `${name} ends without returning: the exception goes on to its caller.`;
+      }
       const what = valueWords(st.return_value, s.heap);
       if (/^\s*(\w+\s*=\s*)?yield\b|\byield\b/.test(code(st.line))) return `${name} yields ${what} and pauses.`;
       return `${name} returns ${what}.`;
     }
     case "exception":
+      if (prev?.step.event === "return" && prev.stack.length > s.stack.length) return `The exception ${st.exception ?? ""} reaches ${name}.`;
       return `${name} raised ${st.exception ?? "an exception"}.`;
     case "line": {
       if (prev && prev.step.event === "return" && prev.stack.length > s.stack.length) {
@@ -186,6 +205,8 @@ function effect(prev: State, s: State, frame: number): string | null {
   }
   if (rebound.length) return `makes ${rebound[0]} ${valueWords(now[rebound[0]], s.heap)}`;
   if (gone.length) return `deletes the name ${gone[0]}`;
+  const printed = s.step.stdout?.replace(/\n$/, "");
+  if (printed) return `prints ${printed.includes("\n") ? `${plural(printed.split("\n").length, "line")}` : shortStr(printed, 60)}`;
   for (const id of s.changedObjects) {
     const o = s.heap[id];
     const old = prev.heap[id];
