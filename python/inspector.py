@@ -1569,16 +1569,16 @@ _INF = float("inf")
 _NINF = float("-inf")
 
 
-def _instance_attrs(o, t):
-    """[(name, value)] from the instance __dict__ and __slots__, or None."""
+_SLOTS = {}   # id(type) -> (weakref to it, [(slot name, member descriptor)])
+
+
+def _slot_descriptors(t):
+    """The `__slots__` of a class and its bases, as (name, descriptor); looked up once per
+    class (this runs for every instance at every step)."""
+    e = _SLOTS.get(id(t))
+    if e is not None and e[0]() is t:
+        return e[1]
     out = []
-    has = False
-    d = _get_dict(o)
-    if d is not None:
-        has = True
-        for k, v in list(dict.items(d)):
-            if _isa(k, str):
-                out.append((k, v))
     try:
         mro = t.__mro__
     except BaseException:
@@ -1598,9 +1598,29 @@ def _instance_attrs(o, t):
             if not isinstance(name, str) or name in ("__dict__", "__weakref__"):
                 continue
             desc = kd.get(name)
-            if type(desc).__name__ != "member_descriptor":
-                continue
-            has = True
+            if type(desc).__name__ == "member_descriptor":
+                out.append((name, desc))
+    try:
+        _SLOTS[id(t)] = (weakref.ref(t), out)
+    except TypeError:  # pragma: no cover
+        pass
+    return out
+
+
+def _instance_attrs(o, t):
+    """[(name, value)] from the instance __dict__ and __slots__, or None."""
+    out = []
+    has = False
+    d = _get_dict(o)
+    if d is not None:
+        has = True
+        for k, v in list(dict.items(d)):
+            if _isa(k, str):
+                out.append((k, v))
+    slots = _slot_descriptors(t)
+    if slots:
+        has = True
+        for name, desc in slots:
             try:
                 out.append((name, desc.__get__(o, t)))
             except AttributeError:
