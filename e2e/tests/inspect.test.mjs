@@ -485,8 +485,9 @@ describe("under the hood, round 2", () => {
       assert.equal(await pane.locator(".uth-event").innerText(), "call The program starts.");
       await stepUntil(pane, /`?x = 3`? binds the name x to the int 3\./);
       // x is new in the global frame: its row is highlighted.
-      const xRow = pane.locator(".uth-frame").first().locator("tr", { hasText: /^x\s/ });
-      assert.match(await xRow.getAttribute("class"), /uth-changed/);
+      const rowClass = (name) =>
+        pane.locator(".uth-frame").first().evaluate((f, n) => [...f.querySelectorAll("tr")].find((r) => r.cells[0]?.textContent === n)?.className ?? null, name);
+      assert.equal(await rowClass("x"), "uth-changed");
       const text = await stepUntil(pane, /changes a list: it now has 3 items/);
       assert.match(text, /lst\.append\(item\)/);
       const list = pane.locator(".uth-obj.uth-kind-list");
@@ -599,7 +600,7 @@ describe("under the hood, round 2", () => {
     await panel.getByRole("tab", { name: "Execution" }).click();
     const exec = panel.getByRole("tabpanel", { name: "Execution" });
     const fwd = exec.getByRole("button", { name: "Forward", exact: true });
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 200; i++) {
       const outside = await exec.locator(".uth-viz").evaluate((viz) => {
         const box = viz.getBoundingClientRect();
         return [...viz.querySelectorAll(".uth-frame, .uth-obj")]
@@ -608,9 +609,12 @@ describe("under the hood, round 2", () => {
       });
       assert.equal(outside, 0, `step ${i}: boxes outside the diagram`);
       await noSidewaysScroll(page, `Execution step ${i}`);
+      if (await fwd.isDisabled()) break;
       await fwd.tap();
     }
-    await exec.getByRole("button", { name: "Last", exact: true }).tap();
+    const lastButton = exec.getByRole("button", { name: "Last", exact: true });
+    if (!(await lastButton.isDisabled())) await lastButton.tap();
+    assert.match(await exec.locator(".uth-end").innerText(), /finished \(exit code 0\)/);
     await noSidewaysScroll(page, "Execution, last step");
     await exec.locator(".uth-viz").scrollIntoViewIfNeeded();
     await shot(page, "uth-execution-375");

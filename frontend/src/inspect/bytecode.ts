@@ -114,13 +114,16 @@ export function bytecodeView(v: View): HTMLElement {
     return l ? Number(l) : null;
   };
   roving(scroller, () => rows, (row) => link(lineOf(row), "key"));
-  scroller.addEventListener("mouseover", (ev) => link(lineOf(ev.target as Element), "mouse"));
+  // Hover is the mouse's alone: a finger's tap ends with a "leave" that would undo what it showed.
+  scroller.addEventListener("pointerover", (ev) => ev.pointerType === "mouse" && link(lineOf(ev.target as Element), "mouse"));
   // A tap (no hover on touch screens) links the same way, and keeps the focus on the row.
   scroller.addEventListener("click", (ev) => {
     const row = (ev.target as Element).closest<HTMLElement>("tr[tabindex]");
     if (row) row.focus();
   });
-  scroller.addEventListener("mouseleave", () => link(null, "mouse"));
+  // When the mouse leaves, the instruction that has the focus (tapped or reached by keyboard)
+  // shows its line again.
+  scroller.addEventListener("pointerleave", (ev) => ev.pointerType === "mouse" && link(scroller.contains(document.activeElement) ? lineOf(document.activeElement) : null, "mouse"));
   v.onHoverLine((line) => link(line, "code"));
   v.onCursor(([line]) => link(line, "code"));
   return box;

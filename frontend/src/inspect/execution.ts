@@ -144,7 +144,11 @@ export function executionView(v: View): HTMLElement {
     if ("value" in r) return el("span", `uth-val uth-t-${r.type}`, literal(r));
     if ("elided" in r) return el("span", "uth-val uth-elided", r.repr);
     const o = heapOf[r.ref];
-    const p = el("span", "uth-ptr", el("span", "visually-hidden", o ? `→ ${o.type} object id ${r.ref}` : `→ object id ${r.ref}`));
+    // A dot with an arrow side by side; on a phone (one column) the arrows would cross the
+    // boxes, so the pointer says which object instead ("→ id 3").
+    const label = el("span", "uth-ptr-label", `→ id ${r.ref}`);
+    label.setAttribute("aria-hidden", "true");
+    const p = el("span", "uth-ptr", el("span", "visually-hidden", o ? `→ ${o.type} object id ${r.ref}` : `→ object id ${r.ref}`), label);
     p.dataset.ref = r.ref;
     return p;
   };
@@ -254,6 +258,7 @@ export function executionView(v: View): HTMLElement {
   const drawArrows = () => {
     while (svg.firstChild) svg.firstChild.remove();
     if (box.offsetParent === null) return; // not shown: nothing to measure
+    if (getComputedStyle(heap).flexDirection === "column") return; // one column: the pointers say "→ id 3"
     const base = viz.getBoundingClientRect();
     svg.setAttribute("width", String(viz.scrollWidth));
     svg.setAttribute("height", String(viz.scrollHeight));

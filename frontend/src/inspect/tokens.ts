@@ -65,8 +65,11 @@ export function tokensView(v: View): HTMLElement {
     v.mark("hl", [{ from: src.cp(t.start[0], t.start[1]), to: src.cp(t.end[0], t.end[1]) }], "cm-uth-hl", scroll);
   };
   roving(scroller, () => rows, (row) => show(row, true));
-  body.addEventListener("mouseover", (ev) => show((ev.target as Element).closest("tr"), false));
-  body.addEventListener("mouseleave", () => show(null, false));
+  // Hover is the mouse's alone: a finger's tap ends with a "leave" that would undo what it showed.
+  body.addEventListener("pointerover", (ev) => ev.pointerType === "mouse" && show((ev.target as Element).closest("tr"), false));
+  // When the mouse leaves, the row that has the focus (tapped or reached by keyboard) shows again.
+  const focused = () => (body.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null);
+  body.addEventListener("pointerleave", (ev) => ev.pointerType === "mouse" && show(focused(), false));
   // A tap (no hover on touch screens) focuses the row, which shows its token.
   body.addEventListener("click", (ev) => (ev.target as Element).closest<HTMLElement>("tr")?.focus());
 
