@@ -583,6 +583,7 @@ describe("under the hood, round 2", () => {
         rows.slice(0, 40).flatMap((r) => [...r.cells].filter((c) => c.textContent.trim() && c.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(c).lineHeight)).map((c) => c.textContent)),
       );
       assert.deepEqual(tall, [], `${tab}: cells taller than two lines`);
+      await panel.getByRole("tabpanel", { name: tab }).locator(".uth-scroll").scrollIntoViewIfNeeded();
       await shot(page, `uth-${tab.toLowerCase()}-375`);
     }
     // Tap a token: it lights up in the code.
