@@ -75,7 +75,8 @@ fn materialize(doc: &mut Value) {
         if !step["gc"].is_null() {
             gc = step["gc"].clone();
         }
-        let stack: Vec<Value> = step["stack"].as_array().unwrap().iter().map(|id| frames[&id.to_string()].clone()).collect();
+        let stack: Vec<Value> =
+            step["stack"].as_array().unwrap().iter().map(|id| frames[&id.to_string()].clone()).collect();
         step["stack"] = Value::Array(stack);
         step["heap"] = Value::Object(heap.clone());
         step["gc"] = gc.clone();
