@@ -47,7 +47,7 @@ async fn inspect_body(body: Value) -> Value {
 /// of the step, `stack` as frames `{func, line, locals}`, the gc totals, and `stdout` ("" when
 /// the step printed nothing).
 fn materialize(doc: &mut Value) {
-    let Some(trace) = doc["trace"].as_array_mut() else { return };
+    let Some(trace) = doc.get_mut("trace").and_then(Value::as_array_mut) else { return };
     let mut heap = serde_json::Map::new();
     let mut frames = std::collections::HashMap::<String, Value>::new();
     let mut gc = Value::Null;
