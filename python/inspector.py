@@ -44,7 +44,6 @@ import json
 import linecache
 import token as _token
 import tokenize
-import traceback
 import types
 import weakref
 
@@ -1664,6 +1663,26 @@ def emit(doc, tracer=None):
     os._exit(0)
 
 
+def _traceback():
+    """The traceback module, imported only when there is an exception to format (about 2 ms
+    saved on every other run). The program's folder is taken off sys.path for the import, so
+    that a learner's file named traceback.py is not the one imported."""
+    mod = sys.modules.get("traceback")
+    if mod is not None and getattr(mod, "__file__", "").startswith(_STDLIB):
+        return mod
+    saved = sys.path[:]
+    try:
+        sys.path[:] = [p for p in saved if p and os.path.abspath(p).startswith(_STDLIB)]
+        sys.modules.pop("traceback", None)
+        import traceback
+    finally:
+        sys.path[:] = saved
+    return traceback
+
+
+_STDLIB = os.path.dirname(os.__file__)
+
+
 def _filtered_tb(tb, path):
     while tb is not None and tb.tb_frame.f_code.co_filename != path:
         tb = tb.tb_next
@@ -1684,7 +1703,7 @@ def exception_json(e, path):
         if _isa(e, SystemExit):
             text = ""   # like the interpreter: sys.exit() prints no traceback
         else:
-            text = "".join(traceback.format_exception(type(e), e, tb))
+            text = "".join(_traceback().format_exception(type(e), e, tb))
     except BaseException:
         text = "%s: %s\n" % (type(e).__name__, _safe_str(e))
     return {"type": type(e).__name__, "message": _trunc(_safe_str(e), 2000),
@@ -1824,7 +1843,7 @@ def main(argv):
         text = ""
         if syn_exc is not None:
             try:
-                text = "".join(traceback.format_exception_only(type(syn_exc), syn_exc))
+                text = "".join(_traceback().format_exception_only(type(syn_exc), syn_exc))
             except Exception:
                 text = "%s: %s\n" % (type(syn_exc).__name__, syn_exc)
         doc["exception"] = {"type": se.get("type", "SyntaxError"), "message": se.get("msg", ""),

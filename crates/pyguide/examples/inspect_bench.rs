@@ -82,6 +82,14 @@ fn main() {
             "inside the inspector (last run): tokens {} ms, ast {} ms, bytecode {} ms, traced run {} ms, total {} ms",
             t["tokens"], t["ast"], t["bytecode"], t["run"], t["total"]
         );
+        if m.baseline.is_some() {
+            let t = &m.baseline_timing;
+            println!(
+                "inside the baseline inspector (last run): tokens {} ms, ast {} ms, bytecode {} ms, traced run {} ms, \
+                 total {} ms",
+                t["tokens"], t["ast"], t["bytecode"], t["run"], t["total"]
+            );
+        }
         // The caps: a program that never ends stops at 1000 steps, its trace within the byte budget.
         let mut times = Vec::new();
         let mut size = (0, serde_json::Value::Null);
@@ -210,6 +218,7 @@ struct Measured {
     run: Stats,
     inspect: Stats,
     baseline: Option<(Stats, usize)>,
+    baseline_timing: serde_json::Value,
     doc: serde_json::Value,
     bytes: usize,
     check_ms: f64,
@@ -243,7 +252,7 @@ async fn measure(runner: &dyn pyguide_sandbox::Runner, n: usize, baseline: Optio
         }
     }
     let (mut runs, mut inspects, mut olds) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut last, mut old_bytes) = (String::new(), 0);
+    let (mut last, mut old_bytes, mut old_timing) = (String::new(), 0, serde_json::Value::Null);
     for _ in 0..n {
         let t = Instant::now();
         let r = runner.run(req(), Admission::Wait).await.expect("run");
@@ -262,6 +271,7 @@ async fn measure(runner: &dyn pyguide_sandbox::Runner, n: usize, baseline: Optio
             let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("the baseline's document is JSON");
             assert_eq!(doc["outcome"], "success", "{}", doc["exception"]);
             old_bytes = r.stdout.len();
+            old_timing = doc["timing_ms"].clone();
         }
     }
     // A full parse: an upper bound of the server's check (which skips building the values).
@@ -273,6 +283,7 @@ async fn measure(runner: &dyn pyguide_sandbox::Runner, n: usize, baseline: Optio
         run: stats(runs),
         inspect: stats(inspects),
         baseline: baseline.map(|_| (stats(olds), old_bytes)),
+        baseline_timing: old_timing,
         bytes: last.len(),
         doc,
         check_ms,
