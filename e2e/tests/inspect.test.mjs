@@ -422,18 +422,21 @@ tick = make_counter()
 tick()
 print(fib(3), math.floor(2.5))`;
 
-/** The playground at `viewport` with `code`, its Under the hood panel open on `tab`. */
+/** The playground at `viewport` with `code`, its Under the hood panel open on `tab`; `answer`
+ * is the body of the /api/inspect answer the panel received. */
 async function openedAt(viewport, code, tab, options = {}) {
   const page = await newPage(env.browser, { viewport, ...options });
   await page.goto(env.server.base + "/playground");
   await editorReady(page);
   const example = page.locator("[data-example]").first();
   await setCode(page, example, code);
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/inspect"));
   await example.getByRole("button", { name: "Under the hood" }).click();
+  const answer = await (await answered).body();
   const panel = example.getByRole("region", { name: /^Under the hood/ });
   await panel.locator(".uth-status").filter({ hasText: /tokens|Error|not available/ }).waitFor({ timeout: 15_000 });
   if (tab) await panel.getByRole("tab", { name: tab }).click();
-  return { page, example, panel };
+  return { page, example, panel, answer };
 }
 
 /** Forward until the narration matches `re` (or the last step); returns the sentence. */
@@ -479,6 +482,26 @@ describe("under the hood, round 2", () => {
   });
 
   for (const size of SIZES) {
+    test(`${size.name} px: the document stores changes per step, and the panel rebuilds every step`, async () => {
+      const { page, panel, answer } = await openedAt(size.viewport, STORY, "Execution");
+      const doc = JSON.parse(answer.toString("utf8"));
+      assert.equal(doc.schema_version, 2);
+      assert.ok(doc.trace.every((s) => !("heap" in s) && s.stack.every((f) => typeof f === "number")));
+      // Objects are written when they change, not at every step: far fewer than steps × objects.
+      const written = doc.trace.reduce((n, s) => n + Object.keys(s.heap_changes ?? {}).length, 0);
+      assert.ok(written < doc.trace.length * 3, `${written} objects written over ${doc.trace.length} steps`);
+      // About 14 KB of trace for these 59 steps; every step's whole heap, as schema 1 had it, was 87 KB.
+      const traceBytes = JSON.stringify(doc.trace).length;
+      assert.ok(traceBytes < 25_000, `the trace is ${traceBytes} bytes`);
+      // The last step, rebuilt from all the changes before it, has every object of the program.
+      const pane = panel.getByRole("tabpanel", { name: "Execution" });
+      await pane.getByRole("button", { name: "Last", exact: true }).click();
+      const types = await pane.locator(".uth-obj .uth-obj-type").allInnerTexts();
+      for (const t of ["module", "class", "function", "list", "Dog"]) assert.ok(types.includes(t), `${t} in ${types.join(", ")}`);
+      assert.equal(await pane.locator(".uth-out").textContent(), "2 2\n");
+      noProblems(page);
+    });
+
     test(`${size.name} px: narration, one sentence per step, and what changed is highlighted`, async () => {
       const { page, panel } = await openedAt(size.viewport, STORY, "Execution");
       const pane = panel.getByRole("tabpanel", { name: "Execution" });
