@@ -312,7 +312,6 @@ export function executionView(v: View): HTMLElement {
     const sentence = narrate(states, at, (n) => src.line(n), params);
     event.replaceChildren(el("span", `uth-ev uth-ev-${st.event}`, st.event), " ", ...withCode(sentence));
     event.dataset.line = st.line ? String(st.line) : "";
-    if (st.event === "return" && st.return_value) event.append(" ", ptr(st.return_value, s.heap));
     const prevLine = at > 0 ? states[at - 1].step.line : null;
     for (const li of listing.children as HTMLCollectionOf<HTMLElement>) {
       const n = Number(li.dataset.line);
