@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Benchmark (not a test): inspect a 50-line program 20 times.
 
-Usage: python3 python/tests/bench_inspector.py [PYTHON ...]
+Usage: python3 python/tests/bench_inspector.py [--baseline OLD_INSPECTOR] [PYTHON ...]
 Prints, per interpreter, the median / min / max wall time of 20 runs of
 `PYTHON inspector.py prog.py` (process start to exit, JSON piped back), the
-JSON size, the number of trace steps and the inspector's own timing_ms.
+JSON size, the number of trace steps and the inspector's own timing_ms. With
+--baseline (e.g. `git show main:python/inspector.py > /tmp/old.py`), that
+inspector runs too, interleaved with this one, and the ratios are printed.
 """
 import json
 import os
@@ -72,26 +74,46 @@ print(sorted(words, key=len))
 '''
 
 
+def run_once(py, inspector, prog):
+    t = time.perf_counter()
+    out = subprocess.run([py, inspector, prog], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, check=True).stdout
+    return (time.perf_counter() - t) * 1000, out
+
+
 def main():
-    pythons = sys.argv[1:] or [sys.executable]
+    args = sys.argv[1:]
+    baseline = None
+    if "--baseline" in args:
+        i = args.index("--baseline")
+        baseline = args[i + 1]
+        del args[i:i + 2]
+    pythons = args or [sys.executable]
+    inspectors = [("this one", INSPECTOR)] + ([("baseline", baseline)] if baseline else [])
     with tempfile.TemporaryDirectory() as tmp:
         prog = os.path.join(tmp, "main.py")
         with open(prog, "w") as fh:
             fh.write(PROGRAM)
         assert len(PROGRAM.splitlines()) == 50, len(PROGRAM.splitlines())
         for py in pythons:
-            times = []
-            out = b""
-            for _ in range(RUNS):
-                t = time.perf_counter()
-                out = subprocess.run([py, INSPECTOR, prog], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, check=True).stdout
-                times.append((time.perf_counter() - t) * 1000)
-            doc = json.loads(out)
-            print("%s (Python %s): median %.1f ms  min %.1f  max %.1f  | JSON %d bytes, "
-                  "%d steps, outcome %s, inspector timing_ms %s" % (
-                      py, doc["python_version"], statistics.median(times), min(times),
-                      max(times), len(out), doc["steps"], doc["outcome"], doc["timing_ms"]))
+            times = {name: [] for name, _ in inspectors}
+            outs = {}
+            for _ in range(RUNS):          # interleaved, so both see the same machine
+                for name, path in inspectors:
+                    ms, outs[name] = run_once(py, path, prog)
+                    times[name].append(ms)
+            for name, _ in inspectors:
+                doc = json.loads(outs[name])
+                ts = times[name]
+                print("%s (Python %s), %s: median %.1f ms  min %.1f  max %.1f  | JSON %d bytes, "
+                      "%d steps, outcome %s, inspector timing_ms %s" % (
+                          py, doc["python_version"], name, statistics.median(ts), min(ts),
+                          max(ts), len(outs[name]), doc["steps"], doc["outcome"],
+                          doc["timing_ms"]))
+            if baseline:
+                print("  this one / baseline: time %.2fx, size %.2fx" % (
+                    statistics.median(times["this one"]) / statistics.median(times["baseline"]),
+                    len(outs["this one"]) / len(outs["baseline"])))
 
 
 if __name__ == "__main__":

@@ -97,6 +97,36 @@ def deref(step, ref):
     return step["heap"][ref["ref"]]
 
 
+def materialize(trace):
+    """Each step as a whole, rebuilt from the changes the trace stores (INSPECTOR.md,
+    "Trace"): `heap` maps every object of the step, `stack` lists the frames as
+    {id, func, line, locals} and `kept` the frames that live on in a closure."""
+    heap = {}
+    frames = {}
+    gc_now = None
+    out = []
+    for s in trace:
+        for sid in s.get("heap_removed", ()):
+            del heap[sid]
+        heap.update(s.get("heap_changes", {}))
+        for fid, d in s.get("frames", {}).items():
+            f = frames.setdefault(int(fid), {"func": None, "line": None, "locals": {}})
+            if "func" in d:
+                f["func"] = d["func"]
+            if "line" in d:
+                f["line"] = d["line"]
+            f["locals"] = dict(f["locals"], **d.get("locals", {}))
+            for name in d.get("removed", ()):
+                del f["locals"][name]
+        gc_now = s.get("gc", gc_now)
+        step = dict(s, gc=gc_now, stdout=s.get("stdout", ""))
+        step["heap"] = dict(heap)
+        step["stack"] = [dict(frames[fid], id=fid) for fid in s["stack"]]
+        step["kept"] = [dict(frames[fid], id=fid) for fid in s.get("closure_frames", ())]
+        out.append(step)
+    return out
+
+
 def inspect_src(src, stdin=b"", args=(), timeout=60):
     tmp = tempfile.mkdtemp(prefix="inspector-test-")
     try:
@@ -114,6 +144,9 @@ def inspect_src(src, stdin=b"", args=(), timeout=60):
     text = raw.decode("utf-8")          # valid UTF-8
     doc = json.loads(text, parse_constant=_strict_constant)   # exactly one document
     assert isinstance(doc, dict)
+    if doc.get("trace") is not None:
+        doc["raw_trace"] = doc["trace"]
+        doc["trace"] = materialize(doc["trace"])
     # invariant: every ref in a step resolves in that step's heap
     for s in doc.get("trace") or []:
         for r in _refs({k: v for k, v in s.items() if k != "heap"}):
@@ -286,9 +319,10 @@ class ClassesTest(unittest.TestCase):
         self.assertEqual(p["attrs"]["x"], {"value": 1, "type": "int"})
         y = deref(last, p["attrs"]["y"])
         self.assertEqual(y["kind"], "list")
-        self.assertEqual(y["repr"], "[2, 3]")
+        self.assertEqual(y["items"], [{"value": 2, "type": "int"}, {"value": 3, "type": "int"}])
+        self.assertNotIn("repr", y)                   # its items say it all
         self.assertEqual(p["refcount"], 2)            # p and q
-        self.assertIn("Point object at 0x", p["repr"])  # learner __repr__ is never run
+        self.assertNotIn("repr", p)                   # learner __repr__ is never run
         self.assertNotIn("REPR CALLED", r["stdout"])
         cls = deref(last, global_ref(last, "Point"))
         self.assertEqual(cls["kind"], "class")
@@ -347,7 +381,7 @@ class LearnerHooksTest(unittest.TestCase):
         last = r.trace[-1]
         obj = deref(last, global_ref(last, "s"))
         self.assertEqual(obj["type"], "Sneaky")
-        self.assertIn("Sneaky object at 0x", obj["repr"])
+        self.assertNotIn("repr", obj)                 # its __repr__ was not called
         self.assertIn("Err: 'boom'", [s.get("exception") for s in r.trace])
 
 
@@ -465,7 +499,8 @@ class RecursionTest(unittest.TestCase):
         self.assertEqual(global_ref(r.trace[-1], "result"), {"value": 120, "type": "int"})
 
     def test_runaway_recursion_is_bounded(self):
-        r = inspect_src("def f(n):\n    return f(n + 1)\nf(0)\n")
+        # (the trace stores changes only, so it takes a smaller budget to run out)
+        r = inspect_src("def f(n):\n    return f(n + 1)\nf(0)\n", args=("--max-trace-bytes", "150000"))
         self.assertEqual(r["outcome"], "step_limit")
         self.assertEqual(r["stopped_by"], "max_steps")
         self.assertEqual(r["steps_executed"], 1000)
@@ -731,14 +766,14 @@ class LimitsTest(unittest.TestCase):
                 rows.append([i, str(i) * 30, {"k": i}])
                 data[i] = rows[-1]
                 text = "line %d " % i * 20
-        """)
+        """, args=("--max-trace-bytes", "300000"))
         self.assertTrue(r["trace_truncated"])
         self.assertEqual(r["truncation_reason"], "max_trace_bytes")
         self.assertLess(len(r.raw), 2000000)
         for s in r.trace:
             self.assertLessEqual(len(s["heap"]), r["limits"]["max_heap_objects"])
             for o in s["heap"].values():
-                self.assertLessEqual(len(o["repr"]), r["limits"]["repr_max"])
+                self.assertLessEqual(len(o.get("repr", "")), r["limits"]["repr_max"])
                 self.assertLessEqual(len(o.get("items", [])), r["limits"]["max_items"])
 
     def test_special_values_are_strict_json(self):
@@ -868,7 +903,7 @@ class MiscTest(unittest.TestCase):
         self.assertEqual(r["outcome"], "success", r["exception"])
         self.assertEqual(r["stdout"], "True P(x=1)\n")
         last = r.trace[-1]
-        self.assertEqual(deref(last, global_ref(last, "p"))["repr"], "P(x=1)")
+        self.assertEqual(deref(last, global_ref(last, "p"))["attrs"], {"x": {"value": 1, "type": "int"}})
 
     def test_stdlib_frames_not_traced(self):
         r = inspect_src("import json\ns = json.dumps({'a': [1, 2]})\nt = sorted([3, 1, 2], key=lambda v: -v)\n")
@@ -890,6 +925,161 @@ class MiscTest(unittest.TestCase):
         self.assertLess(len(r.raw), 2000000)
         # generous bound for slow CI machines; bench_inspector.py measures properly
         self.assertLess(min(times), 1.0)
+
+
+class ChangesPerStepTest(unittest.TestCase):
+    """Schema 2: a step stores what changed since the step before."""
+
+    def test_unchanged_objects_and_frames_are_not_repeated(self):
+        r = inspect_src("""\
+            items = [1, 2]
+            total = 0
+            for x in items:
+                total += x
+            items.append(total)
+            done = True
+        """)
+        raw = r["raw_trace"]
+        # the list appears once when it is made, again only when it changes (append) and
+        # when its refcount changes (the for loop holds an iterator over it)
+        lists = [s for s in raw if any(o["kind"] == "list" for o in s.get("heap_changes", {}).values())]
+        self.assertLess(len(lists), len(raw) // 2)
+        first = next(s for s in raw if "heap_changes" in s)
+        (sid, obj), = first["heap_changes"].items()
+        self.assertEqual(sid, "1")                          # small ids, from 1
+        self.assertEqual(obj["id"], str(int(obj["id"])))    # and the real id() beside it
+        last = r.trace[-1]
+        self.assertEqual([i["value"] for i in deref(last, global_ref(last, "items"))["items"]],
+                         [1, 2, 3])
+        # a frame's entry holds only what changed: the line, the variables rebound
+        line4 = [s for s in raw if s["event"] == "line" and s["line"] == 4][1]
+        self.assertEqual(set(line4["frames"]["1"]), {"line", "locals"})
+        self.assertEqual(set(line4["frames"]["1"]["locals"]), {"x"})    # the for loop bound x
+        # gc totals and output only where they change
+        self.assertIn("gc", raw[0])
+        self.assertFalse(any("gc" in s for s in raw[1:]))
+        self.assertFalse(any("stdout" in s for s in raw))
+
+    def test_small_ids_are_stable(self):
+        r = inspect_src("""\
+            class Box:
+                pass
+            b = Box()
+            data = [b]
+            b.size = 3
+            data.append(4)
+            done = True
+        """)
+        ids = set()
+        for s in r.trace:
+            if "data" in s["stack"][0]["locals"]:
+                ids.add(global_ref(s, "data")["ref"])
+        self.assertEqual(len(ids), 1)
+        last = r.trace[-1]
+        box = global_ref(last, "b")["ref"]
+        self.assertEqual(deref(last, global_ref(last, "data"))["items"][0], {"ref": box})
+        self.assertEqual([f["id"] for f in last["stack"]], [1])
+
+    def test_removed_objects_leave_the_heap(self):
+        r = inspect_src("a = [1]\nb = {'k': a}\ndel b\ndone = 1\n")
+        raw = r["raw_trace"]
+        after_del = [s for s in raw if s["line"] == 4][0]
+        self.assertEqual(len(after_del["heap_removed"]), 1)
+        self.assertEqual(after_del["frames"]["1"]["removed"], ["b"])
+
+
+class PythonTutorParityTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.r = inspect_src("""\
+            import math
+            from collections import OrderedDict
+
+            class Animal:
+                kind = "animal"
+                def speak(self):
+                    return "..."
+
+            class Dog(Animal):
+                def __init__(self, name):
+                    self.name = name
+                @staticmethod
+                def legs():
+                    return 4
+
+            def add_item(lst, item, *more, sep=", ", **opts):
+                lst.append(item)
+                return lst
+
+            def make_counter(start=0):
+                count = start
+                def step():
+                    nonlocal count
+                    count += 1
+                    return count
+                return step
+
+            tick = make_counter()
+            tick()
+            rex = Dog("Rex")
+            bark = rex.speak
+            root = math.sqrt
+            od = OrderedDict
+            items = add_item([], 1)
+            done = True
+        """)
+        cls.last = cls.r.trace[-1]
+
+    def obj(self, name):
+        return deref(self.last, global_ref(self.last, name))
+
+    def test_function_signature(self):
+        f = self.obj("add_item")
+        self.assertEqual(f["signature"], "add_item(lst, item, *more, sep=', ', **opts)")
+        self.assertEqual(f["name"], "add_item")
+        self.assertNotIn("module", f)
+        self.assertEqual(self.obj("make_counter")["signature"], "make_counter(start=0)")
+        bound = self.obj("bark")
+        self.assertEqual(bound["signature"], "speak()")
+        self.assertEqual(bound["name"], "Animal.speak")
+
+    def test_class_with_methods_and_bases(self):
+        dog = self.obj("Dog")
+        self.assertEqual(dog["kind"], "class")
+        self.assertEqual(dog["name"], "Dog")
+        self.assertEqual(dog["bases"], ["Animal"])
+        self.assertEqual(list(dog["attrs"]), ["__init__", "legs"])
+        init = deref(self.last, dog["attrs"]["__init__"])
+        self.assertEqual(init["signature"], "__init__(self, name)")
+        self.assertEqual(deref(self.last, dog["attrs"]["legs"])["signature"], "legs()")
+        animal = self.obj("Animal")
+        self.assertNotIn("bases", animal)
+        self.assertEqual(animal["attrs"]["kind"], {"value": "animal", "type": "str"})
+
+    def test_imported_objects_are_marked(self):
+        self.assertEqual(self.obj("math")["module"], "math")
+        self.assertEqual(self.obj("math")["kind"], "module")
+        self.assertEqual(self.obj("root")["module"], "math")
+        od = self.obj("od")
+        self.assertEqual(od["module"], "collections")
+        self.assertNotIn("attrs", od)                    # imported classes are not walked
+        self.assertNotIn("module", self.obj("Dog"))
+
+    def test_closure_keeps_its_frame(self):
+        tick = self.obj("tick")
+        self.assertEqual(tick["closure"], {"count": {"value": 1, "type": "int"}})
+        parent = tick["parent_frame"]
+        # make_counter's frame had that id while it ran ...
+        ran = [s for s in self.r.trace if s["func"] == "make_counter"]
+        self.assertEqual(ran[0]["stack"][-1]["id"], parent)
+        # ... and stays shown, with the closure's variables, once it returned
+        self.assertEqual([f["id"] for f in self.last["kept"]], [parent])
+        self.assertEqual(self.last["kept"][0]["func"], "make_counter")
+        self.assertEqual(self.last["kept"][0]["locals"], {"count": {"value": 1, "type": "int"}})
+        # while step() runs, its own frame is on the stack and make_counter's is kept
+        inside = [s for s in self.r.trace if s["func"] == "step" and s["event"] == "line"][0]
+        self.assertEqual([f["func"] for f in inside["stack"]], ["<module>", "step"])
+        self.assertEqual([f["id"] for f in inside["kept"]], [parent])
 
 
 if __name__ == "__main__":

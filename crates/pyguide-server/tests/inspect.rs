@@ -37,14 +37,60 @@ async fn inspect_body(body: Value) -> Value {
     let text = String::from_utf8_lossy(&bytes);
     assert_eq!(status, StatusCode::OK, "{text}");
     assert_eq!(headers.get(header::CONTENT_TYPE).unwrap(), "application/json");
-    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("the answer is JSON ({e}): {text}"))
+    let mut doc = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("the answer is JSON ({e}): {text}"));
+    materialize(&mut doc);
+    doc
+}
+
+/// The trace stores what changed from one step to the next (schema 2, INSPECTOR.md "Trace"):
+/// rebuilds each step as a whole, so that a test reads a step directly: `heap` with every object
+/// of the step, `stack` as frames `{func, line, locals}`, the gc totals, and `stdout` ("" when
+/// the step printed nothing).
+fn materialize(doc: &mut Value) {
+    let Some(trace) = doc.get_mut("trace").and_then(Value::as_array_mut) else { return };
+    let mut heap = serde_json::Map::new();
+    let mut frames = std::collections::HashMap::<String, Value>::new();
+    let mut gc = Value::Null;
+    for step in trace.iter_mut() {
+        for id in step["heap_removed"].as_array().into_iter().flatten() {
+            heap.remove(id.as_str().unwrap());
+        }
+        for (id, obj) in step["heap_changes"].as_object().into_iter().flatten() {
+            heap.insert(id.clone(), obj.clone());
+        }
+        for (id, change) in step["frames"].as_object().into_iter().flatten() {
+            let f = frames.entry(id.clone()).or_insert_with(|| json!({"func": null, "line": null, "locals": {}}));
+            for key in ["func", "line"] {
+                if let Some(v) = change.get(key) {
+                    f[key] = v.clone();
+                }
+            }
+            for (name, r) in change["locals"].as_object().into_iter().flatten() {
+                f["locals"][name] = r.clone();
+            }
+            for name in change["removed"].as_array().into_iter().flatten() {
+                f["locals"].as_object_mut().unwrap().remove(name.as_str().unwrap());
+            }
+        }
+        if !step["gc"].is_null() {
+            gc = step["gc"].clone();
+        }
+        let stack: Vec<Value> =
+            step["stack"].as_array().unwrap().iter().map(|id| frames[&id.to_string()].clone()).collect();
+        step["stack"] = Value::Array(stack);
+        step["heap"] = Value::Object(heap.clone());
+        step["gc"] = gc.clone();
+        if step.get("stdout").is_none() {
+            step["stdout"] = json!("");
+        }
+    }
 }
 
 /// Inspects `code`; asserts the document is there (not the inspector-failed object).
 async fn inspect(code: &str) -> Value {
     let doc = inspect_body(json!({ "code": code })).await;
     assert!(doc.get("error").is_none(), "the inspector ran: {doc}");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     for key in ["tokens", "ast", "bytecode", "trace"] {
         assert!(doc.get(key).is_some(), "top-level key {key}");
     }

@@ -31,7 +31,7 @@ fn json_is_the_inspector_document() {
     let out = pyguide(&["inspect", prog.to_str().unwrap(), "--stdin", stdin.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
-    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(doc["schema_version"], 2);
     assert_eq!(doc["outcome"], "success", "{}", doc["exception"]);
     assert_eq!(doc["stdout"], "Ada [0, 1, 4]\n");
     assert_eq!(doc["ast"]["fields"]["body"][2]["_type"], "ClassDef");

@@ -34,7 +34,7 @@ export function bytecodeView(v: View): HTMLElement {
       "p",
       "uth-lead",
       el("strong", undefined, `CPython ${doc.python_version}`),
-      ` compiled the tree into ${n} code object${n === 1 ? "" : "s"} of bytecode, the instructions its virtual machine runs. Bytecode differs between Python versions. Hover an instruction to see its line; hover a line of the code to see its instructions.`,
+      ` compiled the tree into ${n} code object${n === 1 ? "" : "s"} of bytecode, the instructions its virtual machine runs. Bytecode differs between Python versions. Tap, hover or focus an instruction to see its line; hover a line of the code, or put the cursor on it, to see its instructions.`,
     ),
   );
   const scroller = el("div", "uth-scroll");
@@ -42,7 +42,10 @@ export function bytecodeView(v: View): HTMLElement {
   const rows: HTMLElement[] = [];
   for (const c of doc.bytecode) {
     const sec = el("section", "uth-code");
-    const title = el("h4", "uth-code-title", el("code", undefined, c.qualname), " ", el("span", "uth-sum", c.path));
+    // The qualified name, and the path where it differs ("<module>.f.<locals>.g"); the module
+    // is named once.
+    const title = el("h4", "uth-code-title", el("code", undefined, c.qualname));
+    if (c.path !== c.qualname && c.path !== `<module>.${c.qualname}`) title.append(" ", el("span", "uth-sum", c.path));
     sec.append(title, el("p", "uth-code-info", describe(c)));
     // Consecutive instructions of the same line make one group.
     let cur: { line: number | null; ins: Instruction[] } | null = null;
@@ -111,8 +114,16 @@ export function bytecodeView(v: View): HTMLElement {
     return l ? Number(l) : null;
   };
   roving(scroller, () => rows, (row) => link(lineOf(row), "key"));
-  scroller.addEventListener("mouseover", (ev) => link(lineOf(ev.target as Element), "mouse"));
-  scroller.addEventListener("mouseleave", () => link(null, "mouse"));
+  // Hover is the mouse's alone: a finger's tap ends with a "leave" that would undo what it showed.
+  scroller.addEventListener("pointerover", (ev) => ev.pointerType === "mouse" && link(lineOf(ev.target as Element), "mouse"));
+  // A tap (no hover on touch screens) links the same way, and keeps the focus on the row.
+  scroller.addEventListener("click", (ev) => {
+    const row = (ev.target as Element).closest<HTMLElement>("tr[tabindex]");
+    if (row) row.focus();
+  });
+  // When the mouse leaves, the instruction that has the focus (tapped or reached by keyboard)
+  // shows its line again.
+  scroller.addEventListener("pointerleave", (ev) => ev.pointerType === "mouse" && link(scroller.contains(document.activeElement) ? lineOf(document.activeElement) : null, "mouse"));
   v.onHoverLine((line) => link(line, "code"));
   v.onCursor(([line]) => link(line, "code"));
   return box;

@@ -1,11 +1,14 @@
-// The Execution view: step through the run (buttons, a slider, ←/→). Each step shows the line
-// about to run (highlighted in the code), the call stack with each frame's variables, the
-// objects they reference as boxes (id, type, value, reference count) with SVG arrows, the
-// garbage collector's work (unreachable cycles, then collected), and the output so far.
+// The Execution view: step through the run (buttons, a slider, ←/→). Each step shows, as Python
+// Tutor does, the code with the line about to run and the frames/objects diagram side by side
+// (from 1100 px wide; one above the other on narrower screens): a sentence saying what the step
+// does, the call stack with each frame's variables, the objects they reference as boxes (small
+// id, real id(), type, value, reference count) with SVG arrows, what changed since the step
+// before highlighted, the garbage collector's work, and the output so far.
 
-import { button, el, pyStr } from "./dom";
+import { button, el, pyStr, scrollWithin } from "./dom";
 import type { View } from "./main";
-import type { HeapObject, Ref, Step } from "./types";
+import { narrate, rebuild, type FrameState, type State } from "./state";
+import type { HeapObject, Ref } from "./types";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -24,6 +27,11 @@ function refsOf(o: HeapObject): Ref[] {
   for (const [k, v] of o.entries ?? []) out.push(k, v);
   out.push(...Object.values(o.attrs ?? {}), ...Object.values(o.closure ?? {}));
   return out;
+}
+
+/** Text with `code` between backticks, as nodes. */
+function withCode(text: string): (Node | string)[] {
+  return text.split("`").map((part, i) => (i % 2 ? el("code", undefined, part) : part));
 }
 
 const truncationWords: Record<string, string> = {
@@ -45,7 +53,7 @@ export function executionView(v: View): HTMLElement {
     el(
       "p",
       "uth-lead",
-      "Every step of the run, as CPython's tracing hook sees it. The highlighted line in the code is the one about to run. Variables live in frames; arrows lead to the objects they refer to. ← and → step when the controls have the focus.",
+      "Every step of the run, as CPython's tracing hook sees it: the marked line is the one about to run, and what changed since the step before is highlighted. Variables live in frames; arrows lead to the objects they refer to. Each object has a small id for this run (id 1, id 2…) and its real id(). ← and → step when the controls have the focus.",
     ),
   );
   if (doc.trace_truncated && doc.truncation_reason) {
@@ -58,12 +66,29 @@ export function executionView(v: View): HTMLElement {
     box.append(el("p", "uth-empty", "No step was recorded."));
     return box;
   }
+  const states: State[] = rebuild(trace);
+  // A function's parameters, from its code object in the bytecode (found by name and first line).
+  const params = (func: string, firstLine: number | null): string[] | null => {
+    const c = doc.bytecode?.find((x) => x.name === func && x.firstlineno === firstLine);
+    if (!c) return null;
+    const n = c.argcount + c.kwonlyargcount + (c.flags.includes("VARARGS") ? 1 : 0) + (c.flags.includes("VARKEYWORDS") ? 1 : 0);
+    return c.varnames.slice(0, n);
+  };
 
   const last = trace.length - 1;
-  const first = button("« First", "uth-small", "First step");
-  const back = button("◀ Back", "uth-small", "Previous step");
-  const fwd = button("Forward ▶", "uth-small", "Next step");
-  const end = button("Last »", "uth-small", "Last step");
+  // Visible labels are the accessible names; the arrows are decoration.
+  const stepButton = (label: string, before: string, after: string) => {
+    const b = button("", "uth-small");
+    if (before) b.append(el("span", "uth-glyph", before), " ");
+    b.append(label);
+    if (after) b.append(" ", el("span", "uth-glyph", after));
+    for (const g of b.querySelectorAll(".uth-glyph")) g.setAttribute("aria-hidden", "true");
+    return b;
+  };
+  const first = stepButton("First", "«", "");
+  const back = stepButton("Back", "◀", "");
+  const fwd = stepButton("Forward", "", "▶");
+  const end = stepButton("Last", "", "»");
   back.setAttribute("aria-keyshortcuts", "ArrowLeft");
   fwd.setAttribute("aria-keyshortcuts", "ArrowRight");
   const slider = el("input", "uth-slider");
@@ -72,14 +97,25 @@ export function executionView(v: View): HTMLElement {
   slider.max = String(last);
   slider.value = "0";
   slider.id = `${v.id}-slider`;
-  const sliderLabel = el("label", "visually-hidden", "Step");
-  sliderLabel.htmlFor = slider.id;
+  slider.setAttribute("aria-label", "Step");
   const counter = el("span", "uth-counter");
-  const controls = el("div", "uth-controls", first, back, fwd, end, sliderLabel, slider, counter);
+  const controls = el("div", "uth-controls", first, back, fwd, end, slider, counter);
   controls.setAttribute("role", "group");
   controls.setAttribute("aria-label", "Step through the run");
   const event = el("p", "uth-event");
   event.setAttribute("aria-live", "polite");
+
+  // The code, as Python Tutor shows it beside the diagram: the line about to run is marked, the
+  // line that ran just before is marked lighter.
+  const listing = el("ol", "uth-listing");
+  listing.setAttribute("aria-label", "The code");
+  const shown = src.lines.length > 1 && src.lines[src.lines.length - 1] === "" ? src.lines.slice(0, -1) : src.lines;
+  shown.forEach((text, k) => {
+    const li = el("li", undefined, el("span", "uth-lno", String(k + 1)), el("code", undefined, text || " "));
+    li.dataset.line = String(k + 1);
+    listing.append(li);
+  });
+  const listingBox = el("div", "uth-listing-box", listing);
 
   const frames = el("div", "uth-frames");
   const heap = el("div", "uth-heap");
@@ -97,14 +133,9 @@ export function executionView(v: View): HTMLElement {
   const out = el("pre", "uth-out");
   out.setAttribute("aria-label", "Output so far");
   const endNote = el("div", "uth-end");
-  box.append(
-    controls,
-    event,
-    viz,
-    gc,
-    el("div", "uth-outbox", el("h4", undefined, "Output so far"), out),
-    endNote,
-  );
+  const left = el("div", "uth-side uth-side-code", controls, event, listingBox, el("div", "uth-outbox", el("h4", undefined, "Output so far"), out), endNote);
+  const right = el("div", "uth-side uth-side-diagram", viz, gc);
+  box.append(el("div", "uth-split", left, right));
 
   const markerId = `${v.id}-arrowhead`;
   let at = 0;
@@ -113,42 +144,61 @@ export function executionView(v: View): HTMLElement {
     if ("value" in r) return el("span", `uth-val uth-t-${r.type}`, literal(r));
     if ("elided" in r) return el("span", "uth-val uth-elided", r.repr);
     const o = heapOf[r.ref];
-    const p = el("span", "uth-ptr", el("span", "visually-hidden", o ? `→ ${o.type} object, id ${o.id}` : `→ object ${r.ref}`));
+    // A dot with an arrow side by side; on a phone (one column) the arrows would cross the
+    // boxes, so the pointer says which object instead ("→ id 3").
+    const label = el("span", "uth-ptr-label", `→ id ${r.ref}`);
+    label.setAttribute("aria-hidden", "true");
+    const p = el("span", "uth-ptr", el("span", "visually-hidden", o ? `→ ${o.type} object id ${r.ref}` : `→ object id ${r.ref}`), label);
     p.dataset.ref = r.ref;
     return p;
   };
 
-  const table = (rows: [Node | string, Node][], cls: string) => {
+  const table = (rows: [Node | string, Node, boolean?][], cls: string) => {
     const t = el("table", cls);
-    for (const [k, val] of rows) t.append(el("tr", undefined, el("th", undefined, k), el("td", undefined, val)));
+    for (const [k, val, changed] of rows) {
+      const tr = el("tr", changed ? "uth-changed" : undefined, el("th", undefined, k), el("td", undefined, val));
+      t.append(tr);
+    }
     return t;
   };
 
-  const objectBox = (o: HeapObject, s: Step, garbage: boolean, ghost = false): HTMLElement => {
+  const frameLabel = (f: FrameState) => (f.func === "<module>" ? "Global frame" : f.func);
+
+  const objectBox = (id: string, o: HeapObject, s: State, garbage: boolean, ghost = false): HTMLElement => {
     const rc = o.refcount === null ? (o.immortal ? "immortal" : "") : `refcount ${o.refcount}`;
+    const changed = !ghost && s.changedObjects.has(id);
     const head = el(
       "div",
       "uth-obj-head",
-      el("span", "uth-obj-type", o.type),
+      el("span", "uth-obj-type", o.kind === "class" ? "class" : o.type),
       " ",
-      el("span", "uth-obj-id", `id ${o.id}`),
+      el("span", "uth-obj-sid", `id ${id}`),
+      " ",
+      el("span", "uth-obj-id", `id() ${o.id}`),
       " ",
       el("span", "uth-obj-rc", ghost ? "freed" : rc),
     );
-    if (rc) head.lastElementChild?.setAttribute("title", "reference count: how many references point at this object");
-    const b = el("div", `uth-obj uth-kind-${o.kind}${garbage ? " uth-garbage" : ""}${ghost ? " uth-ghost" : ""}`, head);
-    b.dataset.id = o.id;
+    const b = el("div", `uth-obj uth-kind-${o.kind}${garbage ? " uth-garbage" : ""}${ghost ? " uth-ghost" : ""}${changed ? " uth-changed" : ""}`, head);
+    b.dataset.id = id;
     b.setAttribute("role", "group");
     b.setAttribute(
       "aria-label",
-      `${o.type} object, id ${o.id}${rc ? ", " + rc : ""}${garbage ? ", unreachable: garbage waiting for the cycle collector" : ""}${ghost ? ", freed by the garbage collector" : ""}`,
+      `${o.kind === "class" ? "class " + (o.name ?? o.type) : o.type + " object"}, id ${id}${rc ? ", " + rc : ""}${o.module ? ", imported from " + o.module : ""}${changed ? ", changed" : ""}${garbage ? ", unreachable: garbage waiting for the cycle collector" : ""}${ghost ? ", freed by the garbage collector" : ""}`,
     );
+    if (o.module) b.append(el("div", "uth-imported", o.kind === "module" ? `module ${o.module}, imported` : `imported from ${o.module}`));
     if (garbage) b.append(el("div", "uth-badge", "unreachable: no variable leads here; waiting for gc"));
     if (ghost) b.append(el("div", "uth-badge", "freed by the garbage collector"));
     const more = (shown: number) =>
       o.len !== undefined && o.len > shown ? el("span", "uth-sum", ` …${o.len - shown} more`) : o.truncated ? el("span", "uth-sum", " …") : null;
-    if (ghost) {
-      b.append(el("div", "uth-repr", o.repr));
+    if (o.kind === "function" && o.signature) {
+      b.append(el("div", "uth-sig", el("code", undefined, o.signature)));
+      if (o.closure && Object.keys(o.closure).length) {
+        const parent = o.parent_frame !== undefined ? ` (from frame f${o.parent_frame})` : "";
+        b.append(el("div", "uth-sum", `closure${parent}:`), table(Object.entries(o.closure).map(([k, val]) => [k, ptr(val, s.heap)]), "uth-kv"));
+      }
+    } else if (o.kind === "class") {
+      b.append(el("div", "uth-sig", el("code", undefined, `${o.name ?? o.type}${o.bases?.length ? `(${o.bases.join(", ")})` : ""}`)));
+      if (o.attrs && Object.keys(o.attrs).length) b.append(table(Object.entries(o.attrs).map(([k, val]) => [k, ptr(val, s.heap)]), "uth-kv"));
     } else if (o.items) {
       const cells = el("div", "uth-cells");
       o.items.forEach((r, i) => {
@@ -167,20 +217,48 @@ export function executionView(v: View): HTMLElement {
       const m = more(o.entries.length);
       if (m) b.append(m);
     } else if (o.attrs) {
+      if (o.repr) b.append(el("div", "uth-repr", o.repr));
       b.append(table(Object.entries(o.attrs).map(([k, val]) => [k, ptr(val, s.heap)]), "uth-kv"));
       if (o.truncated) b.append(el("span", "uth-sum", "…"));
-    } else {
+    } else if (o.repr && o.kind !== "module") {
       b.append(el("div", "uth-repr", o.repr));
     }
-    if (o.closure && Object.keys(o.closure).length) {
-      b.append(el("div", "uth-sum", "closure:"), table(Object.entries(o.closure).map(([k, val]) => [k, ptr(val, s.heap)]), "uth-kv"));
-    }
     return b;
+  };
+
+  const frameBox = (f: FrameState, s: State, current: boolean, kept: boolean): HTMLElement => {
+    const changed = s.changedVars.get(f.id) ?? new Set<string>();
+    const fr = el("div", `uth-frame${current ? " uth-frame-current" : ""}${kept ? " uth-frame-kept" : ""}`);
+    fr.dataset.frame = String(f.id);
+    fr.setAttribute("role", "group");
+    fr.setAttribute(
+      "aria-label",
+      `Frame f${f.id} of ${f.func}${current ? " (running)" : ""}${kept ? " (returned; kept alive by a closure)" : ""}, line ${f.line ?? "none"}`,
+    );
+    fr.append(
+      el(
+        "div",
+        "uth-frame-head",
+        el("span", "uth-obj-type", frameLabel(f)),
+        " ",
+        el("span", "uth-obj-sid", `f${f.id}`),
+        " ",
+        el("span", "uth-sum", kept ? "returned; its variables live on in a closure" : f.line ? `line ${f.line}` : ""),
+      ),
+    );
+    const st = s.step;
+    const rows: [Node | string, Node, boolean?][] = Object.entries(f.locals).map(([k, r]) => [k, ptr(r, s.heap), changed.has(k)]);
+    if (current && st.event === "return" && st.return_value) rows.push([el("em", undefined, "return value"), ptr(st.return_value, s.heap), true]);
+    if (current && st.event === "exception") rows.push([el("em", undefined, "exception"), el("span", "uth-val uth-exc", st.exception ?? ""), true]);
+    if (rows.length) fr.append(table(rows, "uth-kv"));
+    else fr.append(el("p", "uth-sum", "no variables yet"));
+    return fr;
   };
 
   const drawArrows = () => {
     while (svg.firstChild) svg.firstChild.remove();
     if (box.offsetParent === null) return; // not shown: nothing to measure
+    if (getComputedStyle(heap).flexDirection === "column") return; // one column: the pointers say "→ id 3"
     const base = viz.getBoundingClientRect();
     svg.setAttribute("width", String(viz.scrollWidth));
     svg.setAttribute("height", String(viz.scrollHeight));
@@ -202,11 +280,18 @@ export function executionView(v: View): HTMLElement {
       const t = target.getBoundingClientRect();
       const x1 = a.left + a.width / 2 - base.left + viz.scrollLeft;
       const y1 = a.top + a.height / 2 - base.top + viz.scrollTop;
-      const x2 = t.left - base.left + viz.scrollLeft;
-      const y2 = t.top + 12 - base.top + viz.scrollTop;
-      const dx = Math.max(30, Math.abs(x2 - x1) / 2);
+      // Into the box's left edge, or its top edge when the box is below (one column).
+      const below = t.left <= a.right && t.top > a.bottom;
+      const x2 = (below ? Math.min(t.right - 8, Math.max(t.left + 8, a.left)) : t.left) - base.left + viz.scrollLeft;
+      const y2 = (below ? t.top : t.top + 12) - base.top + viz.scrollTop;
       const path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", `M ${x1} ${y1} C ${x1 + dx} ${y1}, ${x2 - dx} ${y2}, ${x2} ${y2}`);
+      if (below) {
+        const dy = Math.max(20, (y2 - y1) / 2);
+        path.setAttribute("d", `M ${x1} ${y1} C ${x1} ${y1 + dy}, ${x2} ${y2 - dy}, ${x2} ${y2}`);
+      } else {
+        const dx = Math.max(30, Math.abs(x2 - x1) / 2);
+        path.setAttribute("d", `M ${x1} ${y1} C ${x1 + dx} ${y1}, ${x2 - dx} ${y2}, ${x2} ${y2}`);
+      }
       path.setAttribute("class", target.classList.contains("uth-garbage") ? "uth-arrow uth-arrow-garbage" : "uth-arrow");
       path.setAttribute("marker-end", `url(#${markerId})`);
       svg.append(path);
@@ -215,47 +300,43 @@ export function executionView(v: View): HTMLElement {
 
   const render = (i: number) => {
     at = Math.max(0, Math.min(last, i));
-    const s = trace[at];
+    const s = states[at];
+    const st = s.step;
     slider.value = String(at);
-    slider.setAttribute("aria-valuetext", `Step ${at + 1} of ${trace.length}: ${s.event}${s.line ? ", line " + s.line : ""}`);
+    slider.setAttribute("aria-valuetext", `Step ${at + 1} of ${trace.length}: ${st.event}${st.line ? ", line " + st.line : ""}`);
     counter.textContent = `Step ${at + 1} of ${trace.length}${doc.trace_truncated && at === last ? " (the trace stops here)" : ""}`;
     first.disabled = back.disabled = at === 0;
     fwd.disabled = end.disabled = at === last;
 
-    // What happens at this step, and the line in the code.
-    const code = s.line ? src.line(s.line).trim() : "";
-    const where = s.func === "<module>" ? "the module" : s.func;
-    const text: Record<Step["event"], string> = {
-      call: `Calling ${where}${s.line ? ` (line ${s.line})` : ""}`,
-      line: `Line ${s.line} of ${where}, about to run`,
-      return: `Leaving ${where}`,
-      exception: `Exception in ${where}${s.line ? ` at line ${s.line}` : ""}: ${s.exception ?? ""}`,
-    };
-    event.replaceChildren(el("span", `uth-ev uth-ev-${s.event}`, s.event), " ", text[s.event]);
-    if (code && s.event !== "exception") event.append(": ", el("code", undefined, code));
-    if (s.event === "return" && s.return_value) event.append(" → ", ptr(s.return_value, s.heap));
-    v.markLines("step", s.line ? [s.line] : [], s.event === "exception" ? "cm-uth-step cm-uth-step-exc" : "cm-uth-step", true);
+    // What the step does, in words; the line in the listing and in the editor.
+    const sentence = narrate(states, at, (n) => src.line(n), params);
+    event.replaceChildren(el("span", `uth-ev uth-ev-${st.event}`, st.event), " ", ...withCode(sentence));
+    event.dataset.line = st.line ? String(st.line) : "";
+    const prevLine = at > 0 ? states[at - 1].step.line : null;
+    for (const li of listing.children as HTMLCollectionOf<HTMLElement>) {
+      const n = Number(li.dataset.line);
+      li.classList.toggle("uth-current", n === st.line);
+      li.classList.toggle("uth-current-exc", n === st.line && st.event === "exception");
+      li.classList.toggle("uth-previous", n === prevLine && n !== st.line);
+      if (n === st.line) li.setAttribute("aria-current", "step");
+      else li.removeAttribute("aria-current");
+    }
+    const cur = listing.querySelector<HTMLElement>(".uth-current");
+    if (cur) scrollWithin(listingBox, cur);
+    v.markLines("step", st.line ? [st.line] : [], st.event === "exception" ? "cm-uth-step cm-uth-step-exc" : "cm-uth-step", false);
 
-    // Frames, outermost first (the module at the top); the current one last.
+    // Frames, outermost first (the module at the top); the current one last; then the frames
+    // that returned but live on in a closure.
     frames.replaceChildren();
-    if (s.stack_omitted) frames.append(el("p", "uth-sum", `…${s.stack_omitted} frames in between not shown`));
-    s.stack.forEach((f, k) => {
-      const current = k === s.stack.length - 1;
-      const fr = el("div", `uth-frame${current ? " uth-frame-current" : ""}`);
-      fr.setAttribute("role", "group");
-      fr.setAttribute("aria-label", `Frame of ${f.func}${current ? " (running)" : ""}, line ${f.line ?? "none"}`);
-      fr.append(el("div", "uth-frame-head", el("span", "uth-obj-type", f.func === "<module>" ? "Global frame" : f.func), " ", el("span", "uth-sum", f.line ? `line ${f.line}` : "")));
-      const names = Object.entries(f.locals);
-      const rows: [Node | string, Node][] = names.map(([k2, r]) => [k2, ptr(r, s.heap)]);
-      if (current && s.event === "return" && s.return_value) rows.push([el("em", undefined, "return value"), ptr(s.return_value, s.heap)]);
-      if (current && s.event === "exception") rows.push([el("em", undefined, "exception"), el("span", "uth-val uth-exc", s.exception ?? "")]);
-      if (rows.length) fr.append(table(rows, "uth-kv"));
-      else fr.append(el("p", "uth-sum", "no variables yet"));
-      frames.append(fr);
-    });
+    if (st.stack_omitted) frames.append(el("p", "uth-sum", `…${st.stack_omitted} frames in between not shown`));
+    s.stack.forEach((f, k) => frames.append(frameBox(f, s, k === s.stack.length - 1, false)));
+    for (const f of s.kept) frames.append(frameBox(f, s, false, true));
+    // Side by side, the diagram's column scrolls on its own: keep the running frame in sight.
+    const running = frames.querySelector<HTMLElement>(".uth-frame-current");
+    if (running) scrollWithin(right, running);
 
     // Objects, in columns by distance from the frames (like Python Tutor), cycle garbage last.
-    const garbage = new Set(s.unreachable ?? []);
+    const garbage = new Set(st.unreachable ?? []);
     const column = new Map<string, number>();
     let queue: string[] = [];
     const visit = (r: Ref | undefined, depth: number) => {
@@ -272,7 +353,8 @@ export function executionView(v: View): HTMLElement {
       }
     };
     for (const f of s.stack) for (const r of Object.values(f.locals)) visit(r, 0);
-    visit(s.return_value, 0);
+    for (const f of s.kept) for (const r of Object.values(f.locals)) visit(r, 0);
+    visit(st.return_value, 0);
     walk();
     for (const id of Object.keys(s.heap)) {
       if (!column.has(id)) {
@@ -283,16 +365,16 @@ export function executionView(v: View): HTMLElement {
     const cols: HTMLElement[] = [];
     for (const [id, c] of column) {
       while (cols.length <= c) cols.push(el("div", "uth-heapcol"));
-      cols[c].append(objectBox(s.heap[id], s, garbage.has(id)));
+      cols[c].append(objectBox(id, s.heap[id], s, garbage.has(id)));
     }
     // Collected by gc since the previous step: what was unreachable then and is gone now.
-    const prev = at > 0 ? trace[at - 1] : null;
+    const prev = at > 0 ? states[at - 1] : null;
     const freed = prev && s.gc.collected > prev.gc.collected ? s.gc.collected - prev.gc.collected : 0;
     if (prev && freed) {
-      for (const id of prev.unreachable ?? []) {
+      for (const id of prev.step.unreachable ?? []) {
         if (!s.heap[id] && prev.heap[id]) {
           if (!cols.length) cols.push(el("div", "uth-heapcol"));
-          cols[0].append(objectBox(prev.heap[id], prev, false, true));
+          cols[0].append(objectBox(id, prev.heap[id], prev, false, true));
         }
       }
     }
@@ -330,6 +412,9 @@ export function executionView(v: View): HTMLElement {
         endNote.append(el("p", "uth-note", `Stopped here (${doc.stopped_by === "max_steps" ? `the ${doc.limits.max_steps}-step cap` : doc.stopped_by === "timeout" ? "the time limit" : "too much output"}).`));
       } else if (doc.exception) {
         endNote.append(el("p", "uth-note uth-exc", `The program ended with an uncaught ${doc.exception.type}:`), el("pre", "uth-tb", doc.exception.traceback || `${doc.exception.type}: ${doc.exception.message}`));
+        if (doc.exception.type === "EOFError") {
+          endNote.append(el("p", "uth-note", "The program asked for input that was not there: type it in the Input field above and press Refresh."));
+        }
       } else if (!doc.trace_truncated) {
         endNote.append(el("p", "uth-note", `The program finished (exit code ${doc.exit_code ?? 0}).`));
       }

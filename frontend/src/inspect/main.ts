@@ -33,6 +33,11 @@ const TABS = [
 ] as const;
 type Key = (typeof TABS)[number]["key"];
 
+/** The code reads its standard input (input(), sys.stdin): the panel offers a field for it. */
+function wantsInput(code: string): boolean {
+  return /\binput\s*\(|\bstdin\b/.test(code);
+}
+
 /** The tab learners last chose, kept for the next panel they open. */
 let preferred: Key = "tokens";
 
@@ -42,6 +47,9 @@ class Panel {
   readonly status: HTMLElement;
   readonly staleNote: HTMLElement;
   readonly version: HTMLElement;
+  readonly input: HTMLTextAreaElement;
+  readonly inputBox: HTMLElement;
+  inputEdited = false;
   readonly tabs = new Map<Key, HTMLButtonElement>();
   readonly panes = new Map<Key, HTMLElement>();
   active: Key = preferred;
@@ -57,13 +65,28 @@ class Panel {
     const p = host.panel;
     p.replaceChildren();
     this.version = el("span", "uth-version");
-    const refresh = button("Refresh", "uth-small", "Inspect the code again");
+    const refresh = button("Refresh", "uth-small");
+    refresh.title = "Inspect the code again";
     refresh.addEventListener("click", () => void this.inspect());
+    // What input() reads: the example's own input block if it has one, else this field.
+    this.input = el("textarea", "uth-input");
+    this.input.id = `${this.id}-input`;
+    this.input.rows = 2;
+    this.input.spellcheck = false;
+    this.input.value = host.stdin() ?? "";
+    const inputLabel = el("label", undefined, "Input for the program");
+    inputLabel.htmlFor = this.input.id;
+    const inputHelp = el("span", "uth-sum", " — what input() reads, one line per call; press Refresh after changing it.");
+    inputHelp.id = `${this.id}-input-help`;
+    this.input.setAttribute("aria-describedby", inputHelp.id);
+    this.input.addEventListener("input", () => (this.inputEdited = true));
+    this.inputBox = el("div", "uth-inputbox", inputLabel, inputHelp, this.input);
+    this.inputBox.hidden = !wantsInput(host.code()) && !this.input.value;
     this.status = el("p", "uth-status");
     this.status.setAttribute("role", "status");
     this.staleNote = el("p", "uth-stale", "The code has changed since: press Refresh to see it under the hood.");
     this.staleNote.hidden = true;
-    p.append(el("div", "uth-head", el("h3", "uth-title", "Under the hood"), this.version, refresh), this.staleNote, this.status);
+    p.append(el("div", "uth-head", el("h3", "uth-title", "Under the hood"), this.version, refresh), this.inputBox, this.staleNote, this.status);
 
     const list = el("div", "uth-tablist");
     list.setAttribute("role", "tablist");
@@ -185,8 +208,11 @@ class Panel {
       const body: { code: string; files?: Record<string, string>; stdin?: string } = { code };
       const files = this.host.files();
       if (Object.keys(files).length) body.files = files;
-      const stdin = this.host.stdin();
-      if (stdin) body.stdin = stdin;
+      // Until the learner types in the field, it follows the example's input block.
+      if (!this.inputEdited) this.input.value = this.host.stdin() ?? "";
+      if (wantsInput(code)) this.inputBox.hidden = false;
+      const stdin = this.inputBox.hidden ? this.host.stdin() : this.input.value;
+      if (stdin) body.stdin = stdin.endsWith("\n") ? stdin : stdin + "\n";
       const res = await fetch("/api/inspect", {
         method: "POST",
         headers: { "Content-Type": "application/json" },

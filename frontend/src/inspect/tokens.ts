@@ -12,7 +12,7 @@ export function tokensView(v: View): HTMLElement {
     el(
       "p",
       "uth-lead",
-      `${count}, from Python's tokenize module: the first step, where the characters of the code become the words of the language. Hover or focus a row to see its token in the code.`,
+      `${count}, from Python's tokenize module: the first step, where the characters of the code become the words of the language. Tap, hover or focus a row to see its token in the code.`,
     ),
   );
   if (doc.tokens_error) {
@@ -65,8 +65,13 @@ export function tokensView(v: View): HTMLElement {
     v.mark("hl", [{ from: src.cp(t.start[0], t.start[1]), to: src.cp(t.end[0], t.end[1]) }], "cm-uth-hl", scroll);
   };
   roving(scroller, () => rows, (row) => show(row, true));
-  body.addEventListener("mouseover", (ev) => show((ev.target as Element).closest("tr"), false));
-  body.addEventListener("mouseleave", () => show(null, false));
+  // Hover is the mouse's alone: a finger's tap ends with a "leave" that would undo what it showed.
+  body.addEventListener("pointerover", (ev) => ev.pointerType === "mouse" && show((ev.target as Element).closest("tr"), false));
+  // When the mouse leaves, the row that has the focus (tapped or reached by keyboard) shows again.
+  const focused = () => (body.contains(document.activeElement) ? (document.activeElement as HTMLElement) : null);
+  body.addEventListener("pointerleave", (ev) => ev.pointerType === "mouse" && show(focused(), false));
+  // A tap (no hover on touch screens) focuses the row, which shows its token.
+  body.addEventListener("click", (ev) => (ev.target as Element).closest<HTMLElement>("tr")?.focus());
 
   v.onCursor(([line, col]) => {
     let hit: HTMLElement | null = null;

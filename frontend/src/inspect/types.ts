@@ -45,10 +45,11 @@ export type Ref =
   | { elided: true; type: string; repr: string };
 
 export interface HeapObject {
+  /** The real `id()`, in decimal; the heap's key is the object's small id. */
   id: string;
   type: string;
   kind: string;
-  repr: string;
+  repr?: string;
   refcount: number | null;
   immortal?: boolean;
   len?: number;
@@ -56,28 +57,48 @@ export interface HeapObject {
   entries?: [Ref, Ref][];
   attrs?: Record<string, Ref>;
   closure?: Record<string, Ref>;
+  /** Functions and classes: the name; functions: the signature, "add(a, b=1)". */
+  name?: string;
+  signature?: string;
+  bases?: string[];
+  /** The module an imported object comes from (a module: its own name). */
+  module?: string;
+  /** A closure: the frame (id) it was made in. */
+  parent_frame?: number;
   truncated?: boolean;
 }
 
-export interface Frame {
-  func: string;
-  line: number | null;
-  locals: Record<string, Ref>;
+/** A frame as the trace stores it: what changed since the step before. */
+export interface FrameChange {
+  func?: string;
+  line?: number | null;
+  locals?: Record<string, Ref>;
+  removed?: string[];
 }
 
+export interface Gc {
+  collections: number;
+  collected: number;
+  uncollectable: number;
+}
+
+/** One step as the trace stores it (schema 2): the changes since the step before. */
 export interface Step {
   event: "call" | "line" | "return" | "exception";
   line: number | null;
   func: string;
-  stack: Frame[];
+  stack: number[];
   stack_omitted?: number;
-  heap: Record<string, HeapObject>;
+  closure_frames?: number[];
+  frames?: Record<string, FrameChange>;
+  heap_changes?: Record<string, HeapObject>;
+  heap_removed?: string[];
   return_value?: Ref;
   exception?: string;
-  stdout: string;
+  stdout?: string;
   stderr?: string;
   stdin?: string;
-  gc: { collections: number; collected: number; uncollectable: number };
+  gc?: Gc;
   unreachable?: string[];
 }
 
