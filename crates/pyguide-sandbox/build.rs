@@ -15,8 +15,8 @@ fn main() {
     let compiler = cc::Build::new().opt_level(2).pic(true).warnings(true).extra_warnings(true).get_compiler();
     let mut cmd = compiler.to_command();
     cmd.args(["-shared", "-Werror", "-o"]).arg(&out).arg(src);
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run the C compiler {:?} for {src}: {e} (install gcc, or set CC)", compiler.path()));
+    let status = cmd.status().unwrap_or_else(|e| {
+        panic!("cannot run the C compiler {:?} for {src}: {e} (install gcc, or set CC)", compiler.path())
+    });
     assert!(status.success(), "{:?} failed to build {src}", compiler.path());
 }

@@ -5,7 +5,7 @@
 use crate::outcome_message;
 use pyguide_content::{output_matches, Exercise};
 use pyguide_sandbox::exercise::{CheckResult, CheckRun, ProgramFailure};
-use pyguide_sandbox::{Admission, Limits, Outcome, SandboxError, RunRequest, RunResult, Runner, StartOptions};
+use pyguide_sandbox::{Admission, Limits, Outcome, RunRequest, RunResult, Runner, SandboxError, StartOptions};
 use serde::Serialize;
 
 /// The output check of an exercise with an ```` ```output ```` block.

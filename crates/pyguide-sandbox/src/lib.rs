@@ -13,8 +13,8 @@
 // Functions a newcomer can read in one screen, taking few arguments: thresholds in clippy.toml.
 #![warn(clippy::too_many_lines, clippy::too_many_arguments)]
 
-pub mod exercise;
 mod error;
+pub mod exercise;
 mod learner;
 mod limits;
 #[cfg(target_os = "linux")]

@@ -1,8 +1,8 @@
 //! Finding the CPython that runs programs.
 
+use crate::SandboxError;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use crate::SandboxError;
 
 /// The interpreter, resolved to its real executable (not a version-manager shim).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -64,6 +64,65 @@ pub(crate) fn pipe_inode(fd: std::os::fd::RawFd) -> Option<u64> {
     (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st.st_ino)
 }
 
+/// Writes the program's stdin: all of a fixed text, or the learner's lines as they come.
+async fn feed_stdin<W: AsyncWrite + Unpin>(mut w: W, stdin: StdinSource) {
+    match stdin {
+        StdinSource::Interactive(mut rx) => {
+            while let Some(bytes) = rx.recv().await {
+                if w.write_all(&bytes).await.is_err() || w.flush().await.is_err() {
+                    break;
+                }
+            }
+        }
+        StdinSource::Fixed(text) => {
+            let _ = w.write_all(text.as_bytes()).await;
+        }
+        StdinSource::None => {}
+    }
+}
+
+/// A run's wall clock, which stands still while an interactive program waits for input.
+struct WallClock {
+    waiting: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+    paused: Duration,
+    last_look: Instant,
+}
+
+impl WallClock {
+    /// When to look next: at the deadline, or sooner to see whether the program waits.
+    fn next_look(&self, started: Instant, limits: &Limits) -> Instant {
+        let deadline = started + limits.wall + self.paused;
+        match self.waiting {
+            Some(_) => deadline.min(Instant::now() + INPUT_POLL),
+            None => deadline,
+        }
+    }
+
+    /// Counts the time since the last look as paused if the program waits for input; true
+    /// once the wall limit is reached.
+    fn look(&mut self, started: Instant, limits: &Limits) -> bool {
+        let now = Instant::now();
+        if let Some(w) = &self.waiting {
+            if w() {
+                self.paused = (self.paused + (now - self.last_look)).min(limits.input_wait);
+            }
+            self.last_look = now;
+        }
+        now >= started + limits.wall + self.paused
+    }
+}
+
+/// Where both output readers put what the program prints.
+#[derive(Clone)]
+struct Sink {
+    collected: Arc<Mutex<Collected>>,
+    /// Notified when the output limit is reached.
+    overflow: Arc<Notify>,
+    events: Option<mpsc::UnboundedSender<Event>>,
+    /// The output limit, stdout and stderr together.
+    budget: usize,
+}
+
 /// What ended the run besides the program itself.
 pub(crate) struct Supervised {
     pub forced: Option<Outcome>,
@@ -93,55 +152,30 @@ where
     let Channels { events, stdin, stop: mut stop_rx } = channels;
     let Program { limits, started, io, exit, kill } = program;
     let limits = &limits;
-    if let Some(mut w) = io.stdin {
-        tokio::spawn(async move {
-            match stdin {
-                StdinSource::Interactive(mut rx) => {
-                    while let Some(bytes) = rx.recv().await {
-                        if w.write_all(&bytes).await.is_err() || w.flush().await.is_err() {
-                            break;
-                        }
-                    }
-                }
-                StdinSource::Fixed(text) => {
-                    let _ = w.write_all(text.as_bytes()).await;
-                }
-                StdinSource::None => {}
-            }
-        });
+    if let Some(w) = io.stdin {
+        tokio::spawn(feed_stdin(w, stdin));
     }
-    let collected = Arc::new(Mutex::new(Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false }));
-    let overflow = Arc::new(Notify::new());
-    let readers = [
-        spawn_reader(io.stdout, true, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes),
-        spawn_reader(io.stderr, false, collected.clone(), overflow.clone(), events.clone(), limits.output_bytes),
-    ];
+    let sink = Sink {
+        collected: Arc::new(Mutex::new(Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false })),
+        overflow: Arc::new(Notify::new()),
+        events,
+        budget: limits.output_bytes,
+    };
+    let readers = [spawn_reader(io.stdout, true, sink.clone()), spawn_reader(io.stderr, false, sink.clone())];
+    // The readers hold the only event senders now: the events end when the output does.
+    let Sink { collected, overflow, events, .. } = sink;
     drop(events);
 
     tokio::pin!(exit);
     let mut forced = None;
     // The wall clock stands still while an interactive program waits for the learner's input
     // (sampled every INPUT_POLL), up to `input_wait` in all.
-    let waiting = io.waiting_for_input;
-    let mut paused = Duration::ZERO;
-    let mut last_look = Instant::now();
+    let mut wall = WallClock { waiting: io.waiting_for_input, paused: Duration::ZERO, last_look: Instant::now() };
     let ended = loop {
-        let deadline = started + limits.wall + paused;
-        let wake = match waiting {
-            Some(_) => deadline.min(Instant::now() + INPUT_POLL),
-            None => deadline,
-        };
         tokio::select! {
             e = &mut exit => break Some(e),
-            _ = tokio::time::sleep_until(wake.into()) => {
-                let now = Instant::now();
-                if let Some(w) = &waiting {
-                    if w() {
-                        paused = (paused + (now - last_look)).min(limits.input_wait);
-                    }
-                    last_look = now;
-                }
-                if now >= started + limits.wall + paused {
+            _ = tokio::time::sleep_until(wall.next_look(started, limits).into()) => {
+                if wall.look(started, limits) {
                     forced = Some(Outcome::Timeout);
                     break None;
                 }
@@ -213,11 +247,9 @@ impl Supervised {
 fn spawn_reader(
     mut stream: impl AsyncRead + Unpin + Send + 'static,
     is_stdout: bool,
-    collected: Arc<Mutex<Collected>>,
-    overflow: Arc<Notify>,
-    events: Option<mpsc::UnboundedSender<Event>>,
-    budget: usize,
+    sink: Sink,
 ) -> tokio::task::JoinHandle<()> {
+    let Sink { collected, overflow, events, budget } = sink;
     tokio::spawn(async move {
         let mut buf = vec![0u8; 16 * 1024];
         let mut decoder = Utf8Stream::default();

@@ -326,7 +326,10 @@ async fn shutdown(runner: &Arc<dyn Runner>, sandbox: &SandboxRunner) -> Result<(
 /// in the error if it ends first.
 async fn start_ready(runner: &Arc<dyn Runner>, code: &str, what: &str) -> Result<RunHandle, String> {
     let mut run = runner
-        .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait, ..Default::default() })
+        .start(
+            RunRequest::new(code),
+            StartOptions { stream: true, interactive: true, admission: Admission::Wait, ..Default::default() },
+        )
         .map_err(|e| e.to_string())?;
     loop {
         match run.events.recv().await {
@@ -386,7 +389,10 @@ async fn input_wait(runner: &Arc<dyn Runner>) -> Result<(), String> {
     let wall = Duration::from_secs(3);
     let start = |code: &str| {
         runner
-            .start(RunRequest::new(code), StartOptions { stream: true, interactive: true, admission: Admission::Wait, ..Default::default() })
+            .start(
+                RunRequest::new(code),
+                StartOptions { stream: true, interactive: true, admission: Admission::Wait, ..Default::default() },
+            )
             .map_err(|e| e.to_string())
     };
     let a =

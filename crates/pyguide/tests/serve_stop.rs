@@ -28,7 +28,11 @@ fn server_cgroups(pid: u32) -> Vec<PathBuf> {
 }
 
 fn run_cgroups(parents: &[PathBuf]) -> usize {
-    parents.iter().flat_map(|p| std::fs::read_dir(p).into_iter().flatten().flatten()).filter(|e| e.path().is_dir()).count()
+    parents
+        .iter()
+        .flat_map(|p| std::fs::read_dir(p).into_iter().flatten().flatten())
+        .filter(|e| e.path().is_dir())
+        .count()
 }
 
 fn healthy(port: u16) -> bool {

@@ -184,8 +184,11 @@ impl Cgroups {
                 return Ok(Cgroups { layout: Layout::V2(base) });
             }
         }
-        let v1_missing: Vec<&str> =
-            [Controller::Memory, Controller::Pids].into_iter().filter(|c| v1(*c).is_none()).map(Controller::name).collect();
+        let v1_missing: Vec<&str> = [Controller::Memory, Controller::Pids]
+            .into_iter()
+            .filter(|c| v1(*c).is_none())
+            .map(Controller::name)
+            .collect();
         Err(missing(
             "cgroup memory and pids controllers",
             format!("cgroup v1 lacks {} and cgroup v2 does not offer both", v1_missing.join(" and ")),

@@ -67,13 +67,15 @@ pub(super) async fn run_in_unit(pool: Arc<Pool>, run: Run) {
     let limits = entry.limits(&pool.config.limits);
     let started = Instant::now();
     let interactive = matches!(channels.stdin, StdinSource::Interactive(_));
-    let (cg, io, status) = match start(&pool, &request, &entry, interactive, !matches!(channels.stdin, StdinSource::None)).await {
-        Ok(started) => started,
-        Err(e) => return reply.send(Err(e)),
-    };
+    let (cg, io, status) =
+        match start(&pool, &request, &entry, interactive, !matches!(channels.stdin, StdinSource::None)).await {
+            Ok(started) => started,
+            Err(e) => return reply.send(Err(e)),
+        };
     let (watch, ended) = watch_cgroup(cg.clone(), &limits);
     let killer = cg.clone();
-    let program = Program { limits: limits.clone(), started, io, exit: read_status(status), kill: move || killer.kill_all() };
+    let program =
+        Program { limits: limits.clone(), started, io, exit: read_status(status), kill: move || killer.kill_all() };
     let supervised = supervise(channels, program).await;
     watch.abort();
     let _ = watch.await; // the watcher's handle on the cgroup is dropped before the cleanup

@@ -15,7 +15,7 @@ use super::unit::UNIT_INIT_FD;
 use std::ffi::{CString, OsStr};
 use std::fs::{self, File};
 use std::io;
-use std::os::fd::{BorrowedFd, FromRawFd};
+use std::os::fd::{BorrowedFd, FromRawFd, RawFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::symlink;
 use std::path::{Component, Path, PathBuf};
@@ -181,8 +181,15 @@ fn build_root(plan: &Plan) -> io::Result<()> {
         mount(Some(Path::new("tmpfs")), root, Some("tmpfs"), libc::MS_NOSUID, Some("size=256m,mode=0755"))
     })?;
 
-    // Folders are bound read-only; single files (the interpreter, shared libraries) are
-    // copied in, which keeps the sandbox's mount table short: every unit copies it.
+    add_host_paths(root, plan)?;
+    mkdir_all(&root.join("dev/shm"))?;
+    fill_root(root, plan)
+}
+
+/// Binds the host's paths read-only, and hides third-party site-packages. Folders are bound;
+/// single files (the interpreter, shared libraries) are copied in, which keeps the sandbox's
+/// mount table short: every unit copies it.
+fn add_host_paths(root: &Path, plan: &Plan) -> io::Result<()> {
     for p in &plan.binds {
         if p.is_dir() {
             bind_ro(root, p, libc::MS_NODEV)?;
@@ -209,7 +216,12 @@ fn build_root(plan: &Plan) -> io::Result<()> {
             )
         })?;
     }
-    mkdir_all(&root.join("dev/shm"))?;
+    Ok(())
+}
+
+/// Fills the new root: the host's paths, its devices and the sandbox's own files, then
+/// pivots into it and makes it read-only.
+fn fill_root(root: &Path, plan: &Plan) -> io::Result<()> {
     for d in &plan.devices {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
         let rdev = fs::metadata(d)?.rdev();
@@ -271,14 +283,19 @@ fn become_root_of_user_namespace() -> Result<(), Failure> {
     check(unsafe { libc::setresuid(0, 0, 0) }, "setresuid").at(SetupStep::UserNamespace)
 }
 
+/// Tells the server why the sandbox could not be built, and ends this process.
+fn fail_at(step: SetupStep, error: String) -> ! {
+    let _ = send_fds(control(), &Message::StartFailed { step, error }.encode(), &[], false);
+    std::process::exit(1)
+}
+
+fn fail(error: String) -> ! {
+    fail_at(SetupStep::Start, error)
+}
+
 /// The entry point of `pyguide __sandbox-init PLAN_JSON`; never returns. Errors go to fd 0
 /// (the control socket) as [`Message::StartFailed`] and end the process.
 pub fn init_main() -> ! {
-    let fail_at = |step: SetupStep, error: String| -> ! {
-        let _ = send_fds(control(), &Message::StartFailed { step, error }.encode(), &[], false);
-        std::process::exit(1)
-    };
-    let fail = |msg: String| -> ! { fail_at(SetupStep::Start, msg) };
     let Some(json) = std::env::args().nth(2) else { fail_at(SetupStep::Plan, "no plan given".into()) };
     let plan: Plan = match serde_json::from_str(&json) {
         Ok(p) => p,
@@ -293,92 +310,96 @@ pub fn init_main() -> ! {
     if unsafe { libc::unshare(libc::CLONE_NEWPID) } != 0 {
         fail_at(SetupStep::Namespaces, format!("unshare(pid): {}", io::Error::last_os_error()));
     }
-    // The interpreter reaches the unit init maker R over a socket at fd 3.
+    // The interpreter reaches the init maker over a socket at fd 3.
     let mut pair = [0; 2];
     // SAFETY: `pair` has room for two descriptors.
     if unsafe { libc::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC, 0, pair.as_mut_ptr()) } != 0
     {
         fail(format!("socketpair: {}", io::Error::last_os_error()));
     }
-    let [z_end, r_end] = pair;
+    let [interpreter_end, maker_end] = pair;
     // SAFETY: single-threaded, so fork is safe; the child only execs (or exits).
     let child = unsafe { libc::fork() };
     if child < 0 {
         fail(format!("fork: {}", io::Error::last_os_error()));
     }
     if child > 0 {
-        // SAFETY: single-threaded, as above. R runs in the interpreter's PID namespace.
-        let maker = unsafe { libc::fork() };
-        if maker == 0 {
-            // SAFETY: plain syscalls: R dies with this process, and does not hold the server's
-            // control socket (fd 0).
-            unsafe {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
-                let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
-                libc::dup2(null, 0);
-                libc::close(null);
-                libc::close(z_end);
-            }
-            // SAFETY: the descriptor is R's end of the pair, owned by nothing else here.
-            let sock = unsafe { std::os::fd::OwnedFd::from_raw_fd(r_end) };
-            super::unit::unit_init_maker(sock, &plan.mounts);
-        }
-        if maker < 0 {
-            fail(format!("fork: {}", io::Error::last_os_error()));
-        }
-        // SAFETY: closing this process's copies.
+        start_init_maker_and_wait(child, interpreter_end, maker_end, &plan);
+    }
+    exec_interpreter(interpreter_end, maker_end, &plan)
+}
+
+/// In the sandbox init: forks the init maker next to the interpreter `interpreter`, then waits
+/// for the interpreter and ends with it (the server's handle is this process).
+fn start_init_maker_and_wait(interpreter: libc::pid_t, interpreter_end: RawFd, maker_end: RawFd, plan: &Plan) -> ! {
+    // SAFETY: single-threaded, as above. The init maker runs in the interpreter's PID namespace.
+    let maker = unsafe { libc::fork() };
+    if maker == 0 {
+        // SAFETY: plain syscalls: the init maker dies with this process, and does not hold the
+        // server's control socket (fd 0).
         unsafe {
-            libc::close(z_end);
-            libc::close(r_end);
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY);
+            libc::dup2(null, 0);
+            libc::close(null);
+            libc::close(interpreter_end);
         }
-        // Wait for the interpreter and end with it; the server's handle is this process. R is
-        // reaped here too: the interpreter, PID 1 of R's namespace, cannot finish exiting until
-        // R (killed then by the kernel) is reaped.
-        loop {
-            let mut status = 0;
-            // SAFETY: valid pointer.
-            let done = unsafe { libc::waitpid(-1, &mut status, 0) };
-            if done == child {
-                std::process::exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 });
-            }
-            if done < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                std::process::exit(1);
-            }
+        // SAFETY: the descriptor is the init maker's end of the pair, owned by nothing else here.
+        let sock = unsafe { std::os::fd::OwnedFd::from_raw_fd(maker_end) };
+        super::unit::unit_init_maker(sock, &plan.mounts);
+    }
+    if maker < 0 {
+        fail(format!("fork: {}", io::Error::last_os_error()));
+    }
+    // SAFETY: closing this process's copies.
+    unsafe {
+        libc::close(interpreter_end);
+        libc::close(maker_end);
+    }
+    // The init maker is reaped here too: the interpreter, PID 1 of its namespace, cannot finish
+    // exiting until the init maker (killed then by the kernel) is reaped.
+    loop {
+        let mut status = 0;
+        // SAFETY: valid pointer.
+        let done = unsafe { libc::waitpid(-1, &mut status, 0) };
+        if done == interpreter {
+            std::process::exit(if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { 1 });
+        }
+        if done < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            std::process::exit(1);
         }
     }
-    // The interpreter's end at fd 3, kept across exec.
+}
+
+/// In the interpreter's process: keeps its end of the socket to the init maker at fd 3 and
+/// executes CPython with the zygote.
+fn exec_interpreter(interpreter_end: RawFd, maker_end: RawFd, plan: &Plan) -> ! {
     // SAFETY: plain syscalls on this process's descriptors.
     unsafe {
-        libc::close(r_end);
-        if z_end == UNIT_INIT_FD {
-            libc::fcntl(z_end, libc::F_SETFD, 0);
+        libc::close(maker_end);
+        if interpreter_end == UNIT_INIT_FD {
+            libc::fcntl(interpreter_end, libc::F_SETFD, 0);
         } else {
-            libc::dup2(z_end, UNIT_INIT_FD);
-            libc::close(z_end);
+            libc::dup2(interpreter_end, UNIT_INIT_FD);
+            libc::close(interpreter_end);
         }
+        // The interpreter dies with the sandbox init.
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
     }
-    // SAFETY: plain syscall; the interpreter dies with this init process.
-    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
-    let python = match cstr(&plan.python) {
-        Ok(p) => p,
-        Err(e) => fail(e.to_string()),
-    };
+    let python = cstr(&plan.python).unwrap_or_else(|e| fail(e.to_string()));
     // argv[0] is the interpreter's own path, so that `sys.executable` names it and a program
     // can start another Python.
-    let mut argv: Vec<CString> = vec![python.clone()];
-    for a in &plan.args {
-        match CString::new(a.as_bytes()) {
-            Ok(c) => argv.push(c),
-            Err(_) => fail("NUL in an argument".into()),
-        }
-    }
-    let mut envp: Vec<CString> = Vec::new();
-    for (k, v) in &plan.env {
-        match CString::new(format!("{k}={v}")) {
-            Ok(c) => envp.push(c),
-            Err(_) => fail("NUL in an environment variable".into()),
-        }
-    }
+    let args = plan.args.iter().map(|a| CString::new(a.as_bytes()));
+    let argv: Vec<CString> = std::iter::once(Ok(python.clone()))
+        .chain(args)
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|_| fail("NUL in an argument".into()));
+    let envp: Vec<CString> = plan
+        .env
+        .iter()
+        .map(|(k, v)| CString::new(format!("{k}={v}")))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|_| fail("NUL in an environment variable".into()));
     let mut argv_p: Vec<*const libc::c_char> = argv.iter().map(|a| a.as_ptr()).collect();
     argv_p.push(std::ptr::null());
     let mut envp_p: Vec<*const libc::c_char> = envp.iter().map(|e| e.as_ptr()).collect();

@@ -48,7 +48,8 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 /// The zygote program, shipped inside the binary: the protocol's Python side first.
-const ZYGOTE_PY: &str = concat!(include_str!("../../../../python/protocol.py"), include_str!("../../../../python/zygote.py"));
+const ZYGOTE_PY: &str =
+    concat!(include_str!("../../../../python/protocol.py"), include_str!("../../../../python/zygote.py"));
 /// Host ids 100000..165535 are the sandbox's ids 0..65535 (the learner is 1000 → 101000).
 pub const ID_BASE: u32 = 100_000;
 

@@ -219,7 +219,9 @@ impl Pool {
                     b.unit_failed(error);
                 }
                 Some((Message::UnitError { error }, _)) => b.unit_failed(error),
-                Some((other, _)) => tracing::error!(message = ?other, "unexpected message from the sandbox interpreter"),
+                Some((other, _)) => {
+                    tracing::error!(message = ?other, "unexpected message from the sandbox interpreter")
+                }
                 None if b.generation == generation => {
                     b.gone = true;
                     b.waiting.clear();

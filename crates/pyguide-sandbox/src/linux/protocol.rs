@@ -213,20 +213,21 @@ mod tests {
     #[test]
     fn committed_schema_and_samples_are_current() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../python");
-        let samples: Vec<serde_json::Value> = samples()
-            .iter()
-            .map(|m| serde_json::from_slice(&m.encode()).expect("a message is JSON"))
-            .collect();
+        let samples: Vec<serde_json::Value> =
+            samples().iter().map(|m| serde_json::from_slice(&m.encode()).expect("a message is JSON")).collect();
         let samples = serde_json::to_string_pretty(&samples).unwrap() + "\n";
-        for (path, want) in [
-            (root.join("protocol.schema.json"), schema()),
-            (root.join("tests/protocol_samples.json"), samples),
-        ] {
+        for (path, want) in
+            [(root.join("protocol.schema.json"), schema()), (root.join("tests/protocol_samples.json"), samples)]
+        {
             if std::env::var_os("PYGUIDE_BLESS").is_some() {
                 std::fs::write(&path, &want).unwrap();
             }
             let have = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(have == want, "{} is stale: run PYGUIDE_BLESS=1 cargo test -p pyguide-sandbox protocol", path.display());
+            assert!(
+                have == want,
+                "{} is stale: run PYGUIDE_BLESS=1 cargo test -p pyguide-sandbox protocol",
+                path.display()
+            );
         }
     }
 }

@@ -17,10 +17,10 @@
 //! Filters stack (a syscall must pass every one), and a process cannot remove one, so a
 //! program's syscalls face both.
 
+use crate::SandboxError;
 use seccompiler::{
     BpfProgram, SeccompAction, SeccompCmpArgLen, SeccompCmpOp, SeccompCondition, SeccompFilter, SeccompRule, TargetArch,
 };
-use crate::SandboxError;
 use std::collections::BTreeMap;
 
 /// Syscalls allowed without conditions.
@@ -308,8 +308,7 @@ fn conditional_rules() -> Result<BTreeMap<i64, Vec<SeccompRule>>, SandboxError> 
     for option in AUTOBINDING_OPTIONS {
         other_option.push(cond(2, Dword, SeccompCmpOp::Ne, *option)?);
     }
-    let setsockopt =
-        vec![rule(vec![cond(1, Dword, SeccompCmpOp::Ne, libc::SOL_SOCKET as u64)?])?, rule(other_option)?];
+    let setsockopt = vec![rule(vec![cond(1, Dword, SeccompCmpOp::Ne, libc::SOL_SOCKET as u64)?])?, rule(other_option)?];
     let no_namespaces = vec![rule(vec![cond(0, Qword, SeccompCmpOp::MaskedEq(CLONE_NAMESPACES), 0)?])?];
     Ok(BTreeMap::from([
         (libc::SYS_socket, unix_only()?),
@@ -337,9 +336,13 @@ pub fn filters() -> Result<Filters, SandboxError> {
         arch()?,
     )
     .map_err(seccomp_error)?;
-    let learner =
-        SeccompFilter::new(rule_map(UNIT_ONLY), SeccompAction::Allow, SeccompAction::Errno(libc::EPERM as u32), arch()?)
-            .map_err(seccomp_error)?;
+    let learner = SeccompFilter::new(
+        rule_map(UNIT_ONLY),
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM as u32),
+        arch()?,
+    )
+    .map_err(seccomp_error)?;
     Ok(Filters { unit: vec![compile(allow)?, compile(no_clone3)?], learner: compile(learner)? })
 }
 

@@ -41,9 +41,9 @@ impl Zygote {
             .map_err(SandboxError::io(format!("starting {}", init_exe.display())))?;
         let z = Zygote { ctl: Arc::new(ours), child };
         loop {
-            let msg = z.recv_timeout(Duration::from_secs(20)).map_err(|e| {
-                SandboxError::InterpreterGone(format!("the sandbox did not start: {e}"))
-            })?;
+            let msg = z
+                .recv_timeout(Duration::from_secs(20))
+                .map_err(|e| SandboxError::InterpreterGone(format!("the sandbox did not start: {e}")))?;
             match msg {
                 None => {
                     return Err(SandboxError::InterpreterGone(

@@ -9,7 +9,6 @@
 
 use super::api::parse_json;
 use crate::error::AppError;
-use pyguide_judge::outcome_message;
 use crate::Ctx;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -17,6 +16,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use pyguide_judge::outcome_message;
 use pyguide_sandbox::{Admission, Entry, Limits, Outcome, RunRequest, RunResult, SandboxError};
 use serde_json::{json, Value};
 

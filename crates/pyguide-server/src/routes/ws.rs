@@ -28,9 +28,7 @@ const STDERR_HOLD_MAX: Duration = Duration::from_millis(40);
 #[serde(tag = "type", rename_all = "snake_case")]
 enum ClientMsg {
     Run(RunRequest),
-    Stdin {
-        data: String,
-    },
+    Stdin { data: String },
     Eof,
     Stop,
 }

@@ -34,8 +34,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let files = super::run::sibling_files(&args.file).into_iter().collect();
     let runner = args.runner.runner()?;
-    let result =
-        runner.inspect(RunRequest { code, stdin, files }, Admission::Wait).await.context("the inspector could not run (an error on our side)")?;
+    let result = runner
+        .inspect(RunRequest { code, stdin, files }, Admission::Wait)
+        .await
+        .context("the inspector could not run (an error on our side)")?;
     let mut out = std::io::stdout().lock();
     match document(&result) {
         Ok((text, doc)) => {
