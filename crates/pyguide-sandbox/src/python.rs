@@ -15,10 +15,10 @@ pub struct PythonInfo {
 /// Finds CPython: `configured` if given, else `$PYGUIDE_PYTHON`, else `python3` on `PATH`.
 /// The interpreter is asked for `sys.executable`, so a shim resolves to the real binary.
 pub fn discover_python(configured: Option<&Path>) -> Result<PythonInfo, SandboxError> {
-    find(configured).map_err(SandboxError::PythonNotFound)
+    find(configured)
 }
 
-fn find(configured: Option<&Path>) -> Result<PythonInfo, String> {
+fn find(configured: Option<&Path>) -> Result<PythonInfo, SandboxError> {
     let candidate: PathBuf = match configured {
         Some(p) => p.to_path_buf(),
         None => match std::env::var_os("PYGUIDE_PYTHON") {
@@ -30,17 +30,17 @@ fn find(configured: Option<&Path>) -> Result<PythonInfo, String> {
         .args(["-E", "-s", "-c", "import sys, platform; print(sys.executable); print(platform.python_version()); print(platform.python_implementation())"])
         .output()
         .map_err(|e| {
-            format!(
+            SandboxError::PythonNotFound(format!(
                 "cannot start Python {:?}: {e}\n  hint: install CPython 3 (python3 on PATH), or set PYGUIDE_PYTHON=/path/to/python3",
                 candidate
-            )
+            ))
         })?;
     if !out.status.success() {
-        return Err(format!(
+        return Err(SandboxError::PythonNotFound(format!(
             "Python {:?} failed to start: {}\n  hint: set PYGUIDE_PYTHON=/path/to/python3",
             candidate,
             String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
@@ -48,12 +48,12 @@ fn find(configured: Option<&Path>) -> Result<PythonInfo, String> {
     let version = lines.next().unwrap_or_default().to_string();
     let implementation = lines.next().unwrap_or_default();
     if implementation != "CPython" {
-        return Err(format!(
+        return Err(SandboxError::PythonNotFound(format!(
             "{candidate:?} is {implementation}, not CPython\n  hint: set PYGUIDE_PYTHON to a CPython 3 interpreter"
-        ));
+        )));
     }
     if !version.starts_with('3') || !executable.is_absolute() {
-        return Err(format!("{candidate:?} is not a usable CPython 3 (version {version:?})\n  hint: set PYGUIDE_PYTHON=/path/to/python3"));
+        return Err(SandboxError::PythonNotFound(format!("{candidate:?} is not a usable CPython 3 (version {version:?})\n  hint: set PYGUIDE_PYTHON=/path/to/python3")));
     }
     let executable = executable.canonicalize().unwrap_or(executable);
     Ok(PythonInfo { executable, version })

@@ -34,6 +34,18 @@ fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Str
 #[error("{0}")]
 pub struct RequestError(pub String);
 
+impl From<String> for RequestError {
+    fn from(words: String) -> Self {
+        RequestError(words)
+    }
+}
+
+impl From<&str> for RequestError {
+    fn from(words: &str) -> Self {
+        RequestError(words.to_string())
+    }
+}
+
 impl RunRequest {
     pub fn new(code: impl Into<String>) -> Self {
         RunRequest { code: code.into(), ..Default::default() }
@@ -60,7 +72,7 @@ impl RunRequest {
             return err(format!("{} files were sent; at most {MAX_FILES} are allowed", self.files.len()));
         }
         for (name, content) in &self.files {
-            check_name(name).map_err(RequestError)?;
+            check_name(name)?;
             if content.len() > MAX_FILE_BYTES {
                 return err(format!(
                     "file {name:?} is {} bytes; the limit is {} KiB",
@@ -76,18 +88,18 @@ impl RunRequest {
     }
 }
 
-fn check_name(name: &str) -> Result<(), String> {
+fn check_name(name: &str) -> Result<(), RequestError> {
     if name.is_empty() {
         return Err("a file name is empty".into());
     }
     if name.starts_with('/') {
-        return Err(format!("file name {name:?} is absolute; use a plain name such as helpers.py"));
+        return Err(format!("file name {name:?} is absolute; use a plain name such as helpers.py").into());
     }
     if name.split(['/', '\\']).any(|part| part == "..") {
-        return Err(format!("file name {name:?} contains `..`; use a plain name such as helpers.py"));
+        return Err(format!("file name {name:?} contains `..`; use a plain name such as helpers.py").into());
     }
     if name.contains(['/', '\\', '\0']) || name.len() > 64 || name.starts_with('.') {
-        return Err(format!("file name {name:?} is not a plain file name (no folders, at most 64 characters)"));
+        return Err(format!("file name {name:?} is not a plain file name (no folders, at most 64 characters)").into());
     }
     if name == "main.py" {
         return Err("main.py is the program itself; send it as `code`".into());

@@ -55,19 +55,23 @@ pub struct RootPaths {
 /// Host paths the interpreter needs: its executable, its standard library folders and the
 /// shared libraries of the executable and of every extension module.
 pub fn interpreter_paths(python: &Path) -> Result<RootPaths, SandboxError> {
-    find_paths(python).map_err(SandboxError::PythonNotFound)
+    find_paths(python)
 }
 
-fn find_paths(python: &Path) -> Result<RootPaths, String> {
+fn find_paths(python: &Path) -> Result<RootPaths, SandboxError> {
     let out = Command::new(python)
         .args(["-E", "-s", "-c", PROBE])
         .output()
-        .map_err(|e| format!("cannot ask {} for its paths: {e}", python.display()))?;
+        .map_err(|e| SandboxError::PythonNotFound(format!("cannot ask {} for its paths: {e}", python.display())))?;
     if !out.status.success() {
-        return Err(format!("{} failed: {}", python.display(), String::from_utf8_lossy(&out.stderr)));
+        return Err(SandboxError::PythonNotFound(format!(
+            "{} failed: {}",
+            python.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )));
     }
-    let probe: Probe =
-        serde_json::from_slice(&out.stdout).map_err(|e| format!("unexpected interpreter answer: {e}"))?;
+    let probe: Probe = serde_json::from_slice(&out.stdout)
+        .map_err(|e| SandboxError::PythonNotFound(format!("unexpected interpreter answer: {e}")))?;
     let mut binds: BTreeSet<PathBuf> = BTreeSet::new();
     binds.insert(python.to_path_buf());
     let mut elf = vec![python.to_path_buf()];
@@ -79,7 +83,9 @@ fn find_paths(python: &Path) -> Result<RootPaths, String> {
         }
     }
     let ldd = Command::new("ldd").args(&elf).output().map_err(|e| {
-        format!("cannot run ldd to find the interpreter's shared libraries: {e} (install Debian's libc-bin)")
+        SandboxError::PythonNotFound(format!(
+            "cannot run ldd to find the interpreter's shared libraries: {e} (install Debian's libc-bin)"
+        ))
     })?;
     for line in String::from_utf8_lossy(&ldd.stdout).lines() {
         // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
