@@ -67,7 +67,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let predictions = t.predictions().map(|p| p.as_example());
         for e in t.examples().cloned().chain(predictions) {
             let key = cache.key(&example_parts(&e.code, e.stdin.as_deref(), &e.files));
-            let cached = cache.get(&key);
+            // A kept output that the page no longer expects runs again, for a full report.
+            let cached = cache.get(&key).filter(|c| output_matches(&e.expected, &c.printed));
             examples.push((root.join(&t.path), e, key, cached));
         }
     }
@@ -86,14 +87,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let total = examples.len();
     for (file, example, key, cached) in examples {
         match (cached, &runner) {
-            (Some(entry), _) if output_matches(&example.expected, &entry.printed) => {
-                timings.push(Timing {
-                    ms: entry.duration_ms,
-                    what: format!("{}:{}: example {}", file.display(), example.line, example.id),
-                    cached: true,
-                });
+            (Some(entry), _) => {
+                let what = format!("{}:{}: example {}", file.display(), example.line, example.id);
+                timings.push(Timing { ms: entry.duration_ms, what, cached: true });
             }
-            (_, Some(runner)) => {
+            (None, Some(runner)) => {
                 let req = RunRequest {
                     code: example.code.clone(),
                     stdin: example.stdin.clone(),
@@ -106,8 +104,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                     (file, example, key, result)
                 });
             }
-            // Cached with other output than the page now expects: the runner exists (not idle).
-            (_, None) => unreachable!("a run is needed only when a runner was started"),
+            // `idle` is true only when every example is known from the cache.
+            (None, None) => unreachable!("a runner is started whenever an example needs a run"),
         }
     }
     let ramp_task = match (&runner, ramp_cached) {
