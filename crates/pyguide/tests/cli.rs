@@ -177,7 +177,7 @@ fn check_proves_solutions_pass_and_starters_fail() {
     let file = Path::new(root).join("basics/sums.md").display().to_string();
     assert!(
         stdout.contains(&format!(
-            "FAIL {file}:24: exercise sums/exercise-wrong-solution: its solution (line 35) does not pass: \
+            "FAIL {file}:29: exercise sums/exercise-wrong-solution: its solution (line 40) does not pass: \
              The check failed. First: add(2, 3): expected 5, got -1."
         )),
         "{stdout}"
