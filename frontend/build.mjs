@@ -9,6 +9,8 @@
 //               only on pages with exercises; its editors come from editor.js (window.pyguide).
 //   inspect.js + inspect.css — the "Under the hood" panel (src/inspect/), loaded by editor.js on
 //               the first click of its button.
+//   predict.js — predict-the-output questions (guess, then reveal), loaded by app.js only on
+//               pages with predictions, on first interaction or when idle; no editor needed.
 //   style.css — the site's styles; public/ (the favicon) is copied as is.
 import * as esbuild from "esbuild";
 import { rmSync, mkdirSync, cpSync } from "node:fs";
@@ -29,7 +31,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts" },
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts" },
   outdir: dist,
 });
 

@@ -1,5 +1,5 @@
-// PyGuide's page script (every page, deferred): the theme toggle, search, exercise progress
-// marks, and the lazy loader of the editor bundle. Kept small: it is part of every first load.
+// PyGuide's page script (every page, deferred): the theme toggle, search, exercise and
+// prediction progress marks, and the lazy loaders of the editor bundle and predict.js. Kept small: it is part of every first load.
 
 export {};
 
@@ -172,6 +172,27 @@ if (editorUrl && document.querySelector("[data-example], [data-exercise]")) {
   idle(loadEditor, { timeout: 4000 });
 }
 
+// ---- Predict the output: predict.js, loaded on the first interaction with a question or when idle.
+const predictUrl = document.body.dataset.predictJs;
+if (predictUrl && document.querySelector("[data-predict]")) {
+  let asked = false;
+  const loadPredict = () => {
+    if (asked) return;
+    asked = true;
+    const s = document.createElement("script");
+    s.src = predictUrl;
+    s.async = true;
+    document.head.append(s);
+  };
+  for (const type of ["pointerover", "focusin", "touchstart"]) {
+    document.addEventListener(type, (ev) => (ev.target as Element).closest?.("[data-predict]") && loadPredict(), {
+      passive: true,
+    });
+  }
+  const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 1500));
+  idle(loadPredict, { timeout: 3000 });
+}
+
 // ---- On narrow screens the sidebar sits above the tutorial: fold its boxes so the text comes first.
 if (window.matchMedia("(max-width: 800px)").matches) {
   document.querySelectorAll<HTMLDetailsElement>("details.sidebar-box").forEach((d) => (d.open = false));
@@ -200,6 +221,23 @@ function paintProgress() {
     const mark = ex.querySelector<HTMLElement>("[data-exercise-done]");
     if (mark) mark.hidden = !done[ex.dataset.exercise || ""];
   });
+  // Predictions: the same store ("<slug>/predict-N" ids), counted apart from exercises.
+  let predictions = 0;
+  let predicted = 0;
+  document.querySelectorAll<HTMLElement>("[data-predict]").forEach((q) => {
+    const mark = q.querySelector<HTMLElement>("[data-predict-done]");
+    if (mark) mark.hidden = !done[q.dataset.predict || ""];
+  });
+  document.querySelectorAll<HTMLElement>("[data-predictions]").forEach((box) => {
+    const ids = (box.dataset.predictions || "").split(" ").filter(Boolean);
+    const n = ids.filter((id) => done[id]).length;
+    predictions += ids.length;
+    predicted += n;
+    const text = box.querySelector("[data-progress]");
+    if (text && !box.dataset.exercises) text.textContent = `Predictions: ${n} of ${ids.length} answered`;
+  });
+  const predictTotal = document.querySelector("[data-predict-total]");
+  if (predictTotal) predictTotal.textContent = `${predicted} of ${plural(predictions, "prediction")} answered`;
   let all = 0;
   let doneAll = 0;
   document.querySelectorAll<HTMLElement>("[data-exercises]").forEach((box) => {

@@ -40,6 +40,18 @@ pub struct Exercise {
     pub files: BTreeMap<String, String>,
     /// Markdown hints, revealed one at a time.
     pub hints: Vec<String>,
+    /// Plausible wrong answers (```` ```python wrong ```` blocks) that the checks must reject.
+    /// `pyguide check` runs them; they are never shown to learners.
+    pub wrong: Vec<WrongSolution>,
+}
+
+/// A ```` ```python wrong ```` block: an answer a learner could plausibly write (an off-by-one, a
+/// missed case, a hard-coded answer) that the exercise's checks must reject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongSolution {
+    pub code: String,
+    /// 1-based line of the opening fence.
+    pub line: usize,
 }
 
 pub(crate) fn is_exercise_heading(h: &Heading) -> bool {
@@ -83,6 +95,7 @@ pub(crate) fn parse_exercise(
         stdin: None,
         files: BTreeMap::new(),
         hints: Vec::new(),
+        wrong: Vec::new(),
     };
     let mut prompt_parts: Vec<&str> = Vec::new();
     let mut i = start;
@@ -137,6 +150,11 @@ pub(crate) fn parse_exercise(
                             ex.solution = content.clone();
                             ex.solution_line = line;
                         }
+                        (Some("wrong"), _) => ex.wrong.push(WrongSolution { code: content.clone(), line }),
+                        (Some("predict"), _) => errors.push(
+                            ContentError::new(path, line, "a ```python predict block inside an exercise")
+                                .hint("put the prediction before the exercise's `### Exercise:` heading"),
+                        ),
                         (Some(_check), _) => {
                             if ex.checks_line == 0 {
                                 ex.checks_line = line;
@@ -148,8 +166,8 @@ pub(crate) fn parse_exercise(
                         }
                         (None, _) => errors.push(
                             ContentError::new(path, line, "a ```python block inside an exercise has no role").hint(
-                                "write ```python starter, ```python solution, ```python check or \
-                                 ```python file=NAME; code that is only shown is ```python norun",
+                                "write ```python starter, ```python solution, ```python check, \
+                                 ```python wrong or ```python file=NAME; code that is only shown is ```python norun",
                             ),
                         ),
                     }

@@ -8,13 +8,17 @@ mod exercise;
 mod expect;
 mod front_matter;
 mod parse;
+mod predict;
+mod ramp;
 mod slug;
 
 pub use error::{ContentError, ContentErrors};
-pub use exercise::Exercise;
+pub use exercise::{Exercise, WrongSolution};
 pub use expect::{normalize as normalize_output, output_matches};
 pub use front_matter::FrontMatter;
 pub use parse::{check_file_name, markdown_options, parse_tutorial};
+pub use predict::Prediction;
+pub use ramp::{RampEntry, RAMP_FILE};
 pub use slug::slugify;
 
 use std::collections::{BTreeMap, HashMap};
@@ -39,6 +43,8 @@ pub struct Curriculum {
     pub sections: Vec<String>,
     /// Tutorials in reading order: by section, then `order`, then slug.
     pub tutorials: Vec<Tutorial>,
+    /// Which tutorial introduces each construct (`ramp.toml`); empty when the folder has none.
+    pub ramp: Vec<RampEntry>,
 }
 
 /// One tutorial page.
@@ -82,6 +88,8 @@ pub enum Item {
     Example(Example),
     /// A practice task with hidden checks (`### Exercise: Title`).
     Exercise(Exercise),
+    /// A predict-the-output question (```` ```python predict ````).
+    Prediction(Prediction),
 }
 
 /// A ```` ```python ```` block followed by an ```` ```output ```` block.
@@ -114,6 +122,14 @@ impl Tutorial {
     pub fn examples(&self) -> impl Iterator<Item = &Example> {
         self.items().filter_map(|i| match i {
             Item::Example(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Every predict-the-output question of the page, in order.
+    pub fn predictions(&self) -> impl Iterator<Item = &Prediction> {
+        self.items().filter_map(|i| match i {
+            Item::Prediction(p) => Some(p),
             _ => None,
         })
     }
@@ -181,8 +197,9 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, errors: &mu
             continue;
         }
         let is_md = path.extension().is_some_and(|e| e == "md");
-        let is_sections = path.parent() == Some(root) && path.file_name().is_some_and(|n| n == SECTIONS_FILE);
-        if !is_md && !is_sections {
+        let at_root = path.parent() == Some(root);
+        let is_toml = at_root && path.file_name().is_some_and(|n| n == SECTIONS_FILE || n == RAMP_FILE);
+        if !is_md && !is_toml {
             continue;
         }
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
@@ -200,12 +217,20 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<SourceFile>, errors: &mu
 }
 
 /// Builds a curriculum from files already in memory (the embedded curriculum uses this).
-/// `sections.toml` must be among them; every other file is a tutorial.
+/// `sections.toml` must be among them, `ramp.toml` may be; every other file is a tutorial.
 pub fn load_sources(files: Vec<SourceFile>) -> Result<Curriculum, ContentErrors> {
     let mut errors = Vec::new();
     let mut sections: Option<Vec<String>> = None;
+    let mut ramp = Vec::new();
     let mut tutorials = Vec::new();
     for file in &files {
+        if file.path == Path::new(RAMP_FILE) {
+            match ramp::parse_ramp(&file.path, &file.text) {
+                Ok(r) => ramp = r,
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
         if file.path == Path::new(SECTIONS_FILE) {
             match toml::from_str::<SectionsFile>(&file.text) {
                 Ok(s) => sections = Some(s.sections),
@@ -270,6 +295,21 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Curriculum, ContentErrors>
             }
         }
     }
+    for r in &ramp {
+        if !seen.contains_key(&r.tutorial) {
+            errors.push(
+                ContentError::new(
+                    Path::new(RAMP_FILE),
+                    r.line,
+                    format!(
+                        "the construct {:?} names the tutorial {:?}, which is no tutorial's slug",
+                        r.construct, r.tutorial
+                    ),
+                )
+                .hint("use the slug of an existing tutorial (its file name without .md, or its `slug`)"),
+            );
+        }
+    }
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
         return Err(ContentErrors(errors));
@@ -278,7 +318,7 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Curriculum, ContentErrors>
     tutorials.sort_by(|a, b| {
         (pos(&a.meta.section), a.meta.order, &a.slug).cmp(&(pos(&b.meta.section), b.meta.order, &b.slug))
     });
-    Ok(Curriculum { sections, tutorials })
+    Ok(Curriculum { sections, tutorials, ramp })
 }
 
 /// 1-based line number of a byte offset.

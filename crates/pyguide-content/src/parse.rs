@@ -2,6 +2,7 @@
 
 use crate::exercise::{is_exercise_heading, parse_exercise};
 use crate::front_matter::split;
+use crate::predict::parse_prediction;
 use crate::{line_of, slugify, ContentError, ContentErrors, Example, Heading, Item, Section, Tutorial};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag};
 use std::collections::{BTreeMap, HashSet};
@@ -120,7 +121,7 @@ pub(crate) struct Fence<'a> {
     pub(crate) lang: &'a str,
     pub(crate) file: Option<&'a str>,
     pub(crate) norun: bool,
-    /// The exercise part this block is (`starter`, `solution`, `check`), if any.
+    /// The exercise part this block is (`starter`, `solution`, `check`, `wrong`), or `predict`.
     pub(crate) role: Option<&'a str>,
     /// `visible` on a check block: the learner may see its source.
     pub(crate) visible: bool,
@@ -143,7 +144,7 @@ pub(crate) fn parse_info(info: &str) -> Fence<'_> {
             fence.file = Some(name);
         } else if w == "norun" {
             fence.norun = true;
-        } else if matches!(w, "starter" | "solution" | "check") {
+        } else if matches!(w, "starter" | "solution" | "check" | "wrong" | "predict") {
             fence.role = Some(w);
         } else if w == "visible" {
             fence.visible = true;
@@ -174,6 +175,7 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     let mut files_line = 0;
     let mut n_examples = 0;
+    let mut n_predictions = 0;
     let mut i = 0;
     while i < blocks.len() {
         let block = &blocks[i];
@@ -254,7 +256,31 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
             }
             Block::Fence { info, content, line, .. } => {
                 let fence = parse_info(info);
-                if let Some(role) = fence.role.filter(|_| is_python(fence.lang)) {
+                if fence.role == Some("predict") && is_python(fence.lang) && !files.is_empty() {
+                    errors.push(
+                        ContentError::new(
+                            path,
+                            files_line,
+                            "a ```python file=... block before a ```python predict block",
+                        )
+                        .hint("a prediction is one snippet on its own: put the file's code in it"),
+                    );
+                    files.clear();
+                } else if fence.role == Some("predict") && is_python(fence.lang) {
+                    n_predictions += 1;
+                    let (prediction, next) = parse_prediction(path, slug, n_predictions, &blocks, i - 1, errors);
+                    i = next;
+                    items.extend(prediction.map(Item::Prediction));
+                } else if fence.lang == "choices" {
+                    errors.push(
+                        ContentError::new(
+                            path,
+                            *line,
+                            "a ```choices block without a ```python predict block before it",
+                        )
+                        .hint("put it right after the ```output block of a ```python predict block"),
+                    );
+                } else if let Some(role) = fence.role.filter(|_| is_python(fence.lang)) {
                     errors.push(
                         ContentError::new(path, *line, format!("a ```python {role} block outside an exercise"))
                             .hint("put it under a `### Exercise: Title` heading, with the exercise's other blocks"),

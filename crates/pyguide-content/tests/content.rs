@@ -196,7 +196,7 @@ proptest! {
     }
 
     #[test]
-    fn never_panics_on_markdown_like_bodies(body in "((```|~~~|\\+\\+\\+|---|#{2,3} |Exercise: |starter|solution|check|hint|\\{#|python|output|stdin|file=|\\.\\.\\.|[a-z ]|\n)){0,80}") {
+    fn never_panics_on_markdown_like_bodies(body in "((```|~~~|\\+\\+\\+|---|#{2,3} |Exercise: |starter|solution|check|wrong|predict|choices|hint|\\{#|python|output|stdin|file=|\\.\\.\\.|[a-z ]|\n)){0,80}") {
         let text = format!("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n{body}");
         if let Ok(t) = parse(&text) {
             for e in t.examples() {
@@ -325,4 +325,122 @@ fn malformed_exercises_name_file_line_and_fix() {
     ];
     let report = report_errors(&cases);
     insta::assert_snapshot!("malformed_exercises", report);
+}
+
+const PREDICT: &str = r#"+++
+title = "Lists"
+summary = "s"
+section = "S"
++++
+## Guess {#guess}
+
+```python predict
+print(len("abc"))
+```
+
+```output
+3
+```
+
+```choices
+2
+3
+abc
+```
+
+```python predict
+print("a")
+print("b")
+```
+
+```output
+a
+b
+```
+
+### Exercise: Double {#ex-double}
+
+```python starter
+n = 0
+```
+
+```python check
+assert n == 4, "n"
+```
+
+```python solution
+n = 2 * 2
+```
+
+```python wrong
+n = 2 + 3
+```
+
+```python wrong
+n = 5
+```
+"#;
+
+#[test]
+fn predictions_and_wrong_solutions_parse_into_the_model() {
+    let t = parse(PREDICT).expect("parses");
+    let p: Vec<_> = t.predictions().collect();
+    assert_eq!(p.len(), 2);
+    assert_eq!((p[0].id.as_str(), p[0].anchor.as_str(), p[0].line), ("lists/predict-1", "predict-1", 8));
+    assert_eq!((p[0].expected.as_str(), p[0].expected_line), ("3\n", 12));
+    assert_eq!(p[0].choices, vec!["2", "3", "abc"]);
+    assert_eq!(p[1].expected, "a\nb\n");
+    assert!(p[1].choices.is_empty(), "no choices: a free-text guess");
+    let as_example = p[0].as_example();
+    assert_eq!((as_example.code.as_str(), as_example.expected_line), ("print(len(\"abc\"))\n", 12));
+    assert_eq!(t.examples().count(), 0, "predictions are not examples on the page");
+    let ex = t.exercises().next().expect("the exercise");
+    let wrong: Vec<_> = ex.wrong.iter().map(|w| (w.code.as_str(), w.line)).collect();
+    assert_eq!(wrong, vec![("n = 2 + 3\n", 46), ("n = 5\n", 50)]);
+}
+
+#[test]
+fn malformed_predictions_name_file_line_and_fix() {
+    let page = |body: &str| format!("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n{body}");
+    let cases: Vec<(&str, &str, String)> = vec![
+        ("no output", "7: this ```python predict block has no ```output block after it", page("\n```python predict\nprint(1)\n```\n")),
+        ("ellipsis", "11: a prediction's output contains `...`", page("\n```python predict\nprint(id(1))\n```\n\n```output\n...\n```\n")),
+        ("one choice", "15: a ```choices block with 1 option(s)", page("\n```python predict\nprint(1)\n```\n\n```output\n1\n```\n\n```choices\n1\n```\n")),
+        ("five choices", "15: a ```choices block with 5 option(s)", page("\n```python predict\nprint(1)\n```\n\n```output\n1\n```\n\n```choices\n1\n2\n3\n4\n5\n```\n")),
+        ("answer missing", "15: none of the choices is the output \"1\"", page("\n```python predict\nprint(1)\n```\n\n```output\n1\n```\n\n```choices\n2\n3\n```\n")),
+        ("two lines", "17: choices for an output of several lines", page("\n```python predict\nprint(1)\nprint(2)\n```\n\n```output\n1\n2\n```\n\n```choices\n1\n2\n```\n")),
+        ("twice", "15: the option \"1\" is given twice", page("\n```python predict\nprint(1)\n```\n\n```output\n1\n```\n\n```choices\n1\n1\n2\n```\n")),
+        ("stray choices", "7: a ```choices block without a ```python predict block before it", page("\n```choices\n1\n2\n```\n")),
+        ("inside an exercise", "8: a ```python predict block inside an exercise", page("### Exercise: A\n\n```python predict\nprint(1)\n```\n```python starter\n```\n```output\n1\n```\n```python solution\n```\n")),
+    ];
+    for (name, want, text) in cases {
+        let msg = errors(&text);
+        assert!(msg.contains(&format!("data-structures/lists.md:{want}")), "{name}: {msg}");
+        assert!(msg.contains("hint:"), "{name}: every error says how to fix it: {msg}");
+    }
+}
+
+#[test]
+fn the_ramp_names_existing_tutorials() {
+    let sections = SourceFile { path: "sections.toml".into(), text: "sections = [\"S\"]\n".into() };
+    let page = SourceFile {
+        path: "s/loops.md".into(),
+        text: "+++\ntitle = \"Loops\"\nsummary = \"s\"\nsection = \"S\"\n+++\nBody.\n".into(),
+    };
+    let ramp = |text: &str| SourceFile { path: "ramp.toml".into(), text: text.into() };
+    let good = "[[construct]]\nname = \"while\"\ntutorial = \"loops\"\ncovers = \"while loops\"\n";
+    let c = load_sources(vec![sections.clone(), page.clone(), ramp(good)]).expect("loads");
+    assert_eq!(c.ramp.len(), 1);
+    assert_eq!((c.ramp[0].construct.as_str(), c.ramp[0].tutorial.as_str(), c.ramp[0].line), ("while", "loops", 1));
+    let unknown = good.replace("\"loops\"", "\"later\"");
+    let msg = load_sources(vec![sections.clone(), page.clone(), ramp(&unknown)]).expect_err("unknown slug").to_string();
+    assert!(
+        msg.contains("ramp.toml:1: the construct \"while\" names the tutorial \"later\", which is no tutorial's slug"),
+        "{msg}"
+    );
+    let twice = format!("{good}\n{good}");
+    let msg = load_sources(vec![sections.clone(), page.clone(), ramp(&twice)]).expect_err("twice").to_string();
+    assert!(msg.contains("ramp.toml:6: the construct \"while\" is listed twice (first on line 1)"), "{msg}");
+    let msg = load_sources(vec![sections, page, ramp("[[construct]]\nname = 1\n")]).expect_err("bad toml").to_string();
+    assert!(msg.contains("ramp.toml:2:") && msg.contains("hint: ramp.toml lists [[construct]] tables"), "{msg}");
 }

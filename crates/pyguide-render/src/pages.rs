@@ -57,6 +57,8 @@ struct TutorialLink {
     examples: usize,
     /// The ids of the tutorial's exercises (`<slug>/<anchor>`): the browser's progress marks.
     exercises: Vec<String>,
+    /// The ids of the tutorial's predict-the-output questions, counted in progress too.
+    predictions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -79,6 +81,22 @@ enum ItemView {
     Code { lang: String, html: String },
     Example { example: ExampleView },
     Exercise { exercise: ExerciseView },
+    Prediction { prediction: PredictionView },
+}
+
+/// One predict-the-output question (templates/predict.html): the code, a guess (free text or
+/// one of the choices), and the output, which the page reveals after the guess. Without
+/// JavaScript the output is in a `<details>` the reader opens when ready.
+#[derive(Serialize)]
+struct PredictionView {
+    /// `<tutorial slug>/<anchor>`: the browser's progress uses it.
+    id: String,
+    anchor: String,
+    code_html: String,
+    expected: String,
+    choices: Vec<String>,
+    /// Lines of the free-text answer box: as many as the output has.
+    rows: usize,
 }
 
 /// One exercise (templates/exercise.html): prompt, starter in an editor, Check, hints one at a
@@ -158,6 +176,7 @@ fn environment() -> Environment<'static> {
         ("not_found.html", include_str!("../templates/not_found.html")),
         ("example.html", include_str!("../templates/example.html")),
         ("exercise.html", include_str!("../templates/exercise.html")),
+        ("predict.html", include_str!("../templates/predict.html")),
         ("playground.html", include_str!("../templates/playground.html")),
         ("search.html", include_str!("../templates/search.html")),
     ] {
@@ -182,6 +201,7 @@ fn link(t: &Tutorial) -> TutorialLink {
         minutes: t.words.div_ceil(200).max(1),
         examples: t.examples().count(),
         exercises: t.exercises().map(|e| e.id.clone()).collect(),
+        predictions: t.predictions().map(|p| p.id.clone()).collect(),
     }
 }
 
@@ -236,6 +256,16 @@ fn body(t: &Tutorial) -> Vec<SectionBody> {
                             checks_html: e.checks_visible.then(|| highlight_python(&e.checks)),
                             hints: e.hints.iter().map(|h| to_html(h)).collect(),
                             solution_html: highlight_python(&e.solution),
+                        },
+                    },
+                    Item::Prediction(p) => ItemView::Prediction {
+                        prediction: PredictionView {
+                            id: p.id.clone(),
+                            anchor: p.anchor.clone(),
+                            code_html: highlight_python(&p.code),
+                            expected: p.expected.clone(),
+                            choices: p.choices.clone(),
+                            rows: p.expected.trim_end().lines().count().max(1),
                         },
                     },
                     Item::Example(e) => {
@@ -318,6 +348,7 @@ impl Site {
         let home = env.get_template("home.html")?.render(context! {
             sections => &sections,
             total_exercises => exercises.len(),
+            total_predictions => curriculum.tutorials.iter().map(|t| t.predictions().count()).sum::<usize>(),
             page_title => SITE_TITLE,
             nav => "home",
         })?;
@@ -353,6 +384,7 @@ impl Site {
                 current => &t.slug,
                 exercises_anchor => exercises_anchor(t),
                 editor => examples_here + exercises_here > 0,
+                predictions => t.predictions().count() > 0,
                 exercises => exercises_here > 0,
             })?;
             pages.insert(format!("/tutorials/{}", t.slug), html);

@@ -15,8 +15,9 @@ fn files() -> Vec<SourceFile> {
                 stack.push(d);
             } else if let Some(f) = entry.as_file() {
                 let path = f.path();
-                let wanted =
-                    path.extension().is_some_and(|e| e == "md") || path == Path::new(pyguide_content::SECTIONS_FILE);
+                let wanted = path.extension().is_some_and(|e| e == "md")
+                    || path == Path::new(pyguide_content::SECTIONS_FILE)
+                    || path == Path::new(pyguide_content::RAMP_FILE);
                 if let (true, Some(text)) = (wanted, f.contents_utf8()) {
                     out.push(SourceFile { path: path.to_path_buf(), text: text.to_string() });
                 }

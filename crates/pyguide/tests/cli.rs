@@ -8,6 +8,15 @@ fn pyguide(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pyguide")).args(args).output().expect("the binary runs")
 }
 
+/// `pyguide check` on a content folder, with its cache in a folder of its own (never the
+/// working directory's `data/`).
+fn check(root: &str, cache: &Path, extra: &[&str]) -> Output {
+    let cache = cache.to_str().expect("a UTF-8 path");
+    let mut args = vec!["check", "--content", root, "--cache-dir", cache];
+    args.extend_from_slice(extra);
+    pyguide(&args)
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -58,8 +67,9 @@ fn content_dir(page: &str) -> tempfile::TempDir {
 #[test]
 fn check_fails_with_file_line_and_diff_then_bless_fixes_it() {
     let dir = content_dir(PAGE);
+    let cache = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
-    let out = pyguide(&["check", "--content", root]);
+    let out = check(root, cache.path(), &[]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     let file = Path::new(root).join("basics/sums.md");
@@ -68,13 +78,13 @@ fn check_fails_with_file_line_and_diff_then_bless_fixes_it() {
     assert!(stdout.contains("-3\n+2\n"), "a unified diff: {stdout}");
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
 
-    let out = pyguide(&["check", "--content", root, "--bless"]);
+    let out = check(root, cache.path(), &["--bless"]);
     assert!(out.status.success(), "{}", text(&out.stdout));
     let blessed = std::fs::read_to_string(&file).unwrap();
     assert!(blessed.contains("```output\n2\nTrue\n```"), "{blessed}");
     assert!(blessed.contains("```output\n42\n```"), "passing examples are left alone");
 
-    let out = pyguide(&["check", "--content", root]);
+    let out = check(root, cache.path(), &[]);
     assert!(out.status.success(), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("2 passed, 0 failed"));
 }
@@ -82,7 +92,7 @@ fn check_fails_with_file_line_and_diff_then_bless_fixes_it() {
 #[test]
 fn check_reports_content_errors_with_file_and_line() {
     let dir = content_dir("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"Basics\"\n+++\n```python\nprint(1)\n```\n");
-    let out = pyguide(&["check", "--content", dir.path().to_str().unwrap()]);
+    let out = check(dir.path().to_str().unwrap(), &dir.path().join("cache"), &[]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("basics/sums.md:6: this ```python example has no ```output block"), "{stderr}");
@@ -112,6 +122,11 @@ def add(a, b):
     return a + b
 ```
 
+```python wrong
+def add(a, b):
+    return a * b
+```
+
 ### Exercise: Wrong solution
 
 ```python starter
@@ -128,6 +143,11 @@ def add(a, b):
     return a - b
 ```
 
+```python wrong
+def add(a, b):
+    return 0
+```
+
 ### Exercise: Starter passes
 
 ```python starter
@@ -141,19 +161,23 @@ print(5)
 ```python solution
 print(2 + 3)
 ```
+
+```python wrong
+print(6)
+```
 ";
 
 #[test]
 fn check_proves_solutions_pass_and_starters_fail() {
     let dir = content_dir(EXERCISES);
     let root = dir.path().to_str().unwrap();
-    let out = pyguide(&["check", "--content", root]);
+    let out = check(root, &dir.path().join("cache"), &[]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     let file = Path::new(root).join("basics/sums.md").display().to_string();
     assert!(
         stdout.contains(&format!(
-            "FAIL {file}:24: exercise sums/exercise-wrong-solution: its solution (line 35) does not pass: \
+            "FAIL {file}:29: exercise sums/exercise-wrong-solution: its solution (line 40) does not pass: \
              The check failed. First: add(2, 3): expected 5, got -1."
         )),
         "{stdout}"
@@ -161,17 +185,161 @@ fn check_proves_solutions_pass_and_starters_fail() {
     assert!(stdout.contains("  check \"add(2, 3)\": expected 5, got -1\n"), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "FAIL {file}:40: exercise sums/exercise-starter-passes: its starter (line 42) already passes every check"
+            "FAIL {file}:50: exercise sums/exercise-starter-passes: its starter (line 52) already passes every check"
         )),
         "{stdout}"
     );
     assert!(!stdout.contains("exercise-sound"), "the sound exercise is not reported: {stdout}");
-    assert!(stdout.contains("exercises: 1 of 3 sound (the solution passes, the starter fails), 2 broken"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "exercises: 1 of 3 sound (the solution passes; the starter and all 3 wrong solutions fail), 2 broken"
+        ),
+        "{stdout}"
+    );
+}
+
+const FOOLED: &str = "+++
+title = \"Loops\"
+summary = \"Repeating.\"
+section = \"Basics\"
+order = 1
++++
+## Guess {#guess}
+
+```python predict
+print(2 ** 3)
+```
+
+```output
+6
+```
+
+## Exercises
+
+### Exercise: Fooled {#ex-fooled}
+
+```python starter
+n = 0
+```
+
+```python check
+assert n > 0, \"n is positive\"
+```
+
+```python solution
+n = 4
+```
+
+```python wrong
+n = 1
+```
+
+### Exercise: Needs a loop {#ex-loop}
+
+```python starter
+total = 0
+```
+
+```python check
+assert total == 10, \"total\"
+```
+
+```python solution
+total = 0
+for i in range(5):
+    total += i
+```
+
+### Exercise: Needs a def {#ex-def}
+
+```python starter
+x = 0
+```
+
+```python check
+assert x == 1, \"x\"
+```
+
+```python solution
+def one():
+    return 1
+
+x = one()
+```
+
+```python wrong
+x = 2
+```
+";
+
+const RAMP: &str = "[[construct]]
+name = \"for\"
+tutorial = \"sums\"
+covers = \"for loops\"
+
+[[construct]]
+name = \"def/return\"
+tutorial = \"functions\"
+covers = \"def and return\"
+";
+
+const FUNCTIONS: &str = "+++
+title = \"Functions\"
+summary = \"def.\"
+section = \"Basics\"
+order = 2
++++
+Functions come after loops.
+";
+
+#[test]
+fn check_rejects_passing_wrong_solutions_missing_ones_the_ramp_and_predictions() {
+    let dir = content_dir(FOOLED);
+    std::fs::write(dir.path().join("ramp.toml"), RAMP).unwrap();
+    std::fs::write(dir.path().join("basics/functions.md"), FUNCTIONS).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let out = check(root, cache.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let file = Path::new(root).join("basics/sums.md").display().to_string();
+    assert!(
+        stdout.contains(&format!(
+            "FAIL {file}:19: exercise sums/ex-fooled: its wrong solution at line 33 passes every check"
+        )),
+        "a wrong solution that passes names the file, the line and the exercise: {stdout}"
+    );
+    assert!(stdout.contains(&format!("FAIL {file}:37: exercise sums/ex-loop has no wrong solution")), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "FAIL {file}:63: exercise sums/ex-def: its solution uses def/return (line 1 of the solution), \
+             which the tutorial \"functions\" (basics/functions.md) introduces later"
+        )),
+        "the ramp names the exercise, the construct and the tutorial: {stdout}"
+    );
+    assert!(!stdout.contains("uses for"), "the page introduces `for` itself: {stdout}");
+    assert!(
+        stdout.contains(&format!("FAIL {file}:9: example sums-predict-1 prints something else")),
+        "predictions are checked like examples: {stdout}"
+    );
+    assert!(stdout.contains("(1 predictions)"), "{stdout}");
+
+    // Incremental: nothing changed, so every run that gave the right answer comes from the
+    // cache; the failures run again, so their report is complete.
+    let again = check(root, cache.path(), &[]);
+    let stdout2 = text(&again.stdout);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stdout2.contains("its wrong solution at line 33 passes every check"), "{stdout2}");
+    assert!(stdout2.contains("runs answered from the cache"), "{stdout2}");
+    assert!(!stdout2.contains("(0 runs answered from the cache"), "{stdout2}");
+    let all = check(root, cache.path(), &["--all"]);
+    assert!(text(&all.stdout).contains("(0 runs answered from the cache, --all)"), "{}", text(&all.stdout));
 }
 
 #[test]
 fn check_passes_on_the_embedded_curriculum() {
-    let out = pyguide(&["check"]);
+    let cache = tempfile::tempdir().unwrap();
+    let out = pyguide(&["check", "--cache-dir", cache.path().to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains(" 0 failed"), "{stdout}");

@@ -14,6 +14,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
+mod cache;
+mod ramp;
+mod timing;
+mod wrong;
+
+use cache::{example_parts, exercise_parts, Cache};
+use timing::Timing;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Check the tutorials in this folder instead of the embedded curriculum.
@@ -22,6 +30,18 @@ pub struct Args {
     /// Rewrite the expected output of every failing example with what it prints now.
     #[arg(long, requires = "content")]
     pub bless: bool,
+    /// Keep what each run gave here, and next time run only what changed (the key: the
+    /// interpreter's path and version, this runner's version, and the run itself).
+    #[arg(long, value_name = "DIR", default_value = "data")]
+    pub cache_dir: PathBuf,
+    /// Run everything, whatever the cache holds (it is still written for next time).
+    #[arg(long)]
+    pub all: bool,
+    /// Runs the check keeps in flight at once (default: one per core). A run's clock starts
+    /// when it is handed to the sandbox, so handing over more than the sandbox has warm units
+    /// for would time the wait for a unit, not the program.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     #[command(flatten)]
     pub runner: RunnerArgs,
 }
@@ -35,36 +55,78 @@ struct Failure {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
-    let runner = args.runner.runner()?;
     let started = Instant::now();
+    let python = pyguide_sandbox::discover_python(args.runner.python.as_deref())
+        .map_err(anyhow::Error::msg)
+        .context("finding Python")?;
+    let cache = Arc::new(Cache::open(Some(&args.cache_dir), &python, args.all));
     let root = args.content.clone().unwrap_or_else(|| PathBuf::from("content"));
-    let mut tasks = tokio::task::JoinSet::new();
+    // Predictions are checked exactly like examples.
+    let mut examples = Vec::new();
     for t in &curriculum.tutorials {
-        for e in t.examples() {
-            let req = RunRequest { code: e.code.clone(), stdin: e.stdin.clone(), files: e.files.clone() };
-            let runner = runner.clone();
-            let (file, example) = (root.join(&t.path), e.clone());
-            tasks.spawn(async move {
-                let result = runner.run(req, Admission::Wait).await;
-                (file, example, result)
-            });
+        let predictions = t.predictions().map(|p| p.as_example());
+        for e in t.examples().cloned().chain(predictions) {
+            let key = cache.key(&example_parts(&e.code, e.stdin.as_deref(), &e.files));
+            // A kept output that the page no longer expects runs again, for a full report.
+            let cached = cache.get(&key).filter(|c| output_matches(&e.expected, &c.printed));
+            examples.push((root.join(&t.path), e, key, cached));
         }
     }
-    let exercise_tasks = spawn_exercises(&curriculum, &root, &runner);
-    let total = tasks.len();
+    let mut timings: Vec<Timing> = Vec::new();
+    let exercises = exercise_plan(&curriculum, &root, &cache, &mut timings);
+    let ramp_input = ramp::programs(&curriculum);
+    let ramp_key = cache.key(&["ramp", &serde_json::to_string(&ramp_input)?]);
+    let ramp_cached = cache.get(&ramp_key).is_some();
+    // Nothing to run (an incremental check after editing prose): no sandbox to start.
+    let idle = examples.iter().all(|e| e.3.is_some()) && exercises.iter().all(|e| e.todo.is_empty()) && ramp_cached;
+    let runner = if idle { None } else { Some(args.runner.runner()?) };
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
+    let slots = Arc::new(tokio::sync::Semaphore::new(jobs));
+    let mut tasks = tokio::task::JoinSet::new();
     let mut failures = Vec::new();
-    let mut timings: Vec<(f64, String)> = Vec::new();
+    let total = examples.len();
+    for (file, example, key, cached) in examples {
+        match (cached, &runner) {
+            (Some(entry), _) => {
+                let what = format!("{}:{}: example {}", file.display(), example.line, example.id);
+                timings.push(Timing { ms: entry.duration_ms, what, cached: true });
+            }
+            (None, Some(runner)) => {
+                let req = RunRequest {
+                    code: example.code.clone(),
+                    stdin: example.stdin.clone(),
+                    files: example.files.clone(),
+                };
+                let (runner, slots) = (runner.clone(), slots.clone());
+                tasks.spawn(async move {
+                    let _slot = slots.acquire_owned().await;
+                    let result = runner.run(req, Admission::Wait).await;
+                    (file, example, key, result)
+                });
+            }
+            // `idle` is true only when every example is known from the cache.
+            (None, None) => unreachable!("a runner is started whenever an example needs a run"),
+        }
+    }
+    let ramp_task = match (&runner, ramp_cached) {
+        (Some(runner), false) => Some(tokio::spawn(ramp::analyse(runner.clone(), ramp_input))),
+        _ => None,
+    };
+    let exercise_tasks = spawn_exercises(&exercises, runner.as_ref(), &slots);
     while let Some(joined) = tasks.join_next().await {
-        let (file, example, result) = joined.context("a check task failed")?;
+        let (file, example, key, result) = joined.context("a check task failed")?;
         let result = result.map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), example.line))?;
-        timings.push((result.duration_ms, format!("{}:{}", file.display(), example.line)));
+        let what = format!("{}:{}: example {}", file.display(), example.line, example.id);
+        timings.push(Timing { ms: result.duration_ms, what, cached: false });
         let actual = result.printed();
-        if !output_matches(&example.expected, &actual) {
+        if output_matches(&example.expected, &actual) {
+            cache.put(key, cache::Entry { printed: actual, duration_ms: result.duration_ms });
+        } else {
             failures.push(Failure { file, example, actual, result });
         }
     }
     failures.sort_by(|a, b| (&a.file, a.example.line).cmp(&(&b.file, b.example.line)));
-    let version = runner.python().version.clone();
+    let version = python.version.clone();
     for f in &failures {
         report(f, &version);
     }
@@ -72,78 +134,195 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         bless(&failures)?;
         println!("blessed: rewrote {} expected output(s); review them with `git diff`", failures.len());
     }
-    let (exercises, exercise_failures) = check_exercises(exercise_tasks).await?;
+    let exercise_failures = check_exercises(exercise_tasks, &cache, &mut timings).await?;
+    let wrong = wrong::report_missing(exercises.iter().map(|p| (p.file.as_path(), &p.exercise)));
+    let n_exercises = exercises.len();
+    let ramp_errors = match ramp_task {
+        Some(task) => {
+            let found = task.await.context("the ramp check failed")??;
+            let errors = ramp::report(&curriculum, &root, &found);
+            if errors == 0 {
+                cache.put(ramp_key, cache::Entry { printed: String::new(), duration_ms: 0.0 });
+            }
+            errors
+        }
+        None => 0,
+    };
     let secs = started.elapsed().as_secs_f64();
-    timings.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let slowest: Vec<String> = timings.iter().take(3).map(|(ms, at)| format!("{at} ({ms:.0} ms)")).collect();
-    if !slowest.is_empty() {
-        println!("slowest examples: {}", slowest.join(", "));
-    }
+    let flagged = timing::report(&mut timings, &Limits::default());
+    let predictions: usize = curriculum.tutorials.iter().map(|t| t.predictions().count()).sum();
     println!(
-        "checked {total} examples in {} tutorials with CPython {version} in {secs:.1} s",
-        curriculum.tutorials.len()
+        "checked {total} examples and predictions ({predictions} predictions) in {} tutorials with CPython {version} in {secs:.1} s ({} runs answered from the cache{})",
+        curriculum.tutorials.len(),
+        cache.hits(),
+        if args.all { ", --all" } else { "" }
     );
     println!("{} passed, {} failed", total - failures.len(), failures.len());
+    let broken = exercise_failures + wrong.missing;
     println!(
-        "exercises: {} of {exercises} sound (the solution passes, the starter fails), {exercise_failures} broken",
-        exercises - exercise_failures
+        "exercises: {} of {n_exercises} sound (the solution passes; the starter and all {} wrong solutions fail), {broken} broken",
+        n_exercises.saturating_sub(broken),
+        wrong.total,
     );
-    let ok = (failures.is_empty() || args.bless) && exercise_failures == 0;
+    if !curriculum.ramp.is_empty() {
+        println!(
+            "ramp: {} construct(s) in ramp.toml, {ramp_errors} exercise part(s) need a construct taught later",
+            curriculum.ramp.len()
+        );
+    }
+    if flagged > 0 {
+        println!("margins: {flagged} run(s) over a quarter of a limit (see SLOW above)");
+    }
+    cache.save()?;
+    let ok = (failures.is_empty() || args.bless) && broken == 0 && ramp_errors == 0;
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-type ExerciseTasks = tokio::task::JoinSet<(PathBuf, Exercise, anyhow::Result<(Verdict, Verdict)>)>;
+/// One answer to run against an exercise's checks: its solution (must pass), its starter and
+/// each wrong solution (must fail).
+#[derive(Clone)]
+struct Answer {
+    role: Role,
+    code: String,
+    /// The cache key of this answer's run.
+    key: String,
+}
 
-/// Starts checking every exercise twice: its solution and its starter, each against its checks.
-fn spawn_exercises(curriculum: &Curriculum, root: &Path, runner: &Arc<dyn Runner>) -> ExerciseTasks {
-    let mut tasks = tokio::task::JoinSet::new();
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    Solution,
+    Starter,
+    /// A ```python wrong block, at this line.
+    Wrong(usize),
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Solution => "solution",
+            Role::Starter => "starter",
+            Role::Wrong(_) => "wrong",
+        }
+    }
+}
+
+/// An exercise and the answers that still need a run (the others are known from the cache).
+struct ExercisePlan {
+    file: PathBuf,
+    exercise: Exercise,
+    todo: Vec<Answer>,
+}
+
+/// What each exercise still needs to run; the answers known from the cache add their last
+/// time to `timings`.
+fn exercise_plan(curriculum: &Curriculum, root: &Path, cache: &Cache, timings: &mut Vec<Timing>) -> Vec<ExercisePlan> {
+    let mut plans = Vec::new();
     for t in &curriculum.tutorials {
         for e in t.exercises() {
-            let (file, exercise, runner) = (root.join(&t.path), e.clone(), runner.clone());
+            let mut answers = vec![(Role::Solution, e.solution.clone()), (Role::Starter, e.starter.clone())];
+            answers.extend(e.wrong.iter().map(|w| (Role::Wrong(w.line), w.code.clone())));
+            let file = root.join(&t.path);
+            let mut todo = Vec::new();
+            for (role, code) in answers {
+                let key = cache.key(&exercise_parts(e, role.name(), &code));
+                match cache.get(&key) {
+                    Some(entry) => timings.push(Timing {
+                        ms: entry.duration_ms,
+                        what: format!("{}:{}: exercise {} ({})", file.display(), e.line, e.id, role.name()),
+                        cached: true,
+                    }),
+                    None => todo.push(Answer { role, code, key }),
+                }
+            }
+            plans.push(ExercisePlan { file, exercise: e.clone(), todo });
+        }
+    }
+    plans
+}
+
+type ExerciseTasks = tokio::task::JoinSet<(PathBuf, Exercise, Answer, anyhow::Result<Verdict>)>;
+
+/// Starts a run of every answer not known from the cache, each against its exercise's checks.
+fn spawn_exercises(
+    plans: &[ExercisePlan],
+    runner: Option<&Arc<dyn Runner>>,
+    slots: &Arc<tokio::sync::Semaphore>,
+) -> ExerciseTasks {
+    let mut tasks = tokio::task::JoinSet::new();
+    let Some(runner) = runner else { return tasks };
+    for plan in plans {
+        for answer in &plan.todo {
+            let (file, exercise, runner, answer) =
+                (plan.file.clone(), plan.exercise.clone(), runner.clone(), answer.clone());
+            let slots = slots.clone();
             tasks.spawn(async move {
+                let _slot = slots.acquire_owned().await;
                 let limits = Limits::default();
-                let judge =
-                    |code: &str| check_exercise(runner.as_ref(), &exercise, code.to_string(), Admission::Wait, &limits);
-                let both = tokio::try_join!(judge(&exercise.solution), judge(&exercise.starter));
-                let both = both.map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), exercise.line));
-                (file, exercise, both)
+                let verdict =
+                    check_exercise(runner.as_ref(), &exercise, answer.code.clone(), Admission::Wait, &limits).await;
+                let verdict = verdict.map_err(|e| anyhow::anyhow!("{}:{}: {e}", file.display(), exercise.line));
+                (file, exercise, answer, verdict)
             });
         }
     }
     tasks
 }
 
-/// Reports every exercise whose solution fails or whose starter passes; returns how many
-/// exercises there are and how many are broken.
-async fn check_exercises(mut tasks: ExerciseTasks) -> anyhow::Result<(usize, usize)> {
+/// Reports every exercise whose solution fails, or whose starter or a wrong solution passes;
+/// returns how many exercises are broken that way.
+async fn check_exercises(mut tasks: ExerciseTasks, cache: &Cache, timings: &mut Vec<Timing>) -> anyhow::Result<usize> {
     let mut results = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let (file, exercise, verdicts) = joined.context("an exercise check task failed")?;
-        results.push((file, exercise, verdicts?));
+        let (file, exercise, answer, verdict) = joined.context("an exercise check task failed")?;
+        results.push((file, exercise, answer, verdict?));
     }
-    results.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
-    let mut broken = 0;
-    for (file, ex, (solution, starter)) in &results {
+    results.sort_by(|a, b| (&a.0, a.1.line, a.2.role.name()).cmp(&(&b.0, b.1.line, b.2.role.name())));
+    let mut broken = std::collections::BTreeSet::new();
+    for (file, ex, answer, verdict) in &results {
         let at = format!("{}:{}: exercise {}", file.display(), ex.line, ex.id);
-        if !solution.passed {
-            broken += 1;
-            println!("FAIL {at}: its solution (line {}) does not pass: {}", ex.solution_line, solution.summary);
-            for c in solution.checks.iter().filter(|c| !c.passed) {
-                let why = c.detail().unwrap_or_else(|| "the assert is false".into());
-                println!("  check {:?}: {why}", c.name);
+        timings.push(Timing {
+            ms: verdict.run.duration_ms,
+            what: format!("{at} ({})", answer.role.name()),
+            cached: false,
+        });
+        let right = match answer.role {
+            Role::Solution => verdict.passed,
+            Role::Starter | Role::Wrong(_) => !verdict.passed,
+        };
+        if right {
+            cache
+                .put(answer.key.clone(), cache::Entry { printed: String::new(), duration_ms: verdict.run.duration_ms });
+            continue;
+        }
+        match answer.role {
+            Role::Solution => {
+                broken.insert((file.clone(), ex.line));
+                println!("FAIL {at}: its solution (line {}) does not pass: {}", ex.solution_line, verdict.summary);
+                for c in verdict.checks.iter().filter(|c| !c.passed) {
+                    let why = c.detail().unwrap_or_else(|| "the assert is false".into());
+                    println!("  check {:?}: {why}", c.name);
+                }
+                let printed = verdict.run.printed();
+                if !printed.trim().is_empty() {
+                    println!("  it printed:\n{}", indent(&printed));
+                }
+                println!(
+                    "  hint: fix the solution or the checks (line {}) so that the solution passes",
+                    ex.checks_line
+                );
             }
-            let printed = solution.run.printed();
-            if !printed.trim().is_empty() {
-                println!("  it printed:\n{}", indent(&printed));
+            Role::Starter => {
+                broken.insert((file.clone(), ex.line));
+                println!("FAIL {at}: its starter (line {}) already passes every check", ex.starter_line);
+                println!("  hint: make the starter a starting point that fails a check, or add a check it fails");
             }
-            println!("  hint: fix the solution or the checks (line {}) so that the solution passes", ex.checks_line);
-        } else if starter.passed {
-            broken += 1;
-            println!("FAIL {at}: its starter (line {}) already passes every check", ex.starter_line);
-            println!("  hint: make the starter a starting point that fails a check, or add a check it fails");
+            Role::Wrong(line) => {
+                broken.insert((file.clone(), ex.line));
+                wrong::report_passed(&at, line, verdict);
+            }
         }
     }
-    Ok((results.len(), broken))
+    Ok(broken.len())
 }
 
 fn indent(text: &str) -> String {
