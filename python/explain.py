@@ -181,7 +181,6 @@ _TYPE_NAME = type.__dict__["__name__"]
 _TYPE_MRO = type.__dict__["__mro__"]
 _TYPE_DICT = type.__dict__["__dict__"]
 _MODULE_DICT = type(sys).__dict__["__dict__"]
-_FRAME_LOCALS_TYPES = (dict,)
 
 
 # ---------------------------------------------------------------- reading values safely
@@ -989,7 +988,10 @@ def _type_error(ctx):
         takes = msg[msg.find("takes ") + 6:msg.find(" positional")]
         given = msg[msg.rfind("but ") + 4:].split()[0]
         return _arguments(ctx, func, "takes %s positional argument%s but was given %s" % (takes, "" if takes == "1" else "s", given),
-                          "Call `%s` with exactly the arguments its `def` line lists." % func, given=given)
+                          "Call `%s` with %s argument%s, as its `def` line lists: remove the extra one%s, or add a "
+                          "parameter for it to the `def`." % (func, takes, "" if takes == "1" else "s",
+                                                              "s" if given.isdigit() and int(given) - int(takes if takes.isdigit() else 0) > 1 else ""),
+                          given=given)
 
     if "unexpected keyword argument" in msg and quoted:
         func = msg.split("(")[0].split(".")[-1]
@@ -1129,8 +1131,9 @@ def _value_error(ctx):
             " (%s)" % ", ".join("`%s`" % t for t in targets) if targets else "",
             "are" if got != "1" else "is", got or ("more" if many else "fewer"), "" if got == "1" else "s", source_desc)
         return _Explanation(
-            "ValueError.unpack", "%s values to unpack: %s names, %s values." % (
-                "Too many" if many else "Not enough", expected, got or ("more" if many else "fewer")),
+            "ValueError.unpack", "%s values to unpack: %s name%s, %s value%s." % (
+                "Too many" if many else "Not enough", expected, "" if expected == "1" else "s",
+                got or ("more" if many else "fewer"), "" if got == "1" else "s"),
             text, "Use as many names on the left of `=` as there are values on the right, or unpack the rest "
                   "with a star: `first, *rest = ...`.")
     if msg == "math domain error":
@@ -1256,7 +1259,7 @@ def _attribute_error(ctx):
         names = [k for k in _module_dict(module) if not k.startswith("_")]
         near = _closest(attr, names)
         return _Explanation(
-            "AttributeError.module", "The module `%s` has no `%s`%s." % (module_name, attr, "; did you mean `%s`?" % near[0] if near else ""),
+            "AttributeError.module", "The module `%s` has no `%s`%s" % (module_name, attr, "; did you mean `%s`?" % near[0] if near else "."),
             "Line %s%s uses `%s.%s`, but `%s` has nothing called `%s`." % (ctx.line, ctx.where(), module_name, attr, module_name, attr),
             "Change it to `%s.%s`." % (module_name, near[0]) if near else
             "Check the spelling; `print(dir(%s))` lists what the module has." % module_name)
@@ -1437,7 +1440,7 @@ def _import_error(ctx):
         names = [k for k in _module_dict(module) if not k.startswith("_")]
         near = _closest(name, names)
         return _Explanation(
-            "ImportError", "`%s` has no `%s` to import%s." % (module_name, name, "; did you mean `%s`?" % near[0] if near else ""),
+            "ImportError", "`%s` has no `%s` to import%s" % (module_name, name, "; did you mean `%s`?" % near[0] if near else "."),
             "Line %s%s imports `%s` from `%s`, but the module has nothing called `%s`." % (ctx.line, ctx.where(), name, module_name, name),
             "Write `from %s import %s`." % (module_name, near[0]) if near else
             "Check the spelling; `import %s` then `print(dir(%s))` lists what it has." % (module_name, module_name))
@@ -1472,7 +1475,9 @@ def _file_not_found(ctx):
 
 
 def _stop_iteration(ctx):
-    names = [n for n in _names(ctx.code_line()) if n != "next"]
+    code_line = ctx.code_line()
+    col = code_line.find("next(")
+    names = _names(code_line[col + 5:]) if col >= 0 else []
     it = names[0] if names else "it"
     return _Explanation(
         "StopIteration", "`next()` was called on an iterator with no items left.",
@@ -1735,7 +1740,7 @@ def _syntax(ctx):
 
     # "invalid syntax": read the line itself, as the message does not say more on 3.8 and 3.9.
     stripped = code_line.strip()
-    if first in ("else", "elif") and (stripped.startswith("else") or stripped.startswith("elif")):
+    if first in ("else", "elif") and stripped.startswith(first) and stripped.endswith(":"):
         return exp("SyntaxError.else_without_if", "This `%s` has no `if` before it." % first,
                    "Line %s%s starts with `%s`, which must directly follow the indented block of an `if` (or an `elif`) "
                    "at the same indentation. Here the line before it is not part of such a block." % (lineno, where, first),
@@ -1756,7 +1761,7 @@ def _syntax(ctx):
                    "Line %s%s (%s) starts a block with `%s`, and a line that starts a block must end with a colon `:`. "
                    "The lines of the block follow it, indented." % (lineno, where, shown, first),
                    "Add `:` at the end of line %s: `%s:`." % (lineno, _cap(text_line.split("#")[0].rstrip(), 60)))
-    if "forgot a comma" in msg or _missing_comma(code_line, offset, open_brackets_at(code, lineno, offset)):
+    if "forgot a comma" in msg or _missing_comma(code_line, offset, _open_brackets_at(code, lineno, offset)):
         return exp("SyntaxError.missing_comma", "A comma is missing between two items.",
                    "Line %s%s (%s) has two values side by side with no comma between them. In a list, a tuple, a "
                    "call's arguments or a dictionary, items are separated by commas." % (lineno, where, shown),
@@ -1776,7 +1781,7 @@ def _keyword_name(exp, lineno, where, word, shown):
                "Choose another name, such as `%s_` or a more descriptive one (`school_class`)." % word)
 
 
-def open_brackets_at(code, lineno, offset):
+def _open_brackets_at(code, lineno, offset):
     """How many brackets are open at the error's position."""
     if not lineno:
         return 0
@@ -1792,8 +1797,8 @@ def open_brackets_at(code, lineno, offset):
 
 
 def _missing_comma(code_line, offset, depth):
-    """On 3.8 and 3.9 a missing comma is only "invalid syntax": inside brackets, a value
-    ending right before the place Python points at, and another value starting there."""
+    """On 3.8 and 3.9 a missing comma is only "invalid syntax": it is one when Python points,
+    inside brackets, at a value that starts right after another value ended."""
     if not offset or depth <= 0:
         return False
     col = offset - 1
@@ -1803,8 +1808,9 @@ def _missing_comma(code_line, offset, depth):
         return False
     ends_value = before[-1].isalnum() or before[-1] in "_\"')]}"
     starts_value = here.isalnum() or here in "_\"'([{"
-    return ends_value and starts_value and not _words(before[-12:]) or (
-        ends_value and starts_value and _words(before)[-1][0] not in KEYWORDS if _words(before) else ends_value and starts_value)
+    words_before = _words(before)
+    after_keyword = bool(words_before) and before.endswith(words_before[-1][0]) and words_before[-1][0] in KEYWORDS
+    return ends_value and starts_value and not after_keyword
 
 
 # ---------------------------------------------------------------- the entry point
