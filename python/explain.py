@@ -276,7 +276,7 @@ def _describe_type(name):
         "builtin_function_or_method": "a built-in function", "method": "a method",
         "module": "a module", "type": "a class", "bytes": "bytes", "range": "a range",
         "generator": "a generator", "float_": "a decimal number",
-    }.get(name, "a `%s` object" % name)
+    }.get(name, "%s `%s` object" % ("an" if name[:1].lower() in "aeiou" else "a", name))
 
 
 def _items_of(mapping):
@@ -830,12 +830,17 @@ def _none_maker(ctx, code_text, line_no):
         if not after.startswith("("):
             continue
         if dot and word in IN_PLACE_METHODS:
-            obj = words[i - 1][0] if i > 0 else "the list"
-            return ("None.in_place", ("`%s.%s()`" % (obj, word),
-                    "`%s()` changes `%s` in place and returns None, like `sort`, `append` and the "
-                    "other methods that change a list." % (word, obj)),
-                    "Call `%s.%s(...)` on a line of its own and keep using `%s`%s." %
-                    (obj, word, obj, " (or use `sorted(%s)`, which returns a new list)" % obj if word == "sort" else ""))
+            prev = words[i - 1] if i > 0 else None
+            adjacent = prev is not None and code_text[prev[1] + len(prev[0]):col].strip() == "."
+            obj = prev[0] if adjacent else None
+            call = "`%s.%s()`" % (obj, word) if obj else "`.%s()`" % word
+            fix = "Call %s on a line of its own, then keep using %s" % (
+                "`%s.%s(...)`" % (obj, word) if obj else call, "`%s`" % obj if obj else "the list")
+            if word == "sort":
+                fix += " (or use `sorted(%s)`, which returns a new list)" % (obj or "...")
+            return ("None.in_place", (call, "`%s()` changes %s in place and returns None, like `sort`, `append` "
+                                            "and the other methods that change a list." % (word, "`%s`" % obj if obj else "the list")),
+                    fix + ".")
         if dot and word in ("match", "search", "fullmatch") and i > 0 and words[i - 1][0] == "re":
             return ("None.no_match", ("`re.%s(...)`" % word,
                     "`re.%s` returns None when the pattern is not found in the text." % word),
@@ -1234,7 +1239,14 @@ def _key_error(ctx):
 def _attribute_error(ctx):
     msg = ctx.msg
     quoted = _quoted(msg)
-    attr = quoted[1] if len(quoted) > 1 else (quoted[0] if quoted else "")
+    if "has no attribute" not in msg or len(quoted) < 2:
+        # Raised by code (a __getattr__ of the learner's, a property with no setter, ...).
+        return _Explanation(
+            "AttributeError", "An attribute could not be used.",
+            "Line %s%s raised AttributeError%s. An object only has the attributes its class defines "
+            "and the ones assigned to it." % (ctx.line, ctx.where(), ": " + _cap(msg, 100) if msg else ""),
+            "Check the attribute's name and the object's type on that line (print `type(...)` of it).")
+    attr = quoted[1]
     if msg.startswith("'NoneType' object has no attribute"):
         return _none_case(ctx, "has no attribute `%s`" % attr)
     if msg.startswith("module ") or msg.startswith("partially initialized module"):
