@@ -42,6 +42,8 @@ MAX_VALUE = 60  # characters of any one value shown
 
 # What each explanation links to: a topic (a kind, or a finer case of one) -> a section of the
 # curriculum. tests/test_explain.py checks that every target is a real heading under content/.
+# The topics in GENERIC_TOPICS are the fallbacks that restate the interpreter's message in plain
+# words without anything specific to the learner's code.
 LEARN_MORE = {
     "general": "/tutorials/exceptions#tracebacks",
     "NameError": "/tutorials/variables#name-error",
@@ -51,7 +53,7 @@ LEARN_MORE = {
     "NameError.missing_import": "/tutorials/modules#import-forms",
     "NameError.free_variable": "/tutorials/scope-and-closures#closures",
     "UnboundLocalError": "/tutorials/scope-and-closures#unboundlocalerror",
-    "TypeError": "/tutorials/exceptions#tracebacks",
+    "TypeError.other": "/tutorials/exceptions#tracebacks",
     "TypeError.str_concat": "/tutorials/strings-basics#forgetting-to-convert-numbers",
     "TypeError.text_arithmetic": "/tutorials/input-and-output#doing-arithmetic-on-the-string-from-input",
     "TypeError.operand": "/tutorials/numbers#operators",
@@ -71,7 +73,7 @@ LEARN_MORE = {
     "None.no_return": "/tutorials/functions#printing-instead-of-returning",
     "None.no_match": "/tutorials/regular-expressions#calling-group-on-none",
     "None": "/tutorials/booleans-and-none#none",
-    "ValueError": "/tutorials/exceptions#tracebacks",
+    "ValueError.other": "/tutorials/exceptions#tracebacks",
     "ValueError.int_of_text": "/tutorials/input-and-output#bad-input",
     "ValueError.int_of_decimal": "/tutorials/input-and-output#converting-decimals-with-int",
     "ValueError.unpack": "/tutorials/tuples#unpacking-the-wrong-number-of-values",
@@ -81,6 +83,7 @@ LEARN_MORE = {
     "IndexError.loop": "/tutorials/loops#off-by-one-with-range",
     "KeyError": "/tutorials/dictionaries#using-d-key-when-the-key-may-be-missing",
     "AttributeError": "/tutorials/classes#class",
+    "AttributeError.raised": "/tutorials/classes#class",
     "AttributeError.str": "/tutorials/string-methods#case",
     "AttributeError.list": "/tutorials/lists#modifying",
     "AttributeError.dict": "/tutorials/dictionaries#modifying",
@@ -93,15 +96,14 @@ LEARN_MORE = {
     "ModuleNotFoundError.misspelled": "/tutorials/modules#import-forms",
     "ModuleNotFoundError.own_file": "/tutorials/modules#import",
     "ImportError": "/tutorials/modules#import-forms",
+    "ImportError.other": "/tutorials/modules#import-forms",
     "FileNotFoundError": "/tutorials/files#errors",
     "StopIteration": "/tutorials/iterators#calling-next-on-an-iterable",
     "AssertionError": "/tutorials/raising-exceptions#assert",
     "OverflowError": "/tutorials/numbers#types",
     "UnicodeDecodeError": "/tutorials/unicode-and-bytes#decode-errors",
-    "UnicodeEncodeError": "/tutorials/unicode-and-bytes#encode-decode",
     "EOFError": "/tutorials/input-and-output#reading-text",
-    "KeyboardInterrupt": "/tutorials/exceptions#tracebacks",
-    "SyntaxError": "/tutorials/first-program#errors",
+    "SyntaxError.other": "/tutorials/first-program#errors",
     "SyntaxError.missing_colon": "/tutorials/if-statements#blocks",
     "SyntaxError.unclosed_bracket": "/tutorials/first-program#errors",
     "SyntaxError.unclosed_string": "/tutorials/strings-basics#literals",
@@ -119,9 +121,12 @@ LEARN_MORE = {
     "IndentationError.unexpected_indent": "/tutorials/first-program#indentation",
     "IndentationError.expected_indent": "/tutorials/if-statements#blocks",
     "IndentationError.unindent_mismatch": "/tutorials/first-program#indentation",
-    "IndentationError": "/tutorials/first-program#indentation",
+    "IndentationError.other": "/tutorials/first-program#indentation",
     "TabError": "/tutorials/first-program#mixing-tabs-and-spaces",
 }
+
+GENERIC_TOPICS = frozenset(("general", "TypeError.other", "ValueError.other", "AttributeError.raised",
+                            "ImportError.other", "SyntaxError.other", "IndentationError.other"))
 
 # Python's keywords (keyword.kwlist of 3.8-3.13, without importing keyword).
 KEYWORDS = frozenset((
@@ -1052,7 +1057,7 @@ def _type_error(ctx):
             "For a number's digits, use `len(str(n))`; for a generator, make a list first: `len(list(...))`.")
 
     return _Explanation(
-        "TypeError", "A value of the wrong type was used.",
+        "TypeError.other", "A value of the wrong type was used.",
         "Line %s%s: %s. The operation got a kind of value (a type) it cannot work with." % (ctx.line, ctx.where(), _cap(msg, 120)),
         "Print the values used on that line and their `type(...)`, and convert the one that is not what you expected.")
 
@@ -1148,7 +1153,7 @@ def _value_error(ctx):
             "root or logarithm of a negative number." % (ctx.line, ctx.where()),
             "Check the value before the call (for example `if x >= 0:`).")
     return _Explanation(
-        "ValueError", "A value of the right type but the wrong content was used.",
+        "ValueError.other", "A value of the right type but the wrong content was used.",
         "Line %s%s: %s." % (ctx.line, ctx.where(), _cap(msg or ctx.name, 120)),
         "Print the value used on that line and check it is one the function accepts.")
 
@@ -1242,7 +1247,7 @@ def _attribute_error(ctx):
     if "has no attribute" not in msg or len(quoted) < 2:
         # Raised by code (a __getattr__ of the learner's, a property with no setter, ...).
         return _Explanation(
-            "AttributeError", "An attribute could not be used.",
+            "AttributeError.raised", "An attribute could not be used.",
             "Line %s%s raised AttributeError%s. An object only has the attributes its class defines "
             "and the ones assigned to it." % (ctx.line, ctx.where(), ": " + _cap(msg, 100) if msg else ""),
             "Check the attribute's name and the object's type on that line (print `type(...)` of it).")
@@ -1457,7 +1462,7 @@ def _import_error(ctx):
             "Write `from %s import %s`." % (module_name, near[0]) if near else
             "Check the spelling; `import %s` then `print(dir(%s))` lists what it has." % (module_name, module_name))
     return _Explanation(
-        "ImportError", "An import failed.",
+        "ImportError.other", "An import failed.",
         "Line %s%s: %s." % (ctx.line, ctx.where(), _cap(msg, 120)),
         "Check the module's and the name's spelling.")
 
@@ -1637,8 +1642,8 @@ def _syntax(ctx):
     where = " in %s" % fname if fname != "main.py" else ""
     shown = "`%s`" % _cap(text_line, 70) if text_line else "it"
 
-    def exp(kind, title, text, fix, line=None):
-        return _Explanation(kind, title, text, fix, kind=kind, line=line or lineno)
+    def exp(kind, title, text, fix, line=None, topic=None):
+        return _Explanation(topic or kind, title, text, fix, kind=kind, line=line or lineno)
 
     cls = ctx.cls
     if cls is TabError or "inconsistent use of tabs" in msg:
@@ -1672,7 +1677,8 @@ def _syntax(ctx):
                        "Line it up exactly with the block it belongs to, counting the spaces (use four per level).")
         return exp("IndentationError", "The indentation here is not what Python expects.",
                    "Line %s%s: %s." % (lineno, where, _cap(msg, 100)),
-                   "Indent the lines of each block by the same number of spaces (four per level), with spaces only.")
+                   "Indent the lines of each block by the same number of spaces (four per level), with spaces only.",
+                   topic="IndentationError.other")
 
     # Families the message names outright.
     if msg.startswith("unmatched ") or msg.startswith("closing parenthesis"):
@@ -1783,7 +1789,7 @@ def _syntax(ctx):
                "runs any of it. The mistake is on that line or just before it, often where the `^` points." % (
                    lineno, where, shown, _cap(msg, 100)),
                "Compare the line with an example of the same statement in the tutorial: look for a missing bracket, "
-               "quote, comma or colon.")
+               "quote, comma or colon.", topic="SyntaxError.other")
 
 
 def _keyword_name(exp, lineno, where, word, shown):
@@ -1827,25 +1833,29 @@ def _missing_comma(code_line, offset, depth):
 
 # ---------------------------------------------------------------- the entry point
 
-def explain(exc, sources, anchors=None):
-    """The explanation of `exc`, the exception that ended the learner's program. See the
-    module's docstring. Never raises: an explainer that failed falls back to the general
-    explanation of reading a traceback."""
+def _explanation(exc, sources):
+    """(the _Explanation, its context): the work of explain(), with the topic it chose."""
     ctx = None
     try:
         ctx = _Context(exc, sources)
         if ctx.builtin and issubclass(ctx.cls, SyntaxError):
-            result = _syntax(ctx)
-        else:
-            handler = _RUNTIME.get(ctx.cls) if ctx.builtin else None
-            result = handler(ctx) if handler else _general(ctx)
+            return _syntax(ctx), ctx
+        handler = _RUNTIME.get(ctx.cls) if ctx.builtin else None
+        return (handler(ctx) if handler else _general(ctx)), ctx
     except Exception:  # a bug here must not cost the learner their traceback
         if ctx is None:
             ctx = _Context.__new__(_Context)
             ctx.name, ctx.msg, ctx.line, ctx.file = _type_name(type(exc)), "", None, None
-        result = _general(ctx)
-    kind = result.kind or (ctx.name if ctx.builtin or result.topic == "general" else ctx.name)
-    link = LEARN_MORE.get(result.topic) or LEARN_MORE.get(kind) or LEARN_MORE["general"]
+        return _general(ctx), ctx
+
+
+def explain(exc, sources, anchors=None):
+    """The explanation of `exc`, the exception that ended the learner's program (see the
+    module's docstring). Never raises: should explaining fail, the answer is the general
+    explanation of reading a traceback."""
+    result, ctx = _explanation(exc, sources)
+    kind = result.kind or ctx.name
+    link = LEARN_MORE.get(result.topic) or LEARN_MORE["general"]
     if anchors is not None and link not in anchors:
         link = None
     line = result.line if result.line is not None else ctx.line

@@ -449,6 +449,20 @@ class ExplainTest(unittest.TestCase):
             with self.subTest(topic=topic):
                 self.assertIn(link, ANCHORS)
 
+    def test_every_topic_the_explainer_names_has_a_target(self):
+        # Topics are the first argument of _Explanation(...) and exp(...), a `topic=`, or the
+        # first item of what _none_maker returns, or by type in _attribute_error; a topic missing from LEARN_MORE would
+        # silently link to the general section.
+        with open(EXPLAIN, encoding="utf-8") as f:
+            source = f.read()
+        topics = set(re.findall(r'_Explanation\(\s*"([A-Za-z._]+)"', source))
+        topics |= set(re.findall(r'topic(?:=| = )"([A-Za-z._]+)"', source))
+        topics |= set(re.findall(r'return \("([A-Za-z._]+)", ', source))
+        topics |= {t for t in re.findall(r'exp\("([A-Za-z._]+)"', source) if t not in ("SyntaxError", "IndentationError")}
+        self.assertGreater(len(topics), 50)
+        self.assertEqual(sorted(t for t in topics if t not in explain.LEARN_MORE), [])
+        self.assertEqual(sorted(t for t in explain.LEARN_MORE if t not in topics), [])
+
     def test_a_link_the_served_curriculum_lacks_is_left_out(self):
         code = "score = 1\nprint(scroe)\n"
         exc = raised(code)
