@@ -458,6 +458,7 @@ class ExplainTest(unittest.TestCase):
         topics = set(re.findall(r'_Explanation\(\s*"([A-Za-z._]+)"', source))
         topics |= set(re.findall(r'topic(?:=| = )"([A-Za-z._]+)"', source))
         topics |= set(re.findall(r'return \("([A-Za-z._]+)", ', source))
+        topics |= set(re.findall(r'"[a-z]+": "(AttributeError\.[a-z]+)"', source))  # by the object's type
         topics |= {t for t in re.findall(r'exp\("([A-Za-z._]+)"', source) if t not in ("SyntaxError", "IndentationError")}
         self.assertGreater(len(topics), 50)
         self.assertEqual(sorted(t for t in topics if t not in explain.LEARN_MORE), [])
