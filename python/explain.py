@@ -642,6 +642,7 @@ class _Context:
             f = exc.filename
             if type(f) is str and os.path.basename(f) == "main.py":
                 self.work = os.path.dirname(f)
+        self._learner_files = {}  # filename -> is it one of the learner's (a RecursionError has ~1000 frames)
         self.learner = [f for f in self.frames if self.is_learner(f[0])]
         self.file = self.line = self.frame = None
         if self.learner:
@@ -651,10 +652,12 @@ class _Context:
         self._ns = None
 
     def is_learner(self, filename):
-        if type(filename) is not str:
-            return False
-        base = os.path.basename(filename)
-        return base in self.sources and (self.work is None or os.path.dirname(filename) == self.work)
+        known = self._learner_files.get(filename) if type(filename) is str else False
+        if known is None:
+            base = os.path.basename(filename)
+            known = base in self.sources and (self.work is None or os.path.dirname(filename) == self.work)
+            self._learner_files[filename] = known
+        return known
 
     def code(self, name=None):
         """The blanked-out code lines of a learner file (main.py by default)."""
@@ -1379,7 +1382,7 @@ def _zero_division(ctx):
 
 
 def _recursion(ctx):
-    calls = [(os.path.basename(f), f_line, fr.f_code.co_name) for f, f_line, fr in ctx.learner]
+    calls = [(f, f_line, fr.f_code.co_name) for f, f_line, fr in ctx.learner]
     cycle = []
     for size in range(1, 6):
         if len(calls) >= 3 * size and calls[-size:] == calls[-2 * size:-size] == calls[-3 * size:-2 * size]:
