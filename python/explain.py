@@ -1197,7 +1197,10 @@ def _index_error(ctx):
         if loop and "len(" in "".join(ctx.code()[max(0, ctx.line - 4):ctx.line]) and "+" in "".join(ctx.code()[max(0, ctx.line - 4):ctx.line - 1]):
             topic = "IndexError.loop"
             fix = "Loop over `range(len(%s))` (it stops at len - 1), or better loop over the items: `for x in %s:`." % (name, name)
-        return _Explanation(topic, "Position %s is past the end of `%s`." % (index if index is not None else "asked", name), text, fix)
+        title = "Position %s is past the end of `%s`." % (index, name) if n and index is not None else \
+            "There is no position %s in `%s`." % ("like that", name) if n else "`%s` is empty, so it has no position %s." % (
+                name, index if index is not None else "to read")
+        return _Explanation(topic, title, text, fix)
     if msg.startswith("pop from empty"):
         return _Explanation(
             "IndexError", "There is nothing left to `pop()`.",
@@ -1390,6 +1393,10 @@ def _recursion(ctx):
             break
     if not cycle:
         cycle = calls[-1:]
+    # Start the cycle at its first line in the file, so that it reads the same whichever
+    # function the limit happened to stop in.
+    start = cycle.index(min(cycle, key=lambda c: (c[0], c[1])))
+    cycle = cycle[start:] + cycle[:start]
     names = []
     for _, _, name in cycle:
         if name not in names:

@@ -10,7 +10,7 @@ PATH); a missing version's tests are skipped with a message naming it. Each corp
 header says what it expects:
 
     # Kind: NameError          the explanation's kind
-    # Line: 6                  its line, in the learner's file
+    # Line: 6                  its line, in the learner's file ("6 or 10": either)
     # Mentions: scroe, score   words its title, text or fix must contain
     # Stdin: 7                 (optional) the program's input
     # Fix: none                (optional) no fix is expected
@@ -279,7 +279,8 @@ class CorpusTest(unittest.TestCase):
             with self.subTest(version=version, case=name):
                 self.assertNotIn("error", result, stderr[-2000:])
                 self.assertEqual(result["kind"], header["kind"], result)
-                self.assertEqual(result["line"], int(header["line"]), result)
+                # "6 or 10": where the interpreter stops a mutual recursion depends on the version.
+                self.assertIn(result["line"], [int(n) for n in header["line"].split(" or ")], result)
                 said = " ".join((result["title"], result["text"], result["fix"] or ""))
                 for word in (w.strip() for w in header["mentions"].split(",")):
                     self.assertIn(word, said, result)
