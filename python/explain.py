@@ -102,6 +102,7 @@ LEARN_MORE = {
     "AssertionError": "/tutorials/raising-exceptions#assert",
     "OverflowError": "/tutorials/numbers#types",
     "UnicodeDecodeError": "/tutorials/unicode-and-bytes#decode-errors",
+    "UnicodeEncodeError": "/tutorials/unicode-and-bytes#encode-decode",
     "EOFError": "/tutorials/input-and-output#reading-text",
     "SyntaxError.other": "/tutorials/first-program#errors",
     "SyntaxError.missing_colon": "/tutorials/if-statements#blocks",
@@ -495,6 +496,22 @@ def _indent(line):
     return len(line) - len(line.lstrip())
 
 
+def _enclosing_def(code, no):
+    """The line of the def or class whose body holds line `no`, or None at module level."""
+    indent = _indent(code[no - 1])
+    for above in range(no - 1, 0, -1):
+        line = code[above - 1]
+        if not line.strip() or _indent(line) >= indent:
+            continue
+        indent = _indent(line)
+        words = _words(line)
+        if words and words[0][0] in ("def", "class", "async"):
+            return above
+        if indent == 0:
+            return None
+    return None
+
+
 def _find_def(code, name):
     """The line of `def name(` in a file, or None."""
     for no, how in _bindings(code, name):
@@ -738,7 +755,8 @@ def _name_error(ctx):
             "a value there yet when the inner function ran." % (name, name),
             "Give `%s` its value in the outer function before the inner function is called." % name)
     code = ctx.code()
-    later = [(no, how) for no, how in _bindings(code, name) if ctx.line and no > ctx.line]
+    later = [(no, how) for no, how in _bindings(code, name)
+             if ctx.line and no > ctx.line and _enclosing_def(code, no) is None]
     if later:
         no, how = later[0]
         if how == "def":
@@ -946,7 +964,9 @@ def _type_error(ctx):
 
     if msg.endswith("object is not callable") and quoted:
         tname = quoted[0]
-        names = [n for n, v in values if _type_name(type(v)) == tname and (ctx.code_line()[ctx.code_line().find(n) + len(n):].lstrip().startswith("("))]
+        called = [w for w, col, dot in _words(ctx.code_line())
+                  if not dot and ctx.code_line()[col + len(w):].lstrip().startswith("(")]
+        names = [n for n, v in values if _type_name(type(v)) == tname and n in called]
         name = names[0] if names else None
         builtins_ns = dict(_items_of(ctx.frame.f_builtins)) if ctx.frame is not None else {}
         if name and name in builtins_ns:
@@ -1229,6 +1249,8 @@ def _key_error(ctx):
             near = _closest(key, [k for k in keys if type(k) is str], limit=2)
         elif type(key) is int:
             near = [k for k in keys if type(k) is str and k.strip() == str(key)][:1]
+        if not near and type(key) is str:
+            near = [k for k in keys if type(k) is int and str(k) == key.strip()][:1]
         text = "Line %s%s looks up the key %s in `%s`, which has no such key." % (
             ctx.line, ctx.where(), shown or "asked for", name)
         if keys:
@@ -1404,6 +1426,25 @@ def _recursion(ctx):
     steps = " \u2192 ".join("`%s` (line %s)" % (name, line) for _, line, name in cycle)
     repeats = len(calls) // max(1, len(cycle))
     func = names[0] if names else "the function"
+    base_case = None
+    if cycle:
+        code = ctx.code(os.path.basename(cycle[0][0]))
+        def_line = _find_def(code, func)
+        if def_line:
+            for no in range(def_line + 1, _block_end(code, def_line) + 1):
+                words = _words(code[no - 1])
+                if words and words[0][0] == "if":
+                    base_case = no
+                    break
+    if base_case:
+        return _Explanation(
+            "RecursionError", "`%s` never reaches its base case." % func if len(names) == 1 else
+            "%s call each other without reaching a base case." % " and ".join("`%s`" % n for n in names),
+            "The traceback repeats the same calls about %s times: %s, then again. `%s` has a test on line %s "
+            "meant to stop, but the calls never get there, so Python stopped the chain at about 1000 calls deep."
+            % (repeats, steps, func, base_case),
+            "Check that each call moves toward the test on line %s (for example with `n - 1` when it stops at 0) "
+            "and that the test can become true for every starting value." % base_case)
     return _Explanation(
         "RecursionError", "`%s` calls itself without end." % func if len(names) == 1 else
         "%s call each other without end." % " and ".join("`%s`" % n for n in names),
@@ -1574,6 +1615,21 @@ def _unicode_decode(ctx):
         "`open(name, encoding=\"latin-1\")`.")
 
 
+def _unicode_encode(ctx):
+    exc = ctx.exc
+    enc = exc.encoding if type(exc.encoding) is str else "ascii"
+    obj = exc.object if type(exc.object) is str else ""
+    start = exc.start if type(exc.start) is int else 0
+    char = obj[start] if 0 <= start < len(obj) else None
+    return _Explanation(
+        "UnicodeEncodeError", "This text has a character that %s cannot encode." % enc,
+        "Line %s%s turns text into bytes with the %s encoding, but %s at position %s has no form in %s."
+        % (ctx.line, ctx.where(), enc, "the character %r (U+%04X)" % (char, ord(char)) if char else "a character",
+           start, enc),
+        "Encode with utf-8, which can encode every character: `.encode(\"utf-8\")` (or `open(name, \"w\", "
+        "encoding=\"utf-8\")` for a file).")
+
+
 def _eof(ctx):
     return _Explanation(
         "EOFError", "`input()` found no input left to read.",
@@ -1613,6 +1669,7 @@ _RUNTIME = {
     AssertionError: _assertion,
     OverflowError: _overflow,
     UnicodeDecodeError: _unicode_decode,
+    UnicodeEncodeError: _unicode_encode,
     EOFError: _eof,
 }
 
@@ -1626,10 +1683,16 @@ _BLOCK_KEYWORDS = ("if", "elif", "else", "for", "while", "def", "class", "try", 
 def _syntax(ctx):
     exc = ctx.exc
     msg = ctx.msg
-    filename = exc.filename if type(exc.filename) is str else "main.py"
+    filename = exc.filename if type(exc.filename) is str else None
+    if filename is None or not ctx.is_learner(filename):
+        # Not a file of the learner's: text given to eval(), exec() or compile(), or a
+        # SyntaxError raised by code. The line is the learner's line that ran it.
+        return _Explanation(
+            "SyntaxError.other", "Text given to Python as code is not valid Python.",
+            "Line %s%s runs text as Python code (with `eval`, `exec` or `compile`, or a module that does), "
+            "and that text is not valid Python: %s." % (ctx.line, ctx.where(), _cap(msg or ctx.name, 100)),
+            "Print the text before it is run to see what Python was given.", kind="SyntaxError")
     fname = os.path.basename(filename)
-    if fname not in ctx.sources:
-        fname = "main.py"
     ctx.file = fname
     source = ctx.sources.get(fname, "")
     lineno = exc.lineno if type(exc.lineno) is int else None
@@ -1774,6 +1837,10 @@ def _syntax(ctx):
                    "at the same indentation. Here the line before it is not part of such a block." % (lineno, where, first),
                    "Put the `%s` right after the `if` block, lined up with the `if`, or change it to `if` if it starts "
                    "a new choice." % first)
+    if first == "def" and "(" in code_line:
+        bad = [p for p in _names_with_keywords(code_line[code_line.find("(") + 1:code_line.rfind(")")]) if p in KEYWORDS]
+        if bad:
+            return _keyword_name(exp, lineno, where, bad[0], shown)
     if first in KEYWORDS and first not in ("True", "False", "None") and len(words) >= 1:
         after = stripped[len(first):].lstrip()
         if after.startswith("=") and not after.startswith("=="):
@@ -1802,9 +1869,13 @@ def _syntax(ctx):
                "quote, comma or colon.", topic="SyntaxError.other")
 
 
+def _names_with_keywords(code_text):
+    return [w for w, _, dot in _words(code_text) if not dot]
+
+
 def _keyword_name(exp, lineno, where, word, shown):
     return exp("SyntaxError.keyword_as_name", "`%s` is a Python keyword and cannot be used as a name." % word,
-               "Line %s%s (%s) assigns to `%s`, but `%s` is one of Python's keywords, reserved for the language "
+               "Line %s%s (%s) uses `%s` as a name, but `%s` is one of Python's keywords, reserved for the language "
                "itself." % (lineno, where, shown, word, word),
                "Choose another name, such as `%s_` or a more descriptive one (`school_class`)." % word)
 
@@ -1853,6 +1924,8 @@ def _explanation(exc, sources):
         handler = _RUNTIME.get(ctx.cls) if ctx.builtin else None
         return (handler(ctx) if handler else _general(ctx)), ctx
     except Exception:  # a bug here must not cost the learner their traceback
+        if os.environ.get("PYGUIDE_EXPLAIN_DEBUG"):  # the tests want to see it
+            raise
         if ctx is None:
             ctx = _Context.__new__(_Context)
             ctx.name, ctx.msg, ctx.line, ctx.file = _type_name(type(exc)), "", None, None
@@ -1869,12 +1942,16 @@ def explain(exc, sources, anchors=None):
     if anchors is not None and link not in anchors:
         link = None
     line = result.line if result.line is not None else ctx.line
+    line = line if type(line) is int else None
+    texts = [result.title, result.text, result.fix]
+    if line is None:  # an exception that was never raised, or raised outside the learner's files
+        texts = [t.replace("Line None", "The program").replace("line None", "the program") for t in texts]
     return {
         "kind": kind,
-        "title": result.title,
-        "text": result.text,
-        "line": line if type(line) is int else None,
-        "fix": result.fix,
+        "title": texts[0],
+        "text": texts[1],
+        "line": line,
+        "fix": texts[2],
         "learn_more": link,
     }
 
