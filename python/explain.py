@@ -281,7 +281,7 @@ def _describe_type(name):
         "NoneType": "None", "bool": "a boolean (True/False)", "function": "a function",
         "builtin_function_or_method": "a built-in function", "method": "a method",
         "module": "a module", "type": "a class", "bytes": "bytes", "range": "a range",
-        "generator": "a generator", "float_": "a decimal number",
+        "generator": "a generator",
     }.get(name, "%s `%s` object" % ("an" if name[:1].lower() in "aeiou" else "a", name))
 
 
@@ -314,75 +314,91 @@ def _module_file(module):
 
 # ---------------------------------------------------------------- reading the learner's code
 
-def _scan(source):
-    """Follows strings, comments and brackets through a file, as the tokenizer would, roughly.
+def _blank(source):
+    """Follows strings and comments through a file, as the tokenizer would, roughly.
 
-    Returns (code, open_brackets, unmatched, unterminated):
-    - code: the lines with string contents and comments blanked out (same columns);
-    - open_brackets: [(char, line, col)] still open at the end of the file;
-    - unmatched: (char, line, col, opener or None) for the first closing bracket that closes
-      nothing or the wrong kind;
-    - unterminated: (line, col) of the first string that never ends, or None.
-    """
+    Returns (code, unterminated): the lines with string contents and comments blanked out (same
+    columns, quotes kept), and (line, col) of the first string that never ends, or None. It
+    jumps from quote to quote with str.find: a whole file costs well under a millisecond."""
     code = []
+    unterminated = None
+    in_str = None  # (quote, triple, line, col) of the string the scan is inside
+    for no, line in enumerate(source.split("\n"), 1):
+        if in_str is None and "'" not in line and '"' not in line and "#" not in line:
+            code.append(line)
+            continue
+        out = []
+        i, n = 0, len(line)
+        content = 0  # where the current string's content starts on this line
+        while i < n:
+            if in_str is not None:
+                end = in_str[0] * 3 if in_str[1] else in_str[0]
+                k = line.find(end, i)
+                b = line.find("\\", i)
+                if b != -1 and (k == -1 or b < k):  # an escaped character, quotes included
+                    i = b + 2
+                    continue
+                if k == -1:
+                    i = n
+                    break
+                out.append(" " * (k - content))
+                out.append(end)
+                i = k + len(end)
+                in_str = None
+                continue
+            marks = [k for k in (line.find("'", i), line.find('"', i), line.find("#", i)) if k != -1]
+            if not marks:
+                out.append(line[i:])
+                break
+            k = min(marks)
+            out.append(line[i:k])
+            if line[k] == "#":
+                out.append(" " * (n - k))
+                break
+            quote = line[k]
+            triple = line.startswith(quote * 3, k)
+            out.append(quote * 3 if triple else quote)
+            i = content = k + (3 if triple else 1)
+            in_str = (quote, triple, no, k)
+        if in_str is not None:
+            out.append(" " * (n - content))
+            if not in_str[1] and not line.endswith("\\"):  # a one-line string reached the line's end
+                if unterminated is None:
+                    unterminated = (in_str[2], in_str[3])
+                in_str = None
+        code.append("".join(out))
+    if in_str is not None and unterminated is None:
+        unterminated = (in_str[2], in_str[3])
+    return code, unterminated
+
+
+def _brackets(code):
+    """(open, unmatched) for blanked code lines: open is [(char, line, col)] still open at the
+    end; unmatched is (char, line, col, opener or None) for the first closing bracket that
+    closes nothing or the wrong kind."""
     stack = []
     unmatched = None
-    unterminated = None
-    in_str = None  # (quote, triple, raw, line, col)
-    for no, line in enumerate(source.split("\n"), 1):
-        buf = list(line)
-        i, n = 0, len(line)
-        while i < n:
-            c = line[i]
-            if in_str is not None:
-                quote, triple, raw = in_str[0], in_str[1], in_str[2]
-                if c == "\\" and not raw:
-                    buf[i] = " "
-                    if i + 1 < n:
-                        buf[i + 1] = " "
-                    i += 2
-                    continue
-                end = quote * 3 if triple else quote
-                if line.startswith(end, i):
-                    i += len(end)
-                    in_str = None
-                    continue
-                buf[i] = " "
-                i += 1
-                continue
-            if c == "#":
-                buf[i:] = " " * (n - i)
-                break
-            if c == "'" or c == '"':
-                j = i
-                while j > 0 and line[j - 1] in "rRbBuUfF" and i - j < 2:
-                    j -= 1
-                raw = "r" in line[j:i].lower() and (j == 0 or not (line[j - 1].isalnum() or line[j - 1] == "_"))
-                triple = line.startswith(c * 3, i)
-                in_str = (c, triple, raw, no, i)
-                i += 3 if triple else 1
-                continue
+    for no, line in enumerate(code, 1):
+        for col, c in enumerate(line):
             if c in "([{":
-                stack.append((c, no, i))
+                stack.append((c, no, col))
             elif c in ")]}":
                 if stack and stack[-1][0] == _OPENERS[c]:
                     stack.pop()
                 elif unmatched is None:
-                    unmatched = (c, no, i, stack[-1] if stack else None)
-            i += 1
-        if in_str is not None and not in_str[1] and not line.endswith("\\"):
-            if unterminated is None:
-                unterminated = (in_str[3], in_str[4])
-            in_str = None
-        code.append("".join(buf))
-    if in_str is not None and unterminated is None:
-        unterminated = (in_str[3], in_str[4])
-    return code, stack, unmatched, unterminated
+                    unmatched = (c, no, col, stack[-1] if stack else None)
+    return stack, unmatched
+
+
+_WORDS = {}  # code line -> _words(line), for one explanation (lines are read many times)
 
 
 def _words(code_line):
     """[(word, col, after_dot)] for the identifiers of a line whose strings are blanked."""
-    out = []
+    got = _WORDS.get(code_line)
+    if got is not None:
+        return got
+    out = _WORDS[code_line] = []
     i, n = 0, len(code_line)
     while i < n:
         c = code_line[i]
@@ -438,6 +454,8 @@ def _bindings(code, name):
     """[(line, how)] of the lines that give `name` a value: def/class/import/for/with/assign."""
     out = []
     for no, line in enumerate(code, 1):
+        if name not in line:  # most lines: a check in C instead of reading the line's words
+            continue
         words = _words(line)
         if not words:
             continue
@@ -460,13 +478,7 @@ def _bindings(code, name):
             eq = _assign_split(line)
             if eq > 0 and first not in ("if", "elif", "while", "return", "assert", "print"):
                 lhs = line[:eq]
-                depth = 0
                 targets = []
-                for i, c in enumerate(lhs):
-                    if c in "([{":
-                        depth += 1
-                    elif c in ")]}":
-                        depth -= 1
                 for word, col, dot in _words(lhs):
                     rest = lhs[col + len(word):].lstrip()
                     if not dot and not rest.startswith(("[", "(", ".")):
@@ -566,21 +578,31 @@ def _distance(a, b, bound):
     la, lb = a.lower(), b.lower()
     if la == lb:
         return 0.5
-    if abs(len(la) - len(lb)) > bound:
-        return bound + 1
+    if abs(len(la) - len(lb)) > bound or len(set(la) ^ set(lb)) > 2 * bound:
+        return bound + 1  # each edit changes the length by at most 1 and the letters used by at most 2
+    # Only cells within `bound` of the diagonal can lead to a distance within `bound`.
+    far = bound + 1
+    n = len(lb)
     prev2 = None
-    prev = list(range(len(lb) + 1))
+    prev = [j if j <= bound else far for j in range(n + 1)]
     for i in range(1, len(la) + 1):
-        cur = [i] + [0] * len(lb)
-        for j in range(1, len(lb) + 1):
-            cost = 0 if la[i - 1] == lb[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and la[i - 1] == lb[j - 2] and la[i - 2] == lb[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > bound:
-            return bound + 1
+        cur = [far] * (n + 1)
+        cur[0] = i if i <= bound else far
+        lo, hi = max(1, i - int(bound)), min(n, i + int(bound))
+        a = la[i - 1]
+        for j in range(lo, hi + 1):
+            best = prev[j - 1] + (a != lb[j - 1])
+            if prev[j] + 1 < best:
+                best = prev[j] + 1
+            if cur[j - 1] + 1 < best:
+                best = cur[j - 1] + 1
+            if i > 1 and j > 1 and a == lb[j - 2] and la[i - 2] == lb[j - 1] and prev2[j - 2] + 1 < best:
+                best = prev2[j - 2] + 1
+            cur[j] = best
+        if min(cur[lo - 1:hi + 1]) > bound:
+            return far
         prev2, prev = prev, cur
-    return prev[-1]
+    return prev[n]
 
 
 def _closest(word, candidates, limit=1):
@@ -680,7 +702,7 @@ class _Context:
         """The blanked-out code lines of a learner file (main.py by default)."""
         name = name or self.file or "main.py"
         if name not in self._code:
-            self._code[name] = _scan(self.sources.get(name, ""))[0]
+            self._code[name] = _blank(self.sources.get(name, ""))[0]
         return self._code[name]
 
     def source_line(self, no=None, name=None):
@@ -773,8 +795,9 @@ def _name_error(ctx):
     ns = ctx.namespace()
     local = [k for k in ns if not k.startswith("__")]
     local.reverse()  # the frame's own names before the globals, the globals before builtins
-    source_words = [w for line in code for w, _, dot in _words(line) if not dot]
-    near = _closest(name, local + source_words)
+    near = _closest(name, local)
+    if not near:  # names the program has not run yet, or that live in other functions
+        near = _closest(name, [w for line in code for w, _, dot in _words(line) if not dot])
     if near:
         found, value = ctx.value_of(near[0])
         what = ""
@@ -836,19 +859,19 @@ def _none_source(ctx, none_names):
             candidates.append((name, lines[-1]))
     for name, no in candidates:
         rhs = code[no - 1][_assign_split(code[no - 1]) + 1:]
-        got = _none_maker(ctx, rhs, no)
+        got = _none_maker(ctx, rhs)
         if got:
             topic, what, fix = got
             return (topic, "`%s` is None because line %s stored the result of %s in it. %s"
                     % (name, no, what[0], what[1]), fix.replace("{name}", name))
-    got = _none_maker(ctx, ctx.code_line(), ctx.line)
+    got = _none_maker(ctx, ctx.code_line())
     if got:
         topic, what, fix = got
         return topic, "The None comes from %s on this line. %s" % what, fix.replace("{name}", "the result")
     return None
 
 
-def _none_maker(ctx, code_text, line_no):
+def _none_maker(ctx, code_text):
     """(topic, (what, why), fix) when the code calls something known to give None."""
     words = _words(code_text)
     for i, (word, col, dot) in enumerate(words):
@@ -1257,7 +1280,11 @@ def _key_error(ctx):
             text += " Its keys are %s%s." % (", ".join(key_reprs), ", \u2026" if len(keys) > 8 else "")
         elif not value:
             text += " `%s` is empty." % name
-        if near:
+        index_names = _names(code_line[code_line.find(name + "[") + len(name) + 1:].split("]")[0])
+        if near and type(near[0]) is int and type(key) is str:
+            fix = "The key is the number %s, and %s is text: convert it first, `%s[int(%s)]`." % (
+                near[0], shown, name, index_names[0] if index_names else shown)
+        elif near:
             fix = "Did you mean %s? Keys must match exactly, capitals, spaces and type included." % " or ".join(_safe_repr(k) for k in near)
         else:
             fix = "Add the key first, or look it up with `%s.get(%s)`, which gives None instead of an error; " \
@@ -1697,7 +1724,8 @@ def _syntax(ctx):
     source = ctx.sources.get(fname, "")
     lineno = exc.lineno if type(exc.lineno) is int else None
     offset = exc.offset if type(exc.offset) is int else None
-    code, open_brackets, unmatched, unterminated = _scan(source)
+    code, unterminated = _blank(source)
+    open_brackets, unmatched = _brackets(code)
     ctx._code[fname] = code
     ctx.line = lineno
     raw_lines = source.split("\n")
@@ -1917,6 +1945,7 @@ def _missing_comma(code_line, offset, depth):
 def _explanation(exc, sources):
     """(the _Explanation, its context): the work of explain(), with the topic it chose."""
     ctx = None
+    _WORDS.clear()
     try:
         ctx = _Context(exc, sources)
         if ctx.builtin and issubclass(ctx.cls, SyntaxError):
@@ -1930,6 +1959,8 @@ def _explanation(exc, sources):
             ctx = _Context.__new__(_Context)
             ctx.name, ctx.msg, ctx.line, ctx.file = _type_name(type(exc)), "", None, None
         return _general(ctx), ctx
+    finally:
+        _WORDS.clear()
 
 
 def explain(exc, sources, anchors=None):
