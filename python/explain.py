@@ -31,6 +31,7 @@ namespace, from FILE's folder, whose other files are the example's files), sends
 program's own output and its traceback to stderr, and prints the explanation as JSON on stdout
 (`null` when the program ends without an exception).
 """
+
 import builtins
 import os
 import sys
@@ -126,32 +127,49 @@ LEARN_MORE = {
     "TabError": "/tutorials/first-program#mixing-tabs-and-spaces",
 }
 
-GENERIC_TOPICS = frozenset(("general", "TypeError.other", "ValueError.other", "AttributeError.raised",
-                            "ImportError.other", "SyntaxError.other", "IndentationError.other"))
+GENERIC_TOPICS = frozenset(
+    (
+        "general",
+        "TypeError.other",
+        "ValueError.other",
+        "AttributeError.raised",
+        "ImportError.other",
+        "SyntaxError.other",
+        "IndentationError.other",
+    )
+)
 
 # Python's keywords (keyword.kwlist of 3.8-3.13, without importing keyword).
-KEYWORDS = frozenset((
-    "False None True and as assert async await break class continue def del elif else except "
-    "finally for from global if import in is lambda nonlocal not or pass raise return try while "
-    "with yield").split())
+KEYWORDS = frozenset(
+    (
+        "False None True and as assert async await break class continue def del elif else except "
+        "finally for from global if import in is lambda nonlocal not or pass raise return try while "
+        "with yield"
+    ).split()
+)
 
 # Top-level standard-library modules a learner may import (sys.stdlib_module_names, 3.10+, is
 # used where it exists; this list stands in on 3.8 and 3.9 and names the common ones).
-_COMMON_STDLIB = frozenset((
-    "abc argparse array ast asyncio base64 binascii bisect builtins calendar cmath codecs "
-    "collections colorsys concurrent contextlib copy csv ctypes dataclasses datetime decimal "
-    "difflib dis doctest email enum errno fractions functools gc getpass glob graphlib hashlib "
-    "heapq hmac html http inspect io ipaddress itertools json keyword linecache locale logging "
-    "lzma math mimetypes multiprocessing numbers operator os pathlib pickle platform pprint "
-    "queue random re secrets select shelve shlex shutil signal socket sqlite3 statistics string "
-    "struct subprocess sys tempfile textwrap threading time timeit tkinter token tokenize "
-    "traceback turtle types typing unicodedata unittest urllib uuid warnings weakref zipfile "
-    "zlib zoneinfo").split())
+_COMMON_STDLIB = frozenset(
+    (
+        "abc argparse array ast asyncio base64 binascii bisect builtins calendar cmath codecs "
+        "collections colorsys concurrent contextlib copy csv ctypes dataclasses datetime decimal "
+        "difflib dis doctest email enum errno fractions functools gc getpass glob graphlib hashlib "
+        "heapq hmac html http inspect io ipaddress itertools json keyword linecache locale logging "
+        "lzma math mimetypes multiprocessing numbers operator os pathlib pickle platform pprint "
+        "queue random re secrets select shelve shlex shutil signal socket sqlite3 statistics string "
+        "struct subprocess sys tempfile textwrap threading time timeit tkinter token tokenize "
+        "traceback turtle types typing unicodedata unittest urllib uuid warnings weakref zipfile "
+        "zlib zoneinfo"
+    ).split()
+)
 
 # Methods that change an object in place and return None: `x = x.sort()` keeps that None.
-IN_PLACE_METHODS = frozenset((
-    "sort reverse append extend insert remove clear update add discard setdefault shuffle "
-    "popitem").split())
+IN_PLACE_METHODS = frozenset(
+    (
+        "sort reverse append extend insert remove clear update add discard setdefault shuffle " "popitem"
+    ).split()
+)
 
 # Attribute names learners bring from other languages, and what Python calls them.
 ATTRIBUTE_HABITS = {
@@ -178,7 +196,8 @@ ATTRIBUTE_HABITS = {
 
 _OPENERS = {")": "(", "]": "[", "}": "{"}
 _BUILTIN_EXCEPTIONS = frozenset(
-    v for v in vars(builtins).values() if type(v) is type and issubclass(v, BaseException))
+    v for v in vars(builtins).values() if type(v) is type and issubclass(v, BaseException)
+)
 # Descriptors of built-in types, read directly so that no class of the learner's (or its
 # metaclass) can step in with a property or __getattribute__ of its own.
 _EXC_ARGS = BaseException.__dict__["args"]
@@ -191,8 +210,9 @@ _MODULE_DICT = type(sys).__dict__["__dict__"]
 
 # ---------------------------------------------------------------- reading values safely
 
+
 def _cap(text, limit=MAX_VALUE):
-    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _safe_repr(value, limit=MAX_VALUE):
@@ -212,7 +232,7 @@ def _safe_repr_into(value, out, budget, depth):
         # repr() of a huge int is slow and, from 3.11, refused past 4300 digits.
         piece = repr(value) if value.bit_length() <= 200 else "<a number with over 60 digits>"
     elif t is str or t is bytes:
-        piece = repr(value[:budget[0]])
+        piece = repr(value[: budget[0]])
         if len(value) > budget[0]:
             piece = piece[:-1] + "\u2026" + piece[-1]
     elif t in (list, tuple, set, frozenset, dict) and depth < 3:
@@ -276,11 +296,22 @@ def _a_type(value):
 
 def _describe_type(name):
     return {
-        "int": "a whole number (int)", "float": "a decimal number (float)", "str": "text (str)",
-        "list": "a list", "tuple": "a tuple", "dict": "a dictionary (dict)", "set": "a set",
-        "NoneType": "None", "bool": "a boolean (True/False)", "function": "a function",
-        "builtin_function_or_method": "a built-in function", "method": "a method",
-        "module": "a module", "type": "a class", "bytes": "bytes", "range": "a range",
+        "int": "a whole number (int)",
+        "float": "a decimal number (float)",
+        "str": "text (str)",
+        "list": "a list",
+        "tuple": "a tuple",
+        "dict": "a dictionary (dict)",
+        "set": "a set",
+        "NoneType": "None",
+        "bool": "a boolean (True/False)",
+        "function": "a function",
+        "builtin_function_or_method": "a built-in function",
+        "method": "a method",
+        "module": "a module",
+        "type": "a class",
+        "bytes": "bytes",
+        "range": "a range",
         "generator": "a generator",
     }.get(name, "%s `%s` object" % ("an" if name[:1].lower() in "aeiou" else "a", name))
 
@@ -313,6 +344,7 @@ def _module_file(module):
 
 
 # ---------------------------------------------------------------- reading the learner's code
+
 
 def _blank(source):
     """Follows strings and comments through a file, as the tokenizer would, roughly.
@@ -404,14 +436,20 @@ def _words(code_line):
         c = code_line[i]
         if c.isalpha() or c == "_" or (ord(c) > 127 and c.isidentifier()):
             j = i + 1
-            while j < n and (code_line[j].isalnum() or code_line[j] == "_" or
-                             (ord(code_line[j]) > 127 and ("a" + code_line[j]).isidentifier())):
+            while j < n and (
+                code_line[j].isalnum()
+                or code_line[j] == "_"
+                or (ord(code_line[j]) > 127 and ("a" + code_line[j]).isidentifier())
+            ):
                 j += 1
             k = i - 1
             while k >= 0 and code_line[k] == " ":
                 k -= 1
-            if not (j < n and code_line[j] in "'\"" and code_line[i:j].lower() in
-                    ("r", "b", "u", "f", "rb", "br", "fr", "rf")):
+            if not (
+                j < n
+                and code_line[j] in "'\""
+                and code_line[i:j].lower() in ("r", "b", "u", "f", "rb", "br", "fr", "rf")
+            ):
                 out.append((code_line[i:j], i, k >= 0 and code_line[k] == "."))
             i = j
         elif c.isdigit():
@@ -440,9 +478,9 @@ def _assign_split(code_line):
         elif c in ")]}":
             depth -= 1
         elif c == "=" and depth == 0:
-            nxt = code_line[i + 1:i + 2]
-            prev = code_line[i - 1:i] if i else ""
-            if nxt == "=" or prev in ("=", "!") or (prev in "<>" and code_line[i - 2:i - 1] != prev):
+            nxt = code_line[i + 1 : i + 2]
+            prev = code_line[i - 1 : i] if i else ""
+            if nxt == "=" or prev in ("=", "!") or (prev in "<>" and code_line[i - 2 : i - 1] != prev):
                 continue
             if prev == ":":  # the walrus
                 continue
@@ -467,10 +505,10 @@ def _bindings(code, name):
         elif first == "async" and len(words) > 2 and words[2][0] == name:
             how = "def"
         elif first in ("import", "from") and name in plain:
-            after = line[line.find("import") + 6:] if "import" in line else ""
+            after = line[line.find("import") + 6 :] if "import" in line else ""
             if name in _names(after.replace(" as ", " , ")) or (" as " + name) in line:
                 how = "import"
-        elif first == "for" and " in " in line and name in _names(line[:line.find(" in ")]):
+        elif first == "for" and " in " in line and name in _names(line[: line.find(" in ")]):
             how = "for"
         elif first in ("with", "except") and (" as " + name) in line:
             how = first
@@ -480,7 +518,7 @@ def _bindings(code, name):
                 lhs = line[:eq]
                 targets = []
                 for word, col, dot in _words(lhs):
-                    rest = lhs[col + len(word):].lstrip()
+                    rest = lhs[col + len(word) :].lstrip()
                     if not dot and not rest.startswith(("[", "(", ".")):
                         targets.append(word)
                 if name in targets:
@@ -538,7 +576,7 @@ def _params(code_line):
     end = code_line.rfind(")")
     if start < 0:
         return []
-    inner = code_line[start + 1:end if end > start else len(code_line)]
+    inner = code_line[start + 1 : end if end > start else len(code_line)]
     out = []
     depth = 0
     piece = ""
@@ -570,6 +608,7 @@ def _returns_value(code, def_line):
 
 # ---------------------------------------------------------------- suggestions
 
+
 def _distance(a, b, bound):
     """Edit distance between two names (a swap of neighbours counts 1, a change of case
     alone 0.5), or a number above `bound` once it is clearly above it."""
@@ -599,7 +638,7 @@ def _distance(a, b, bound):
             if i > 1 and j > 1 and a == lb[j - 2] and la[i - 2] == lb[j - 1] and prev2[j - 2] + 1 < best:
                 best = prev2[j - 2] + 1
             cur[j] = best
-        if min(cur[lo - 1:hi + 1]) > bound:
+        if min(cur[lo - 1 : hi + 1]) > bound:
             return far
         prev2, prev = prev, cur
     return prev[n]
@@ -634,7 +673,7 @@ def _quoted(msg):
         b = msg.find("'", a + 1)
         if b < 0:
             return out
-        out.append(msg[a + 1:b])
+        out.append(msg[a + 1 : b])
         i = b + 1
 
 
@@ -646,6 +685,7 @@ def _stdlib_names():
 
 
 # ---------------------------------------------------------------- the context of an error
+
 
 class _Context:
     """What an explanation may read: the exception's class and message, the traceback's frames,
@@ -662,7 +702,9 @@ class _Context:
             args = ()
         self.args = args if type(args) is tuple else ()
         self.msg = self.args[0] if self.args and type(self.args[0]) is str else ""
-        self.sources = {k: v for k, v in _items_of(sources) if type(v) is str} if type(sources) is dict else {}
+        self.sources = (
+            {k: v for k, v in _items_of(sources) if type(v) is str} if type(sources) is dict else {}
+        )
         self.frames = []  # (filename, line, frame), outermost first
         try:
             tb = _EXC_TRACEBACK.__get__(exc)
@@ -766,32 +808,44 @@ class _Explanation:
 
 # ---------------------------------------------------------------- runtime errors
 
+
 def _name_error(ctx):
     name = ctx.exc.name if getattr(ctx.exc, "name", None) and type(ctx.exc.name) is str else None
     quoted = _quoted(ctx.msg)
     name = name or (quoted[0] if quoted else "")
     if "free variable" in ctx.msg:
         return _Explanation(
-            "NameError.free_variable", "`%s` is used by an inner function before it has a value." % name,
+            "NameError.free_variable",
+            "`%s` is used by an inner function before it has a value." % name,
             "An inner function reads `%s` from the function around it, but `%s` had not been given "
             "a value there yet when the inner function ran." % (name, name),
-            "Give `%s` its value in the outer function before the inner function is called." % name)
+            "Give `%s` its value in the outer function before the inner function is called." % name,
+        )
     code = ctx.code()
-    later = [(no, how) for no, how in _bindings(code, name)
-             if ctx.line and no > ctx.line and _enclosing_def(code, no) is None]
+    later = [
+        (no, how)
+        for no, how in _bindings(code, name)
+        if ctx.line and no > ctx.line and _enclosing_def(code, no) is None
+    ]
     if later:
         no, how = later[0]
         if how == "def":
             return _Explanation(
-                "NameError.function_before_def", "`%s` is called before its `def` has run." % name,
+                "NameError.function_before_def",
+                "`%s` is called before its `def` has run." % name,
                 "Python runs a program from the top down. Line %s calls `%s`, but the function is only "
-                "defined by the `def` on line %s, which has not run yet at that point." % (ctx.line, name, no),
-                "Move the `def %s` block above line %s (put all your functions at the top)." % (name, ctx.line))
+                "defined by the `def` on line %s, which has not run yet at that point."
+                % (ctx.line, name, no),
+                "Move the `def %s` block above line %s (put all your functions at the top)."
+                % (name, ctx.line),
+            )
         return _Explanation(
-            "NameError.before_assignment", "`%s` is used before it has a value." % name,
+            "NameError.before_assignment",
+            "`%s` is used before it has a value." % name,
             "Python runs a program from the top down. Line %s uses `%s`, but `%s` is only given a "
             "value on line %s, which has not run yet at that point." % (ctx.line, name, name, no),
-            "Give `%s` its value before line %s: move line %s above it." % (name, ctx.line, no))
+            "Give `%s` its value before line %s: move line %s above it." % (name, ctx.line, no),
+        )
     ns = ctx.namespace()
     local = [k for k in ns if not k.startswith("__")]
     local.reverse()  # the frame's own names before the globals, the globals before builtins
@@ -804,24 +858,29 @@ def _name_error(ctx):
         if found and type(value) in (int, float, str, list, dict, tuple, bool):
             what = " (%s)" % _value_phrase(near[0], value)
         return _Explanation(
-            "NameError", "Python does not know the name `%s`; did you mean `%s`?" % (name, near[0]),
+            "NameError",
+            "Python does not know the name `%s`; did you mean `%s`?" % (name, near[0]),
             "Line %s%s uses `%s`, but nothing by that name exists. A name that does exist is `%s`%s: "
             "names must be spelled exactly the same each time, capitals included."
             % (ctx.line, ctx.where(), name, near[0], what),
-            "Change `%s` to `%s`." % (name, near[0]))
+            "Change `%s` to `%s`." % (name, near[0]),
+        )
     if name in _stdlib_names() or name in CURATED_PACKAGES:
         return _Explanation(
-            "NameError.missing_import", "`%s` is a module that has not been imported." % name,
+            "NameError.missing_import",
+            "`%s` is a module that has not been imported." % name,
             "Line %s uses `%s`, which is a module. A module's names can only be used after the program "
             "imports it." % (ctx.line, name),
-            "Add `import %s` at the top of the program." % name)
+            "Add `import %s` at the top of the program." % name,
+        )
     return _Explanation(
         "NameError.missing_quotes" if name.isalpha() else "NameError",
         "Python does not know the name `%s`." % name,
         "Line %s%s uses `%s`, but nothing by that name has been defined: no variable, function or "
         "import gives it a value before this line." % (ctx.line, ctx.where(), name),
-        "If `%s` is meant to be text, put it in quotes: \"%s\". If it is a variable, give it a value "
-        "(`%s = ...`) on a line above, and check its spelling." % (name, name, name))
+        'If `%s` is meant to be text, put it in quotes: "%s". If it is a variable, give it a value '
+        "(`%s = ...`) on a line above, and check its spelling." % (name, name, name),
+    )
 
 
 def _unbound_local(ctx):
@@ -834,18 +893,22 @@ def _unbound_local(ctx):
     assigns = [no for no, how in _bindings(code, name) if first < no <= end]
     where = "line %s" % assigns[0] if assigns else "a line in it"
     global_too = name in dict(_items_of(ctx.frame.f_globals)) if ctx.frame is not None else False
-    text = ("Because %s assigns to `%s` inside `%s`, Python treats `%s` as a local name of `%s` "
-            "in the whole function. Line %s reads `%s` before that local name has been given a value"
-            % (where, name, func, name, func, ctx.line, name))
+    text = (
+        "Because %s assigns to `%s` inside `%s`, Python treats `%s` as a local name of `%s` "
+        "in the whole function. Line %s reads `%s` before that local name has been given a value"
+        % (where, name, func, name, func, ctx.line, name)
+    )
     text += (" (the global `%s` outside the function is not used)." % name) if global_too else "."
     if global_too:
-        fix = ("To change the global `%s`, write `global %s` as the first line of `%s`; better, pass it in "
-               "as a parameter and return the new value." % (name, name, func))
+        fix = (
+            "To change the global `%s`, write `global %s` as the first line of `%s`; better, pass it in "
+            "as a parameter and return the new value." % (name, name, func)
+        )
     else:
         fix = "Give `%s` a value in `%s` before line %s reads it." % (name, func, ctx.line)
     return _Explanation(
-        "UnboundLocalError", "`%s` is a local name of `%s` that has no value yet." % (name, func),
-        text, fix)
+        "UnboundLocalError", "`%s` is a local name of `%s` that has no value yet." % (name, func), text, fix
+    )
 
 
 def _none_source(ctx, none_names):
@@ -858,12 +921,16 @@ def _none_source(ctx, none_names):
         if lines:
             candidates.append((name, lines[-1]))
     for name, no in candidates:
-        rhs = code[no - 1][_assign_split(code[no - 1]) + 1:]
+        rhs = code[no - 1][_assign_split(code[no - 1]) + 1 :]
         got = _none_maker(ctx, rhs)
         if got:
             topic, what, fix = got
-            return (topic, "`%s` is None because line %s stored the result of %s in it. %s"
-                    % (name, no, what[0], what[1]), fix.replace("{name}", name))
+            return (
+                topic,
+                "`%s` is None because line %s stored the result of %s in it. %s"
+                % (name, no, what[0], what[1]),
+                fix.replace("{name}", name),
+            )
     got = _none_maker(ctx, ctx.code_line())
     if got:
         topic, what, fix = got
@@ -875,38 +942,60 @@ def _none_maker(ctx, code_text):
     """(topic, (what, why), fix) when the code calls something known to give None."""
     words = _words(code_text)
     for i, (word, col, dot) in enumerate(words):
-        after = code_text[col + len(word):].lstrip()
+        after = code_text[col + len(word) :].lstrip()
         if not after.startswith("("):
             continue
         if dot and word in IN_PLACE_METHODS:
             prev = words[i - 1] if i > 0 else None
-            adjacent = prev is not None and code_text[prev[1] + len(prev[0]):col].strip() == "."
+            adjacent = prev is not None and code_text[prev[1] + len(prev[0]) : col].strip() == "."
             obj = prev[0] if adjacent else None
             call = "`%s.%s()`" % (obj, word) if obj else "`.%s()`" % word
             fix = "Call %s on a line of its own, then keep using %s" % (
-                "`%s.%s(...)`" % (obj, word) if obj else call, "`%s`" % obj if obj else "the list")
+                "`%s.%s(...)`" % (obj, word) if obj else call,
+                "`%s`" % obj if obj else "the list",
+            )
             if word == "sort":
                 fix += " (or use `sorted(%s)`, which returns a new list)" % (obj or "...")
-            return ("None.in_place", (call, "`%s()` changes %s in place and returns None, like `sort`, `append` "
-                                            "and the other methods that change a list." % (word, "`%s`" % obj if obj else "the list")),
-                    fix + ".")
+            return (
+                "None.in_place",
+                (
+                    call,
+                    "`%s()` changes %s in place and returns None, like `sort`, `append` "
+                    "and the other methods that change a list." % (word, "`%s`" % obj if obj else "the list"),
+                ),
+                fix + ".",
+            )
         if dot and word in ("match", "search", "fullmatch") and i > 0 and words[i - 1][0] == "re":
-            return ("None.no_match", ("`re.%s(...)`" % word,
-                    "`re.%s` returns None when the pattern is not found in the text." % word),
-                    "Check the match before using it: `if {name} is not None:` (or `if {name}:`).")
+            return (
+                "None.no_match",
+                (
+                    "`re.%s(...)`" % word,
+                    "`re.%s` returns None when the pattern is not found in the text." % word,
+                ),
+                "Check the match before using it: `if {name} is not None:` (or `if {name}:`).",
+            )
         if word == "print" and not dot:
-            return ("None.no_return", ("`print(...)`", "`print` shows text and returns None."),
-                    "Use the value itself, not the result of `print`.")
+            return (
+                "None.no_return",
+                ("`print(...)`", "`print` shows text and returns None."),
+                "Use the value itself, not the result of `print`.",
+            )
         if not dot:
             for fname in [ctx.file or "main.py"] + [f for f in ctx.sources if f != ctx.file]:
                 fcode = ctx.code(fname)
                 def_line = _find_def(fcode, word)
                 if def_line and not _returns_value(fcode, def_line):
-                    return ("None.no_return", ("`%s(...)`" % word,
+                    return (
+                        "None.no_return",
+                        (
+                            "`%s(...)`" % word,
                             "The function `%s` (line %s%s) has no `return` with a value, so calling it "
-                            "gives back None." % (word, def_line, "" if fname == ctx.file else " of " + fname)),
-                            "End `%s` with `return` and the value it should give back "
-                            "(printing a value inside a function does not return it)." % word)
+                            "gives back None."
+                            % (word, def_line, "" if fname == ctx.file else " of " + fname),
+                        ),
+                        "End `%s` with `return` and the value it should give back "
+                        "(printing a value inside a function does not return it)." % word,
+                    )
     return None
 
 
@@ -918,15 +1007,20 @@ def _none_case(ctx, what):
     if source:
         topic, sentence, fix = source
         return _Explanation(
-            topic, "A value here is None, and None %s." % what,
-            "Line %s%s%s: None %s. %s" % (ctx.line, ctx.where(), named, what, sentence), fix)
+            topic,
+            "A value here is None, and None %s." % what,
+            "Line %s%s%s: None %s. %s" % (ctx.line, ctx.where(), named, what, sentence),
+            fix,
+        )
     return _Explanation(
-        "None", "A value here is None, and None %s." % what,
+        "None",
+        "A value here is None, and None %s." % what,
         "On line %s%s a value is None%s. None is what a function gives back when it has no "
         "`return` value, and what some lookups give when they find nothing; None %s."
         % (ctx.line, ctx.where(), named, what),
         "Find where %s was set and make sure it gets a real value (print it just before line %s to "
-        "see)." % ("`%s`" % none_names[0] if none_names else "that value", ctx.line))
+        "see)." % ("`%s`" % none_names[0] if none_names else "that value", ctx.line),
+    )
 
 
 def _type_error(ctx):
@@ -947,20 +1041,22 @@ def _type_error(ctx):
         return _none_case(ctx, "cannot be used this way")
 
     if msg.startswith("can only concatenate str"):
-        other = msg[msg.find('"') + 1:msg.rfind('"')] if '"' in msg else "int"
+        other = msg[msg.find('"') + 1 : msg.rfind('"')] if '"' in msg else "int"
         other = other.replace("not ", "").strip()
         names = [n for n, v in values if _type_name(type(v)) == other]
         name = names[0] if names else None
         shown = " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else ""
         return _Explanation(
-            "TypeError.str_concat", "Text can only be joined with `+` to other text, not to %s." % _describe_type(other),
+            "TypeError.str_concat",
+            "Text can only be joined with `+` to other text, not to %s." % _describe_type(other),
             "Line %s%s uses `+` between text (str) and %s%s. Python does not turn a number into text by "
             "itself." % (ctx.line, ctx.where(), _describe_type(other), shown),
-            "Turn it into text first: `str(%s)`, or write an f-string: f\"... {%s} ...\"." %
-            (name or "value", name or "value"))
+            'Turn it into text first: `str(%s)`, or write an f-string: f"... {%s} ...".'
+            % (name or "value", name or "value"),
+        )
 
     if msg.startswith("unsupported operand type") or (msg.startswith("'") and "not supported between" in msg):
-        op = msg[msg.find("for ") + 4:msg.find(":")] if "for " in msg else msg.split("'")[1]
+        op = msg[msg.find("for ") + 4 : msg.find(":")] if "for " in msg else msg.split("'")[1]
         types = quoted[-2:] if len(quoted) >= 2 else ["?", "?"]
         if "not supported between" in msg:
             op = quoted[0] if quoted else "<"
@@ -968,101 +1064,191 @@ def _type_error(ctx):
         names = [n for n, v in values if _type_name(type(v)) in types]
         shown = "; ".join(_value_phrase(n, ctx.value_of(n)[1]) for n in names[:2])
         text = "Line %s%s uses `%s` with %s and %s, which Python cannot combine%s." % (
-            ctx.line, ctx.where(), op, _describe_type(types[0]), _describe_type(types[1]),
-            " (%s)" % shown if shown else "")
+            ctx.line,
+            ctx.where(),
+            op,
+            _describe_type(types[0]),
+            _describe_type(types[1]),
+            " (%s)" % shown if shown else "",
+        )
         if text_side:
             strs = [n for n in names if type(ctx.value_of(n)[1]) is str]
-            from_input = [n for n in strs if any("input" in ctx.code()[no - 1] for no, how in _bindings(ctx.code(), n))]
+            from_input = [
+                n for n in strs if any("input" in ctx.code()[no - 1] for no, how in _bindings(ctx.code(), n))
+            ]
             target = strs[0] if strs else "the text"
             if from_input:
                 text += " `input()` always returns text, even when the user types digits."
             return _Explanation(
-                "TypeError.text_arithmetic", "A number and text (str) cannot be combined with `%s`." % op,
+                "TypeError.text_arithmetic",
+                "A number and text (str) cannot be combined with `%s`." % op,
                 text + " Text that holds digits is still text, not a number.",
-                "Convert the text to a number first: `int(%s)` (or `float(%s)` for decimals)." % (target, target))
+                "Convert the text to a number first: `int(%s)` (or `float(%s)` for decimals)."
+                % (target, target),
+            )
         return _Explanation(
-            "TypeError.operand", "`%s` does not work between %s and %s." % (op, _describe_type(types[0]), _describe_type(types[1])),
+            "TypeError.operand",
+            "`%s` does not work between %s and %s."
+            % (op, _describe_type(types[0]), _describe_type(types[1])),
             text,
-            "Check the type of each side (print `type(...)` of them) and convert one so both match.")
+            "Check the type of each side (print `type(...)` of them) and convert one so both match.",
+        )
 
     if msg.endswith("object is not callable") and quoted:
         tname = quoted[0]
-        called = [w for w, col, dot in _words(ctx.code_line())
-                  if not dot and ctx.code_line()[col + len(w):].lstrip().startswith("(")]
+        called = [
+            w
+            for w, col, dot in _words(ctx.code_line())
+            if not dot and ctx.code_line()[col + len(w) :].lstrip().startswith("(")
+        ]
         names = [n for n, v in values if _type_name(type(v)) == tname and n in called]
         name = names[0] if names else None
         builtins_ns = dict(_items_of(ctx.frame.f_builtins)) if ctx.frame is not None else {}
         if name and name in builtins_ns:
             assigned = [no for no, how in _bindings(ctx.code(), name)]
             return _Explanation(
-                "TypeError.shadowed_builtin", "`%s` is no longer the built-in function: it holds %s." % (name, _describe_type(tname)),
+                "TypeError.shadowed_builtin",
+                "`%s` is no longer the built-in function: it holds %s." % (name, _describe_type(tname)),
                 "Line %s calls `%s(...)`, but %s assigned %s to the name `%s`, which hides Python's own `%s`."
-                % (ctx.line, name, "line %s" % assigned[0] if assigned else "the program", _describe_type(tname), name, name),
-                "Rename your variable (for example `my_%s`) so that `%s` is the built-in again." % (name, name))
-        text = "Line %s%s puts `(...)` after %s%s, which calls it like a function, but %s cannot be called." % (
-            ctx.line, ctx.where(), "`%s`" % name if name else "a value", " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else "",
-            _describe_type(tname))
+                % (
+                    ctx.line,
+                    name,
+                    "line %s" % assigned[0] if assigned else "the program",
+                    _describe_type(tname),
+                    name,
+                    name,
+                ),
+                "Rename your variable (for example `my_%s`) so that `%s` is the built-in again."
+                % (name, name),
+            )
+        text = (
+            "Line %s%s puts `(...)` after %s%s, which calls it like a function, but %s cannot be called."
+            % (
+                ctx.line,
+                ctx.where(),
+                "`%s`" % name if name else "a value",
+                " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else "",
+                _describe_type(tname),
+            )
+        )
         fix = "Remove the parentheses, or call the function you meant."
         if tname in ("int", "float") and name:
-            fix = "To multiply, write the `*`: `%s * (...)`. Python never multiplies by putting values side by side." % name
-        return _Explanation("TypeError.not_callable", "%s is not a function and cannot be called." % _describe_type(tname).capitalize(), text, fix)
+            fix = (
+                "To multiply, write the `*`: `%s * (...)`. Python never multiplies by putting values side by side."
+                % name
+            )
+        return _Explanation(
+            "TypeError.not_callable",
+            "%s is not a function and cannot be called." % _describe_type(tname).capitalize(),
+            text,
+            fix,
+        )
 
     if msg.endswith("is not subscriptable") and quoted:
         tname = quoted[0]
         names = [n for n, v in values if _type_name(type(v)) == tname]
         name = names[0] if names else None
         return _Explanation(
-            "TypeError.not_subscriptable", "%s cannot be indexed with `[...]`." % _describe_type(tname).capitalize(),
+            "TypeError.not_subscriptable",
+            "%s cannot be indexed with `[...]`." % _describe_type(tname).capitalize(),
             "Line %s%s uses `[...]` on %s%s. Only sequences and mappings such as lists, strings and "
-            "dictionaries have items to index." % (ctx.line, ctx.where(), "`%s`" % name if name else _describe_type(tname),
-                                                   " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else ""),
-            "Index the list or string you meant; to get a digit of a number, turn it into text first: `str(%s)[0]`." % (name or "n")
-            if tname == "int" else "Index the list, string or dictionary you meant, not %s." % _describe_type(tname))
+            "dictionaries have items to index."
+            % (
+                ctx.line,
+                ctx.where(),
+                "`%s`" % name if name else _describe_type(tname),
+                " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else "",
+            ),
+            (
+                "Index the list or string you meant; to get a digit of a number, turn it into text first: `str(%s)[0]`."
+                % (name or "n")
+                if tname == "int"
+                else "Index the list, string or dictionary you meant, not %s." % _describe_type(tname)
+            ),
+        )
 
-    if ("is not iterable" in msg or msg.startswith("cannot unpack non-iterable")) and (quoted or "non-iterable" in msg):
+    if ("is not iterable" in msg or msg.startswith("cannot unpack non-iterable")) and (
+        quoted or "non-iterable" in msg
+    ):
         tname = quoted[0] if quoted else msg.split()[-2]
         names = [n for n, v in values if _type_name(type(v)) == tname]
         name = names[0] if names else None
         text = "Line %s%s loops over %s%s, but %s has no items to go through one by one." % (
-            ctx.line, ctx.where(), "`%s`" % name if name else _describe_type(tname),
-            " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else "", _describe_type(tname))
+            ctx.line,
+            ctx.where(),
+            "`%s`" % name if name else _describe_type(tname),
+            " (%s)" % _value_phrase(name, ctx.value_of(name)[1]) if name else "",
+            _describe_type(tname),
+        )
         if tname == "int":
-            fix = "To repeat something %s times, loop over `range(%s)`." % ((name,) * 2 if name else ("n", "n"))
-            return _Explanation("TypeError.not_iterable", "A number cannot be looped over; `range(n)` can.", text, fix)
-        return _Explanation("TypeError.not_iterable", "%s cannot be looped over." % _describe_type(tname).capitalize(),
-                            text, "Loop over a list, string, range or dictionary instead.")
+            fix = "To repeat something %s times, loop over `range(%s)`." % (
+                (name,) * 2 if name else ("n", "n")
+            )
+            return _Explanation(
+                "TypeError.not_iterable", "A number cannot be looped over; `range(n)` can.", text, fix
+            )
+        return _Explanation(
+            "TypeError.not_iterable",
+            "%s cannot be looped over." % _describe_type(tname).capitalize(),
+            text,
+            "Loop over a list, string, range or dictionary instead.",
+        )
 
     if " missing " in msg and "required" in msg:
         func = msg.split("(")[0].split(".")[-1]
         missing = quoted
-        return _arguments(ctx, func, "misses %s: %s" % ("an argument" if len(missing) == 1 else "arguments",
-                                                       ", ".join("`%s`" % m for m in missing)),
-                          "Pass a value for %s as well." % " and ".join("`%s`" % m for m in missing))
+        return _arguments(
+            ctx,
+            func,
+            "misses %s: %s"
+            % ("an argument" if len(missing) == 1 else "arguments", ", ".join("`%s`" % m for m in missing)),
+            "Pass a value for %s as well." % " and ".join("`%s`" % m for m in missing),
+        )
 
     if "positional argument" in msg and " given" in msg:
         func = msg.split("(")[0].split(".")[-1]
-        takes = msg[msg.find("takes ") + 6:msg.find(" positional")]
-        given = msg[msg.rfind("but ") + 4:].split()[0]
-        return _arguments(ctx, func, "takes %s positional argument%s but was given %s" % (takes, "" if takes == "1" else "s", given),
-                          "Call `%s` with %s argument%s, as its `def` line lists: remove the extra one%s, or add a "
-                          "parameter for it to the `def`." % (func, takes, "" if takes == "1" else "s",
-                                                              "s" if given.isdigit() and int(given) - int(takes if takes.isdigit() else 0) > 1 else ""),
-                          given=given)
+        takes = msg[msg.find("takes ") + 6 : msg.find(" positional")]
+        given = msg[msg.rfind("but ") + 4 :].split()[0]
+        return _arguments(
+            ctx,
+            func,
+            "takes %s positional argument%s but was given %s" % (takes, "" if takes == "1" else "s", given),
+            "Call `%s` with %s argument%s, as its `def` line lists: remove the extra one%s, or add a "
+            "parameter for it to the `def`."
+            % (
+                func,
+                takes,
+                "" if takes == "1" else "s",
+                "s" if given.isdigit() and int(given) - int(takes if takes.isdigit() else 0) > 1 else "",
+            ),
+            given=given,
+        )
 
     if "unexpected keyword argument" in msg and quoted:
         func = msg.split("(")[0].split(".")[-1]
         keyword = quoted[-1]
-        return _arguments(ctx, func, "has no parameter called `%s`" % keyword,
-                          "Use one of the parameter names the `def` line lists.", keyword=keyword)
+        return _arguments(
+            ctx,
+            func,
+            "has no parameter called `%s`" % keyword,
+            "Use one of the parameter names the `def` line lists.",
+            keyword=keyword,
+        )
 
     if msg.startswith("unhashable type") and quoted:
         tname = quoted[0]
         return _Explanation(
-            "TypeError.unhashable", "%s cannot be a dictionary key or a set item." % _describe_type(tname).capitalize(),
+            "TypeError.unhashable",
+            "%s cannot be a dictionary key or a set item." % _describe_type(tname).capitalize(),
             "Line %s%s uses %s as a dictionary key or puts it in a set. Keys and set items must never change, "
-            "so only unchangeable values such as numbers, strings and tuples can be used." % (ctx.line, ctx.where(), _describe_type(tname)),
-            "Use a tuple instead of a list: `tuple(...)` or `(1, 2)` rather than `[1, 2]`." if tname == "list"
-            else "Use an unchangeable value (a tuple, a string, a frozenset) as the key.")
+            "so only unchangeable values such as numbers, strings and tuples can be used."
+            % (ctx.line, ctx.where(), _describe_type(tname)),
+            (
+                "Use a tuple instead of a list: `tuple(...)` or `(1, 2)` rather than `[1, 2]`."
+                if tname == "list"
+                else "Use an unchangeable value (a tuple, a string, a frozenset) as the key."
+            ),
+        )
 
     if "does not support item assignment" in msg and quoted:
         tname = quoted[0]
@@ -1070,42 +1256,57 @@ def _type_error(ctx):
         name = names[0] if names else "it"
         if tname == "str":
             return _Explanation(
-                "TypeError.str_immutable", "A string cannot be changed in place.",
+                "TypeError.str_immutable",
+                "A string cannot be changed in place.",
                 "Line %s%s assigns to one character of `%s`, which is text (str). Strings never change; "
                 "every string method returns a new string." % (ctx.line, ctx.where(), name),
-                "Build a new string and assign it: `%s = \"b\" + %s[1:]`, or use `%s.replace(...)`." % (name, name, name))
+                'Build a new string and assign it: `%s = "b" + %s[1:]`, or use `%s.replace(...)`.'
+                % (name, name, name),
+            )
         return _Explanation(
-            "TypeError.tuple_immutable", "%s cannot be changed in place." % _describe_type(tname).capitalize(),
+            "TypeError.tuple_immutable",
+            "%s cannot be changed in place." % _describe_type(tname).capitalize(),
             "Line %s%s assigns to an item of `%s`, which is %s: its items are fixed once it is made."
             % (ctx.line, ctx.where(), name, _describe_type(tname)),
-            "Use a list if the items need to change, or make a new %s." % tname)
+            "Use a list if the items need to change, or make a new %s." % tname,
+        )
 
     if "indices must be integers" in msg:
         seq = "list" if msg.startswith("list") else "string" if msg.startswith("string") else "tuple"
         return _Explanation(
-            "TypeError.indices", "A %s's positions are whole numbers." % seq,
+            "TypeError.indices",
+            "A %s's positions are whole numbers." % seq,
             "Line %s%s indexes a %s with something that is not a whole number%s. Positions count 0, 1, 2 ..."
             % (ctx.line, ctx.where(), seq, " (%s)" % quoted[-1] if quoted else ""),
-            "Use an int inside the brackets; to look things up by name, use a dictionary.")
+            "Use an int inside the brackets; to look things up by name, use a dictionary.",
+        )
 
     if msg.startswith("can't multiply sequence by non-int"):
         return _Explanation(
-            "TypeError.text_arithmetic", "Text or a list can only be repeated a whole number of times.",
+            "TypeError.text_arithmetic",
+            "Text or a list can only be repeated a whole number of times.",
             "Line %s%s multiplies a sequence (text or a list) by %s. If it is text read with `input()`, "
-            "it is still text, not a number." % (ctx.line, ctx.where(), _describe_type(quoted[-1]) if quoted else "a non-integer"),
-            "Convert the text to a number first, with `int(...)` or `float(...)`.")
+            "it is still text, not a number."
+            % (ctx.line, ctx.where(), _describe_type(quoted[-1]) if quoted else "a non-integer"),
+            "Convert the text to a number first, with `int(...)` or `float(...)`.",
+        )
 
     if "has no len()" in msg and quoted:
         return _Explanation(
-            "TypeError.no_len", "%s has no length." % _describe_type(quoted[0]).capitalize(),
+            "TypeError.no_len",
+            "%s has no length." % _describe_type(quoted[0]).capitalize(),
             "Line %s%s calls `len()` on %s. Only collections such as lists, strings and dictionaries have a length."
             % (ctx.line, ctx.where(), _describe_type(quoted[0])),
-            "For a number's digits, use `len(str(n))`; for a generator, make a list first: `len(list(...))`.")
+            "For a number's digits, use `len(str(n))`; for a generator, make a list first: `len(list(...))`.",
+        )
 
     return _Explanation(
-        "TypeError.other", "A value of the wrong type was used.",
-        "Line %s%s: %s. The operation got a kind of value (a type) it cannot work with." % (ctx.line, ctx.where(), _cap(msg, 120)),
-        "Print the values used on that line and their `type(...)`, and convert the one that is not what you expected.")
+        "TypeError.other",
+        "A value of the wrong type was used.",
+        "Line %s%s: %s. The operation got a kind of value (a type) it cannot work with."
+        % (ctx.line, ctx.where(), _cap(msg, 120)),
+        "Print the values used on that line and their `type(...)`, and convert the one that is not what you expected.",
+    )
 
 
 def _arguments(ctx, func, problem, fix, given=None, keyword=None):
@@ -1120,15 +1321,23 @@ def _arguments(ctx, func, problem, fix, given=None, keyword=None):
     text = "Line %s%s calls `%s`, which %s." % (ctx.line, ctx.where(), func, problem)
     topic = "TypeError.arguments"
     if def_line:
-        text += " Its `def` is on line %s%s: `%s`." % (def_line, "" if def_file == ctx.file else " of " + def_file,
-                                                    ctx.source_line(def_line, def_file))
+        text += " Its `def` is on line %s%s: `%s`." % (
+            def_line,
+            "" if def_file == ctx.file else " of " + def_file,
+            ctx.source_line(def_line, def_file),
+        )
         in_class = _indent(ctx.code(def_file)[def_line - 1]) > 0 and any(
-            _words(l) and _words(l)[0][0] == "class" for l in ctx.code(def_file)[:def_line])
+            _words(l) and _words(l)[0][0] == "class" for l in ctx.code(def_file)[:def_line]
+        )
         if given and in_class and (not params or params[0] != "self"):
             return _Explanation(
-                "TypeError.missing_self", "The method `%s` is missing its `self` parameter." % func,
-                text + " When a method is called on an object, Python passes the object itself as the first argument.",
-                "Add `self` as the first parameter: `def %s(self%s):`." % (func, ", " + ", ".join(params) if params else ""))
+                "TypeError.missing_self",
+                "The method `%s` is missing its `self` parameter." % func,
+                text
+                + " When a method is called on an object, Python passes the object itself as the first argument.",
+                "Add `self` as the first parameter: `def %s(self%s):`."
+                % (func, ", " + ", ".join(params) if params else ""),
+            )
     if keyword:
         near = _closest(keyword, params)
         topic = "TypeError.unexpected_keyword"
@@ -1136,7 +1345,9 @@ def _arguments(ctx, func, problem, fix, given=None, keyword=None):
             fix = "Did you mean `%s`? Write `%s=...`." % (near[0], near[0])
         elif params:
             fix = "Its parameters are %s: use one of those names, or add `%s` to the `def` line." % (
-                ", ".join("`%s`" % p for p in params), keyword)
+                ", ".join("`%s`" % p for p in params),
+                keyword,
+            )
     elif params and given is None:
         fix += " `%s` takes %s." % (func, ", ".join("`%s`" % p for p in params))
     return _Explanation(topic, "`%s` was called with the wrong arguments." % func, text, fix)
@@ -1145,32 +1356,41 @@ def _arguments(ctx, func, problem, fix, given=None, keyword=None):
 def _value_error(ctx):
     msg = ctx.msg
     if msg.startswith("invalid literal for int()") or msg.startswith("could not convert string to float"):
-        text_value = msg[msg.find(": ") + 2:] if ": " in msg else ""
+        text_value = msg[msg.find(": ") + 2 :] if ": " in msg else ""
         conv = "int" if "int()" in msg else "float"
         inner = text_value[1:-1] if len(text_value) >= 2 and text_value[0] in "'\"" else text_value
         decimal = conv == "int" and inner.replace(".", "", 1).strip().lstrip("-").isdigit() and "." in inner
         what = "empty text" if inner == "" else "the text %s" % _cap(text_value)
         text = "Line %s%s calls `%s()` on %s, which is not %s." % (
-            ctx.line, ctx.where(), conv, what, "a whole number" if conv == "int" else "a number")
+            ctx.line,
+            ctx.where(),
+            conv,
+            what,
+            "a whole number" if conv == "int" else "a number",
+        )
         if decimal:
             return _Explanation(
-                "ValueError.int_of_decimal", "`int()` cannot read a decimal number written as text.",
+                "ValueError.int_of_decimal",
+                "`int()` cannot read a decimal number written as text.",
                 text + " `int()` only reads whole numbers written with digits.",
-                "Use `float(...)` to read %s (or `int(float(...))` to drop the decimals)." % text_value)
+                "Use `float(...)` to read %s (or `int(float(...))` to drop the decimals)." % text_value,
+            )
         if inner != inner.strip():
             fix = "Remove the spaces first: `%s(text.strip())`." % conv
         elif inner == "":
             fix = "Check that the text is not empty before converting it (an empty line of input gives '')."
         else:
             fix = "Convert only text that holds a number; to cope with anything else, use try/except ValueError."
-        return _Explanation("ValueError.int_of_text", "%s is not a number." % (what[0].upper() + what[1:]), text, fix)
+        return _Explanation(
+            "ValueError.int_of_text", "%s is not a number." % (what[0].upper() + what[1:]), text, fix
+        )
     if "values to unpack" in msg:
         numbers = [w.strip(",()") for w in msg.split() if w.strip(",()").isdigit()]
         expected = numbers[0] if numbers else "?"
         code_line = ctx.code_line()
         eq = _assign_split(code_line)
         targets = _names(code_line[:eq]) if eq > 0 else []
-        rhs_names = _names(code_line[eq + 1:]) if eq > 0 else []
+        rhs_names = _names(code_line[eq + 1 :]) if eq > 0 else []
         got = numbers[1] if len(numbers) > 1 else None
         source_desc = ""
         for name in rhs_names:
@@ -1179,29 +1399,53 @@ def _value_error(ctx):
             if n is not None:
                 got = got or str(n)
                 shown = _safe_repr(value)
-                source_desc = " `%s` holds %s value%s%s." % (name, n, "" if n == 1 else "s", ": " + shown if shown else "")
+                source_desc = " `%s` holds %s value%s%s." % (
+                    name,
+                    n,
+                    "" if n == 1 else "s",
+                    ": " + shown if shown else "",
+                )
                 break
         many = msg.startswith("too many")
         text = "Line %s%s unpacks into %s name%s%s, but there %s %s value%s.%s" % (
-            ctx.line, ctx.where(), expected, "" if expected == "1" else "s",
+            ctx.line,
+            ctx.where(),
+            expected,
+            "" if expected == "1" else "s",
             " (%s)" % ", ".join("`%s`" % t for t in targets) if targets else "",
-            "are" if got != "1" else "is", got or ("more" if many else "fewer"), "" if got == "1" else "s", source_desc)
+            "are" if got != "1" else "is",
+            got or ("more" if many else "fewer"),
+            "" if got == "1" else "s",
+            source_desc,
+        )
         return _Explanation(
-            "ValueError.unpack", "%s values to unpack: %s name%s, %s value%s." % (
-                "Too many" if many else "Not enough", expected, "" if expected == "1" else "s",
-                got or ("more" if many else "fewer"), "" if got == "1" else "s"),
-            text, "Use as many names on the left of `=` as there are values on the right, or unpack the rest "
-                  "with a star: `first, *rest = ...`.")
+            "ValueError.unpack",
+            "%s values to unpack: %s name%s, %s value%s."
+            % (
+                "Too many" if many else "Not enough",
+                expected,
+                "" if expected == "1" else "s",
+                got or ("more" if many else "fewer"),
+                "" if got == "1" else "s",
+            ),
+            text,
+            "Use as many names on the left of `=` as there are values on the right, or unpack the rest "
+            "with a star: `first, *rest = ...`.",
+        )
     if msg == "math domain error":
         return _Explanation(
-            "ValueError.math_domain", "This maths function cannot take that value.",
+            "ValueError.math_domain",
+            "This maths function cannot take that value.",
             "Line %s%s calls a function of `math` with a value outside what it accepts, such as the square "
             "root or logarithm of a negative number." % (ctx.line, ctx.where()),
-            "Check the value before the call (for example `if x >= 0:`).")
+            "Check the value before the call (for example `if x >= 0:`).",
+        )
     return _Explanation(
-        "ValueError.other", "A value of the right type but the wrong content was used.",
+        "ValueError.other",
+        "A value of the right type but the wrong content was used.",
         "Line %s%s: %s." % (ctx.line, ctx.where(), _cap(msg or ctx.name, 120)),
-        "Print the value used on that line and check it is one the function accepts.")
+        "Print the value used on that line and check it is one the function accepts.",
+    )
 
 
 def _index_error(ctx):
@@ -1215,7 +1459,7 @@ def _index_error(ctx):
         col = code_line.find(name + "[")
         if col < 0:
             continue
-        inside = code_line[col + len(name) + 1:].split("]")[0].strip()
+        inside = code_line[col + len(name) + 1 :].split("]")[0].strip()
         index = None
         loop = None
         if inside.lstrip("-").isdigit():
@@ -1226,34 +1470,62 @@ def _index_error(ctx):
                 index = v
                 loop = inside
         kind = "item" if type(value) is not str else "character"
-        text = "`%s` has %s %s%s, at positions 0 to %s" % (name, n, kind, "" if n == 1 else "s", n - 1) if n else \
-            "`%s` is empty: it has no %ss at all" % (name, kind)
+        text = (
+            "`%s` has %s %s%s, at positions 0 to %s" % (name, n, kind, "" if n == 1 else "s", n - 1)
+            if n
+            else "`%s` is empty: it has no %ss at all" % (name, kind)
+        )
         if index is not None:
             text += ", and line %s%s asked for position %s%s." % (
-                ctx.line, ctx.where(), index, " (`%s` is %s)" % (loop, index) if loop else "")
+                ctx.line,
+                ctx.where(),
+                index,
+                " (`%s` is %s)" % (loop, index) if loop else "",
+            )
         else:
             text += "; line %s%s asked for a position past the end." % (ctx.line, ctx.where())
         text += " Positions count from 0, so the last one is len - 1."
         topic = "IndexError.str" if type(value) is str else "IndexError"
-        fix = "The last %s is `%s[%s]` (or `%s[-1]`)." % (kind, name, n - 1, name) if n else \
-            "Check that `%s` is not empty before indexing it: `if %s:`." % (name, name)
-        if loop and "len(" in "".join(ctx.code()[max(0, ctx.line - 4):ctx.line]) and "+" in "".join(ctx.code()[max(0, ctx.line - 4):ctx.line - 1]):
+        fix = (
+            "The last %s is `%s[%s]` (or `%s[-1]`)." % (kind, name, n - 1, name)
+            if n
+            else "Check that `%s` is not empty before indexing it: `if %s:`." % (name, name)
+        )
+        if (
+            loop
+            and "len(" in "".join(ctx.code()[max(0, ctx.line - 4) : ctx.line])
+            and "+" in "".join(ctx.code()[max(0, ctx.line - 4) : ctx.line - 1])
+        ):
             topic = "IndexError.loop"
-            fix = "Loop over `range(len(%s))` (it stops at len - 1), or better loop over the items: `for x in %s:`." % (name, name)
-        title = "Position %s is past the end of `%s`." % (index, name) if n and index is not None else \
-            "There is no position %s in `%s`." % ("like that", name) if n else "`%s` is empty, so it has no position %s." % (
-                name, index if index is not None else "to read")
+            fix = (
+                "Loop over `range(len(%s))` (it stops at len - 1), or better loop over the items: `for x in %s:`."
+                % (name, name)
+            )
+        title = (
+            "Position %s is past the end of `%s`." % (index, name)
+            if n and index is not None
+            else (
+                "There is no position %s in `%s`." % ("like that", name)
+                if n
+                else "`%s` is empty, so it has no position %s."
+                % (name, index if index is not None else "to read")
+            )
+        )
         return _Explanation(topic, title, text, fix)
     if msg.startswith("pop from empty"):
         return _Explanation(
-            "IndexError", "There is nothing left to `pop()`.",
+            "IndexError",
+            "There is nothing left to `pop()`.",
             "Line %s%s calls `pop()` on an empty %s." % (ctx.line, ctx.where(), seq),
-            "Check the %s is not empty first: `if items:`." % seq)
+            "Check the %s is not empty first: `if items:`." % seq,
+        )
     return _Explanation(
-        "IndexError.str" if seq == "string" else "IndexError", "A position past the end of a %s was used." % seq,
+        "IndexError.str" if seq == "string" else "IndexError",
+        "A position past the end of a %s was used." % seq,
         "Line %s%s asks for a position that the %s does not have. Positions count from 0, so a %s of 3 items has "
         "positions 0, 1 and 2." % (ctx.line, ctx.where(), seq, seq),
-        "Print `len(...)` of the %s before that line, and keep the position below it." % seq)
+        "Print `len(...)` of the %s before that line, and keep the position below it." % seq,
+    )
 
 
 def _key_error(ctx):
@@ -1275,25 +1547,41 @@ def _key_error(ctx):
         if not near and type(key) is str:
             near = [k for k in keys if type(k) is int and str(k) == key.strip()][:1]
         text = "Line %s%s looks up the key %s in `%s`, which has no such key." % (
-            ctx.line, ctx.where(), shown or "asked for", name)
+            ctx.line,
+            ctx.where(),
+            shown or "asked for",
+            name,
+        )
         if keys:
             text += " Its keys are %s%s." % (", ".join(key_reprs), ", \u2026" if len(keys) > 8 else "")
         elif not value:
             text += " `%s` is empty." % name
-        index_names = _names(code_line[code_line.find(name + "[") + len(name) + 1:].split("]")[0])
+        index_names = _names(code_line[code_line.find(name + "[") + len(name) + 1 :].split("]")[0])
         if near and type(near[0]) is int and type(key) is str:
             fix = "The key is the number %s, and %s is text: convert it first, `%s[int(%s)]`." % (
-                near[0], shown, name, index_names[0] if index_names else shown)
+                near[0],
+                shown,
+                name,
+                index_names[0] if index_names else shown,
+            )
         elif near:
-            fix = "Did you mean %s? Keys must match exactly, capitals, spaces and type included." % " or ".join(_safe_repr(k) for k in near)
+            fix = (
+                "Did you mean %s? Keys must match exactly, capitals, spaces and type included."
+                % " or ".join(_safe_repr(k) for k in near)
+            )
         else:
-            fix = "Add the key first, or look it up with `%s.get(%s)`, which gives None instead of an error; " \
-                  "check with `if %s in %s:`." % (name, shown or "key", shown or "key", name)
+            fix = (
+                "Add the key first, or look it up with `%s.get(%s)`, which gives None instead of an error; "
+                "check with `if %s in %s:`." % (name, shown or "key", shown or "key", name)
+            )
         return _Explanation("KeyError", "`%s` has no key %s." % (name, shown or "like that"), text, fix)
     return _Explanation(
-        "KeyError", "A dictionary has no key %s." % (shown or "like that"),
-        "Line %s%s looks up the key %s in a dictionary that does not have it." % (ctx.line, ctx.where(), shown or "asked for"),
-        "Check the key's spelling, use `.get(key)` to get None when it is missing, or check `if key in d:` first.")
+        "KeyError",
+        "A dictionary has no key %s." % (shown or "like that"),
+        "Line %s%s looks up the key %s in a dictionary that does not have it."
+        % (ctx.line, ctx.where(), shown or "asked for"),
+        "Check the key's spelling, use `.get(key)` to get None when it is missing, or check `if key in d:` first.",
+    )
 
 
 def _attribute_error(ctx):
@@ -1302,10 +1590,12 @@ def _attribute_error(ctx):
     if "has no attribute" not in msg or len(quoted) < 2:
         # Raised by code (a __getattr__ of the learner's, a property with no setter, ...).
         return _Explanation(
-            "AttributeError.raised", "An attribute could not be used.",
+            "AttributeError.raised",
+            "An attribute could not be used.",
             "Line %s%s raised AttributeError%s. An object only has the attributes its class defines "
             "and the ones assigned to it." % (ctx.line, ctx.where(), ": " + _cap(msg, 100) if msg else ""),
-            "Check the attribute's name and the object's type on that line (print `type(...)` of it).")
+            "Check the attribute's name and the object's type on that line (print `type(...)` of it).",
+        )
     attr = quoted[1]
     if msg.startswith("'NoneType' object has no attribute"):
         return _none_case(ctx, "has no attribute `%s`" % attr)
@@ -1316,51 +1606,99 @@ def _attribute_error(ctx):
         if mfile and ctx.is_learner(mfile) and module_name in _stdlib_names():
             base = os.path.basename(mfile)
             return _Explanation(
-                "AttributeError.shadowed_module", "Your file %s hides Python's own `%s` module." % (base, module_name),
+                "AttributeError.shadowed_module",
+                "Your file %s hides Python's own `%s` module." % (base, module_name),
                 "Line %s%s uses `%s.%s`, but `import %s` found your own file %s first (Python looks in the "
                 "program's folder before the standard library), and %s has no `%s`."
                 % (ctx.line, ctx.where(), module_name, attr, module_name, base, base, attr),
                 "Rename %s to something that is not a module's name (for example my_%s), so that "
-                "`import %s` finds the standard module." % (base, base, module_name))
+                "`import %s` finds the standard module." % (base, base, module_name),
+            )
         if msg.startswith("partially initialized"):
             return _Explanation(
-                "AttributeError.circular_import", "`%s` was used before it finished importing." % module_name,
+                "AttributeError.circular_import",
+                "`%s` was used before it finished importing." % module_name,
                 "Line %s%s uses `%s.%s` while `%s` is still being imported: two modules import each other "
                 "(a circular import)." % (ctx.line, ctx.where(), module_name, attr, module_name),
-                "Move the shared code into a third module, or import inside the function that needs it.")
+                "Move the shared code into a third module, or import inside the function that needs it.",
+            )
         names = [k for k in _module_dict(module) if not k.startswith("_")]
         near = _closest(attr, names)
         return _Explanation(
-            "AttributeError.module", "The module `%s` has no `%s`%s" % (module_name, attr, "; did you mean `%s`?" % near[0] if near else "."),
-            "Line %s%s uses `%s.%s`, but `%s` has nothing called `%s`." % (ctx.line, ctx.where(), module_name, attr, module_name, attr),
-            "Change it to `%s.%s`." % (module_name, near[0]) if near else
-            "Check the spelling; `print(dir(%s))` lists what the module has." % module_name)
+            "AttributeError.module",
+            "The module `%s` has no `%s`%s"
+            % (module_name, attr, "; did you mean `%s`?" % near[0] if near else "."),
+            "Line %s%s uses `%s.%s`, but `%s` has nothing called `%s`."
+            % (ctx.line, ctx.where(), module_name, attr, module_name, attr),
+            (
+                "Change it to `%s.%s`." % (module_name, near[0])
+                if near
+                else "Check the spelling; `print(dir(%s))` lists what the module has." % module_name
+            ),
+        )
     tname = quoted[0] if quoted else "object"
     is_type = msg.startswith("type object")
-    builtin_type = {"str": str, "list": list, "dict": dict, "int": int, "float": float, "set": set,
-                    "tuple": tuple, "bool": bool, "bytes": bytes}.get(tname)
+    builtin_type = {
+        "str": str,
+        "list": list,
+        "dict": dict,
+        "int": int,
+        "float": float,
+        "set": set,
+        "tuple": tuple,
+        "bool": bool,
+        "bytes": bytes,
+    }.get(tname)
     habit = ATTRIBUTE_HABITS.get((tname, attr))
-    names_on_line = [n for n, v in ctx.line_values() if _type_name(type(v)) == tname or (is_type and v is builtin_type)]
+    names_on_line = [
+        n for n, v in ctx.line_values() if _type_name(type(v)) == tname or (is_type and v is builtin_type)
+    ]
     who = "`%s`" % names_on_line[0] if names_on_line else _describe_type(tname)
     if builtin_type is not None:
         candidates = [k for k in dir(builtin_type) if not k.startswith("_")]
         near = [habit] if habit else _closest(attr, candidates)
-        topic = {"str": "AttributeError.str", "list": "AttributeError.list", "dict": "AttributeError.dict"}.get(tname, "AttributeError")
+        topic = {
+            "str": "AttributeError.str",
+            "list": "AttributeError.list",
+            "dict": "AttributeError.dict",
+        }.get(tname, "AttributeError")
         text = "Line %s%s uses `.%s` on %s, which is %s; %s has no `%s`." % (
-            ctx.line, ctx.where(), attr, who, _describe_type(tname), tname, attr)
+            ctx.line,
+            ctx.where(),
+            attr,
+            who,
+            _describe_type(tname),
+            tname,
+            attr,
+        )
         if near:
             good = near[0]
             if good.endswith("(...)"):
                 fix = "Python writes that as `len(%s)`." % (names_on_line[0] if names_on_line else "x")
             elif good == "in":
-                fix = "Python checks membership with `in`: `item in %s`." % (names_on_line[0] if names_on_line else "x")
+                fix = "Python checks membership with `in`: `item in %s`." % (
+                    names_on_line[0] if names_on_line else "x"
+                )
             elif good.startswith("[") or good.startswith("+"):
                 fix = "Python writes that as `%s%s`." % (names_on_line[0] if names_on_line else "x", good)
             else:
-                fix = "Use `.%s` instead: `%s.%s(...)`." % (good, names_on_line[0] if names_on_line else "x", good)
-            return _Explanation(topic, "%s has no `%s`; did you mean `%s`?" % (_describe_type(tname).capitalize(), attr, good), text, fix)
-        return _Explanation(topic, "%s has no `%s`." % (_describe_type(tname).capitalize(), attr), text,
-                            "`print(dir(%s))` lists what %s has." % (tname, tname))
+                fix = "Use `.%s` instead: `%s.%s(...)`." % (
+                    good,
+                    names_on_line[0] if names_on_line else "x",
+                    good,
+                )
+            return _Explanation(
+                topic,
+                "%s has no `%s`; did you mean `%s`?" % (_describe_type(tname).capitalize(), attr, good),
+                text,
+                fix,
+            )
+        return _Explanation(
+            topic,
+            "%s has no `%s`." % (_describe_type(tname).capitalize(), attr),
+            text,
+            "`print(dir(%s))` lists what %s has." % (tname, tname),
+        )
     # The learner's own class (or a library's): names from its class bodies and `self.x = ...`.
     candidates = []
     for fname in ctx.sources:
@@ -1368,7 +1706,7 @@ def _attribute_error(ctx):
         for no, how in _bindings(code, tname):
             if how != "class":
                 continue
-            for line in code[no:_block_end(code, no)]:
+            for line in code[no : _block_end(code, no)]:
                 words = _words(line)
                 if words and words[0][0] == "def" and len(words) > 1:
                     candidates.append(words[1][0])
@@ -1381,18 +1719,35 @@ def _attribute_error(ctx):
     exc_obj = getattr(ctx.exc, "obj", None) if ctx.builtin else None
     if exc_obj is not None:
         for cls in _TYPE_MRO.__get__(type(exc_obj)):
-            candidates.extend(k for k, _ in _items_of(dict(_TYPE_DICT.__get__(cls))) if not k.startswith("__"))
+            candidates.extend(
+                k for k, _ in _items_of(dict(_TYPE_DICT.__get__(cls))) if not k.startswith("__")
+            )
     near = _closest(attr, candidates)
     text = "Line %s%s uses `.%s` on %s, %s `%s`%s, which has no attribute `%s`." % (
-        ctx.line, ctx.where(), attr, who, "the class" if is_type else "an object of class", tname,
-        "" if not candidates else "", attr)
+        ctx.line,
+        ctx.where(),
+        attr,
+        who,
+        "the class" if is_type else "an object of class",
+        tname,
+        "" if not candidates else "",
+        attr,
+    )
     if near:
-        return _Explanation("AttributeError", "`%s` has no attribute `%s`; did you mean `%s`?" % (tname, attr, near[0]), text,
-                            "Change `.%s` to `.%s`." % (attr, near[0]))
+        return _Explanation(
+            "AttributeError",
+            "`%s` has no attribute `%s`; did you mean `%s`?" % (tname, attr, near[0]),
+            text,
+            "Change `.%s` to `.%s`." % (attr, near[0]),
+        )
     return _Explanation(
-        "AttributeError", "`%s` has no attribute `%s`." % (tname, attr),
-        text + " An object only has the attributes its class defines and the ones assigned to it (`self.%s = ...`)." % attr,
-        "Check the spelling, or give the object that attribute in `__init__`: `self.%s = ...`." % attr)
+        "AttributeError",
+        "`%s` has no attribute `%s`." % (tname, attr),
+        text
+        + " An object only has the attributes its class defines and the ones assigned to it (`self.%s = ...`)."
+        % attr,
+        "Check the spelling, or give the object that attribute in `__init__`: `self.%s = ...`." % attr,
+    )
 
 
 def _zero_division(ctx):
@@ -1401,7 +1756,7 @@ def _zero_division(ctx):
     for op in ("//", "/", "%"):
         col = code_line.find(op)
         if col >= 0:
-            rest = code_line[col + len(op):].strip()
+            rest = code_line[col + len(op) :].strip()
             depth = 0
             end = len(rest)
             for i, c in enumerate(rest):
@@ -1419,25 +1774,37 @@ def _zero_division(ctx):
             divisor = rest[:end].strip()
             scol = source_rest.find(divisor.split("(")[0]) if divisor else -1
             if scol >= 0 and "(" in divisor:
-                divisor = source_rest[scol:scol + len(divisor)]
+                divisor = source_rest[scol : scol + len(divisor)]
             break
     empties = [n for n, v in ctx.line_values() if _safe_len(v) == 0]
     text = "Line %s%s divides by %s, and it is 0. Dividing by zero has no answer." % (
-        ctx.line, ctx.where(), "`%s`" % divisor if divisor else "a value")
+        ctx.line,
+        ctx.where(),
+        "`%s`" % divisor if divisor else "a value",
+    )
     if empties:
-        text += " `%s` is empty, so `len(%s)` is 0." % (empties[0], empties[0]) if "len(" in divisor else \
-            " `%s` is empty." % empties[0]
+        text += (
+            " `%s` is empty, so `len(%s)` is 0." % (empties[0], empties[0])
+            if "len(" in divisor
+            else " `%s` is empty." % empties[0]
+        )
     return _Explanation(
-        "ZeroDivisionError", "Division by zero%s." % (": `%s` is 0" % divisor if divisor else ""),
-        text, "Check before dividing: `if %s != 0:` (or `if %s:` for a list), and decide what the answer should "
-              "be when it is zero." % (divisor or "divisor", empties[0] if empties else "items"))
+        "ZeroDivisionError",
+        "Division by zero%s." % (": `%s` is 0" % divisor if divisor else ""),
+        text,
+        "Check before dividing: `if %s != 0:` (or `if %s:` for a list), and decide what the answer should "
+        "be when it is zero." % (divisor or "divisor", empties[0] if empties else "items"),
+    )
 
 
 def _recursion(ctx):
     calls = [(f, f_line, fr.f_code.co_name) for f, f_line, fr in ctx.learner]
     cycle = []
     for size in range(1, 6):
-        if len(calls) >= 3 * size and calls[-size:] == calls[-2 * size:-size] == calls[-3 * size:-2 * size]:
+        if (
+            len(calls) >= 3 * size
+            and calls[-size:] == calls[-2 * size : -size] == calls[-3 * size : -2 * size]
+        ):
             cycle = calls[-size:]
             break
     if not cycle:
@@ -1465,20 +1832,31 @@ def _recursion(ctx):
                     break
     if base_case:
         return _Explanation(
-            "RecursionError", "`%s` never reaches its base case." % func if len(names) == 1 else
-            "%s call each other without reaching a base case." % " and ".join("`%s`" % n for n in names),
+            "RecursionError",
+            (
+                "`%s` never reaches its base case." % func
+                if len(names) == 1
+                else "%s call each other without reaching a base case."
+                % " and ".join("`%s`" % n for n in names)
+            ),
             "The traceback repeats the same calls about %s times: %s, then again. `%s` has a test on line %s "
             "meant to stop, but the calls never get there, so Python stopped the chain at about 1000 calls deep."
             % (repeats, steps, func, base_case),
             "Check that each call moves toward the test on line %s (for example with `n - 1` when it stops at 0) "
-            "and that the test can become true for every starting value." % base_case)
+            "and that the test can become true for every starting value." % base_case,
+        )
     return _Explanation(
-        "RecursionError", "`%s` calls itself without end." % func if len(names) == 1 else
-        "%s call each other without end." % " and ".join("`%s`" % n for n in names),
+        "RecursionError",
+        (
+            "`%s` calls itself without end." % func
+            if len(names) == 1
+            else "%s call each other without end." % " and ".join("`%s`" % n for n in names)
+        ),
         "The traceback repeats the same calls about %s times: %s, then again. Python stops a chain of calls "
         "about 1000 deep, so some call must stop calling again: a base case." % (repeats, steps),
         "Give `%s` a base case: an `if` that returns without calling `%s` again (for example when n reaches 0), "
-        "and make sure every call moves closer to it." % (func, func))
+        "and make sure every call moves closer to it." % (func, func),
+    )
 
 
 def _module_not_found(ctx):
@@ -1489,27 +1867,38 @@ def _module_not_found(ctx):
     near_own = _closest(top, own)
     if near_own:
         return _Explanation(
-            "ModuleNotFoundError.own_file", "There is no module `%s`; your file is %s.py." % (top, near_own[0]),
-            "Line %s%s imports `%s`, but the example's files include %s.py, not %s.py." % (ctx.line, ctx.where(), top, near_own[0], top),
-            "Write `import %s`." % near_own[0])
+            "ModuleNotFoundError.own_file",
+            "There is no module `%s`; your file is %s.py." % (top, near_own[0]),
+            "Line %s%s imports `%s`, but the example's files include %s.py, not %s.py."
+            % (ctx.line, ctx.where(), top, near_own[0], top),
+            "Write `import %s`." % near_own[0],
+        )
     near = _closest(top, sorted(_stdlib_names()) + list(CURATED_PACKAGES))
     if near:
         return _Explanation(
-            "ModuleNotFoundError.misspelled", "There is no module `%s`; did you mean `%s`?" % (top, near[0]),
-            "Line %s%s imports `%s`, and no module has that name. `%s` is a module that exists." % (ctx.line, ctx.where(), top, near[0]),
-            "Write `import %s`." % near[0])
+            "ModuleNotFoundError.misspelled",
+            "There is no module `%s`; did you mean `%s`?" % (top, near[0]),
+            "Line %s%s imports `%s`, and no module has that name. `%s` is a module that exists."
+            % (ctx.line, ctx.where(), top, near[0]),
+            "Write `import %s`." % near[0],
+        )
     if top in CURATED_PACKAGES:
         return _Explanation(
-            "ModuleNotFoundError", "`%s` is not available in this run." % top,
-            "Line %s%s imports `%s`, which PyGuide normally offers, but it could not be found here." % (ctx.line, ctx.where(), top),
-            "Try again later, or run the program on your own computer.")
+            "ModuleNotFoundError",
+            "`%s` is not available in this run." % top,
+            "Line %s%s imports `%s`, which PyGuide normally offers, but it could not be found here."
+            % (ctx.line, ctx.where(), top),
+            "Try again later, or run the program on your own computer.",
+        )
     return _Explanation(
-        "ModuleNotFoundError", "PyGuide does not offer the package `%s`." % top,
+        "ModuleNotFoundError",
+        "PyGuide does not offer the package `%s`." % top,
         "Line %s%s imports `%s`, a package that is not installed here, and programs on PyGuide cannot install "
         "packages. What you can import: the whole standard library (math, random, json, datetime, ...) and %s."
         % (ctx.line, ctx.where(), top, ", ".join(CURATED_PACKAGES)),
         "Use the standard library or one of %s, or run the program on your own computer after "
-        "`pip install %s`." % (", ".join(CURATED_PACKAGES), top))
+        "`pip install %s`." % (", ".join(CURATED_PACKAGES), top),
+    )
 
 
 def _import_error(ctx):
@@ -1522,27 +1911,43 @@ def _import_error(ctx):
         if mfile and ctx.is_learner(mfile) and module_name in _stdlib_names():
             base = os.path.basename(mfile)
             return _Explanation(
-                "AttributeError.shadowed_module", "Your file %s hides Python's own `%s` module." % (base, module_name),
+                "AttributeError.shadowed_module",
+                "Your file %s hides Python's own `%s` module." % (base, module_name),
                 "Line %s%s imports `%s` from `%s`, but `%s` is your own file %s (Python looks in the program's "
-                "folder first), which has no `%s`." % (ctx.line, ctx.where(), name, module_name, module_name, base, name),
-                "Rename %s to something that is not a module's name." % base)
+                "folder first), which has no `%s`."
+                % (ctx.line, ctx.where(), name, module_name, module_name, base, name),
+                "Rename %s to something that is not a module's name." % base,
+            )
         if "circular import" in msg or "partially initialized" in msg:
             return _Explanation(
-                "AttributeError.circular_import", "`%s` and another module import each other." % module_name,
+                "AttributeError.circular_import",
+                "`%s` and another module import each other." % module_name,
                 "Line %s%s imports `%s` from `%s` while `%s` is still being imported (a circular import)."
                 % (ctx.line, ctx.where(), name, module_name, module_name),
-                "Move the shared code into a third module, or import the module (`import %s`) instead of the name." % module_name)
+                "Move the shared code into a third module, or import the module (`import %s`) instead of the name."
+                % module_name,
+            )
         names = [k for k in _module_dict(module) if not k.startswith("_")]
         near = _closest(name, names)
         return _Explanation(
-            "ImportError", "`%s` has no `%s` to import%s" % (module_name, name, "; did you mean `%s`?" % near[0] if near else "."),
-            "Line %s%s imports `%s` from `%s`, but the module has nothing called `%s`." % (ctx.line, ctx.where(), name, module_name, name),
-            "Write `from %s import %s`." % (module_name, near[0]) if near else
-            "Check the spelling; `import %s` then `print(dir(%s))` lists what it has." % (module_name, module_name))
+            "ImportError",
+            "`%s` has no `%s` to import%s"
+            % (module_name, name, "; did you mean `%s`?" % near[0] if near else "."),
+            "Line %s%s imports `%s` from `%s`, but the module has nothing called `%s`."
+            % (ctx.line, ctx.where(), name, module_name, name),
+            (
+                "Write `from %s import %s`." % (module_name, near[0])
+                if near
+                else "Check the spelling; `import %s` then `print(dir(%s))` lists what it has."
+                % (module_name, module_name)
+            ),
+        )
     return _Explanation(
-        "ImportError.other", "An import failed.",
+        "ImportError.other",
+        "An import failed.",
         "Line %s%s: %s." % (ctx.line, ctx.where(), _cap(msg, 120)),
-        "Check the module's and the name's spelling.")
+        "Check the module's and the name's spelling.",
+    )
 
 
 def _file_not_found(ctx):
@@ -1554,48 +1959,74 @@ def _file_not_found(ctx):
     except OSError:
         cwd = None
     near = _closest(os.path.basename(filename), files) if filename else []
-    text = "Line %s%s opens %s, but there is no such file in the working folder%s, the folder the program " \
-           "runs in. Its files are: %s." % (ctx.line, ctx.where(), "`%s`" % _cap(filename) if filename else "a file",
-                                            " (%s)" % cwd if cwd else "", ", ".join(files) or "none")
+    text = (
+        "Line %s%s opens %s, but there is no such file in the working folder%s, the folder the program "
+        "runs in. Its files are: %s."
+        % (
+            ctx.line,
+            ctx.where(),
+            "`%s`" % _cap(filename) if filename else "a file",
+            " (%s)" % cwd if cwd else "",
+            ", ".join(files) or "none",
+        )
+    )
     if filename and ("/" in filename or "\\" in filename):
-        text += " A path such as `%s` is looked up from that folder; the files of your own computer are not " \
-                "there." % _cap(filename)
+        text += (
+            " A path such as `%s` is looked up from that folder; the files of your own computer are not "
+            "there." % _cap(filename)
+        )
     if near:
-        fix = "Did you mean `%s`? Write `open(\"%s\")`." % (near[0], near[0])
+        fix = 'Did you mean `%s`? Write `open("%s")`.' % (near[0], near[0])
     else:
-        fix = "Open one of the example's files by its name (%s), or create the file first with " \
-              "`open(name, \"w\")`." % ", ".join(f for f in files if f != "main.py") if len(files) > 1 else \
-              "Create the file first with `open(name, \"w\")`, or check the name."
-    return _Explanation("FileNotFoundError", "There is no file %s here." % ("`%s`" % _cap(filename) if filename else "by that name"), text, fix)
+        fix = (
+            "Open one of the example's files by its name (%s), or create the file first with "
+            '`open(name, "w")`.' % ", ".join(f for f in files if f != "main.py")
+            if len(files) > 1
+            else 'Create the file first with `open(name, "w")`, or check the name.'
+        )
+    return _Explanation(
+        "FileNotFoundError",
+        "There is no file %s here." % ("`%s`" % _cap(filename) if filename else "by that name"),
+        text,
+        fix,
+    )
 
 
 def _stop_iteration(ctx):
     code_line = ctx.code_line()
     col = code_line.find("next(")
-    names = _names(code_line[col + 5:]) if col >= 0 else []
+    names = _names(code_line[col + 5 :]) if col >= 0 else []
     it = names[0] if names else "it"
     return _Explanation(
-        "StopIteration", "`next()` was called on an iterator with no items left.",
+        "StopIteration",
+        "`next()` was called on an iterator with no items left.",
         "Line %s%s calls `next(%s)`, but every item of `%s` has already been taken. An iterator goes through "
         "its items once and is then used up." % (ctx.line, ctx.where(), it, it),
         "Give `next` a default to return at the end: `next(%s, None)`, or loop with `for item in %s:`, "
-        "which stops by itself." % (it, it))
+        "which stops by itself." % (it, it),
+    )
 
 
 def _assertion(ctx):
     line = ctx.source_line()
-    condition = line[len("assert"):].split(",")[0].strip() if line.startswith("assert") else ""
+    condition = line[len("assert") :].split(",")[0].strip() if line.startswith("assert") else ""
     values = [_value_phrase(n, v) for n, v in ctx.line_values() if _safe_repr(v) is not None]
     text = "Line %s%s checks `%s`, and it was False, so the program stopped." % (
-        ctx.line, ctx.where(), condition or "an assert")
+        ctx.line,
+        ctx.where(),
+        condition or "an assert",
+    )
     if ctx.msg:
-        text += " Its message: \"%s\"." % _cap(ctx.msg)
+        text += ' Its message: "%s".' % _cap(ctx.msg)
     if values:
         text += " Here %s." % ", ".join(values[:3])
     return _Explanation(
-        "AssertionError", "An `assert` found its condition false.", text,
+        "AssertionError",
+        "An `assert` found its condition false.",
+        text,
         "Find where the values on that line got their value and why the condition does not hold; for checking "
-        "input, use an `if` and raise a ValueError instead of `assert`.")
+        "input, use an `if` and raise a ValueError instead of `assert`.",
+    )
 
 
 def _overflow(ctx):
@@ -1609,14 +2040,19 @@ def _overflow(ctx):
             break
     if "int too large" in msg or "infinity to integer" in msg:
         return _Explanation(
-            "OverflowError", "The number is too large to convert.",
-            "Line %s%s turns a number into a float or an int that cannot hold it (%s)." % (ctx.line, ctx.where(), _cap(msg)),
-            "Keep the number smaller, or stay with int (which has no limit) instead of float.")
+            "OverflowError",
+            "The number is too large to convert.",
+            "Line %s%s turns a number into a float or an int that cannot hold it (%s)."
+            % (ctx.line, ctx.where(), _cap(msg)),
+            "Keep the number smaller, or stay with int (which has no limit) instead of float.",
+        )
     return _Explanation(
-        "OverflowError", "The result is too large for a decimal number (float).",
+        "OverflowError",
+        "The result is too large for a decimal number (float).",
         "Line %s%s (`%s`) computes %s a result above about 1.8e308, the largest float."
         % (ctx.line, ctx.where(), line, "with `%s`" % call if call else "a float with"),
-        "Use smaller numbers, or int arithmetic, which has no limit (for example `2 ** 5000` instead of `2.0 ** 5000`).")
+        "Use smaller numbers, or int arithmetic, which has no limit (for example `2 ** 5000` instead of `2.0 ** 5000`).",
+    )
 
 
 def _unicode_decode(ctx):
@@ -1633,13 +2069,25 @@ def _unicode_decode(ctx):
         except UnicodeDecodeError:
             latin = ""
     text = "Line %s%s decodes bytes as %s, but byte %s at position %s is not valid %s." % (
-        ctx.line, ctx.where(), enc, hexbyte, start, enc)
+        ctx.line,
+        ctx.where(),
+        enc,
+        hexbyte,
+        start,
+        enc,
+    )
     if latin:
-        text += " The bytes were probably written in another encoding, such as latin-1 or cp1252, where %s is %r." % (hexbyte, latin)
+        text += (
+            " The bytes were probably written in another encoding, such as latin-1 or cp1252, where %s is %r."
+            % (hexbyte, latin)
+        )
     return _Explanation(
-        "UnicodeDecodeError", "These bytes are not valid %s text." % enc, text,
-        "Decode with the encoding the data was written in, for example `.decode(\"latin-1\")` or "
-        "`open(name, encoding=\"latin-1\")`.")
+        "UnicodeDecodeError",
+        "These bytes are not valid %s text." % enc,
+        text,
+        'Decode with the encoding the data was written in, for example `.decode("latin-1")` or '
+        '`open(name, encoding="latin-1")`.',
+    )
 
 
 def _unicode_encode(ctx):
@@ -1649,34 +2097,46 @@ def _unicode_encode(ctx):
     start = exc.start if type(exc.start) is int else 0
     char = obj[start] if 0 <= start < len(obj) else None
     return _Explanation(
-        "UnicodeEncodeError", "This text has a character that %s cannot encode." % enc,
+        "UnicodeEncodeError",
+        "This text has a character that %s cannot encode." % enc,
         "Line %s%s turns text into bytes with the %s encoding, but %s at position %s has no form in %s."
-        % (ctx.line, ctx.where(), enc, "the character %r (U+%04X)" % (char, ord(char)) if char else "a character",
-           start, enc),
-        "Encode with utf-8, which can encode every character: `.encode(\"utf-8\")` (or `open(name, \"w\", "
-        "encoding=\"utf-8\")` for a file).")
+        % (
+            ctx.line,
+            ctx.where(),
+            enc,
+            "the character %r (U+%04X)" % (char, ord(char)) if char else "a character",
+            start,
+            enc,
+        ),
+        'Encode with utf-8, which can encode every character: `.encode("utf-8")` (or `open(name, "w", '
+        'encoding="utf-8")` for a file).',
+    )
 
 
 def _eof(ctx):
     return _Explanation(
-        "EOFError", "`input()` found no input left to read.",
+        "EOFError",
+        "`input()` found no input left to read.",
         "Line %s%s calls `input()`, but there was no line of input left. On PyGuide, what `input()` reads comes "
         "from the Input box under the editor: it was empty, or had fewer lines than the program asks for."
         % (ctx.line, ctx.where()),
-        "Type the input into the Input box, one line for each `input()`, and run again.")
+        "Type the input into the Input box, one line for each `input()`, and run again.",
+    )
 
 
 def _general(ctx):
     name = ctx.name
     msg = _cap(ctx.msg, 120) if ctx.msg else ""
     return _Explanation(
-        "general", "The program stopped with %s%s." % (name, ": " + msg if msg else ""),
+        "general",
+        "The program stopped with %s%s." % (name, ": " + msg if msg else ""),
         "Python raised %s %s on line %s%s and nothing caught it, so the program stopped. Read the traceback from "
         "the bottom up: the last line names the error and its message, and the lines above show the chain of "
-        "calls that led there, with the most recent call last." % (
-            "an" if name[:1].lower() in "aeiou" else "a", name, ctx.line, ctx.where()),
+        "calls that led there, with the most recent call last."
+        % ("an" if name[:1].lower() in "aeiou" else "a", name, ctx.line, ctx.where()),
         "Look at line %s and the values it uses; to handle this error instead of stopping, wrap the code in "
-        "`try:` / `except %s:`." % (ctx.line, name))
+        "`try:` / `except %s:`." % (ctx.line, name),
+    )
 
 
 _RUNTIME = {
@@ -1703,8 +2163,20 @@ _RUNTIME = {
 
 # ---------------------------------------------------------------- syntax errors
 
-_BLOCK_KEYWORDS = ("if", "elif", "else", "for", "while", "def", "class", "try", "except", "finally", "with",
-                   "async")
+_BLOCK_KEYWORDS = (
+    "if",
+    "elif",
+    "else",
+    "for",
+    "while",
+    "def",
+    "class",
+    "try",
+    "except",
+    "finally",
+    "with",
+    "async",
+)
 
 
 def _syntax(ctx):
@@ -1715,10 +2187,13 @@ def _syntax(ctx):
         # Not a file of the learner's: text given to eval(), exec() or compile(), or a
         # SyntaxError raised by code. The line is the learner's line that ran it.
         return _Explanation(
-            "SyntaxError.other", "Text given to Python as code is not valid Python.",
+            "SyntaxError.other",
+            "Text given to Python as code is not valid Python.",
             "Line %s%s runs text as Python code (with `eval`, `exec` or `compile`, or a module that does), "
             "and that text is not valid Python: %s." % (ctx.line, ctx.where(), _cap(msg or ctx.name, 100)),
-            "Print the text before it is run to see what Python was given.", kind="SyntaxError")
+            "Print the text before it is run to see what Python was given.",
+            kind="SyntaxError",
+        )
     fname = os.path.basename(filename)
     ctx.file = fname
     source = ctx.sources.get(fname, "")
@@ -1748,50 +2223,86 @@ def _syntax(ctx):
 
     cls = ctx.cls
     if cls is TabError or "inconsistent use of tabs" in msg:
-        return exp("TabError", "This block mixes tabs and spaces for indenting.",
-                   "Line %s%s is indented with %s, but the lines around it use %s. Python cannot tell how wide a "
-                   "tab is, so it cannot tell which block the line belongs to." % (
-                       lineno, where, "a tab" if raw(lineno).startswith("\t") else "spaces",
-                       "spaces" if raw(lineno).startswith("\t") else "tabs"),
-                   "Indent every line with spaces only (four per level); the editor's Tab key inserts spaces.",
-                   )
+        return exp(
+            "TabError",
+            "This block mixes tabs and spaces for indenting.",
+            "Line %s%s is indented with %s, but the lines around it use %s. Python cannot tell how wide a "
+            "tab is, so it cannot tell which block the line belongs to."
+            % (
+                lineno,
+                where,
+                "a tab" if raw(lineno).startswith("\t") else "spaces",
+                "spaces" if raw(lineno).startswith("\t") else "tabs",
+            ),
+            "Indent every line with spaces only (four per level); the editor's Tab key inserts spaces.",
+        )
     if cls is IndentationError or issubclass(cls, IndentationError):
         if msg.startswith("unexpected indent"):
-            return exp("IndentationError.unexpected_indent", "This line is indented, but no block starts above it.",
-                       "Line %s%s (%s) starts further right than the line before it, and only the line after a "
-                       "`:` (an if, for, def ...) may start a new indented block." % (lineno, where, shown),
-                       "Remove the spaces at the start of line %s so it lines up with the line above." % lineno)
+            return exp(
+                "IndentationError.unexpected_indent",
+                "This line is indented, but no block starts above it.",
+                "Line %s%s (%s) starts further right than the line before it, and only the line after a "
+                "`:` (an if, for, def ...) may start a new indented block." % (lineno, where, shown),
+                "Remove the spaces at the start of line %s so it lines up with the line above." % lineno,
+            )
         if msg.startswith("expected an indented block"):
             above = lineno - 1
             while above > 0 and not cline(above).strip():
                 above -= 1
             opener = _words(cline(above))[0][0] if _words(cline(above)) else "block"
-            return exp("IndentationError.expected_indent", "The `%s` on line %s needs an indented block after it." % (opener, above),
-                       "A line ending with `:` (here the `%s` on line %s) must be followed by at least one line "
-                       "indented further, its body. Line %s%s is not indented." % (opener, above, lineno, where),
-                       "Indent line %s by four spaces (and every other line that belongs to the `%s`); if the "
-                       "body should be empty for now, write `pass`." % (lineno, opener))
+            return exp(
+                "IndentationError.expected_indent",
+                "The `%s` on line %s needs an indented block after it." % (opener, above),
+                "A line ending with `:` (here the `%s` on line %s) must be followed by at least one line "
+                "indented further, its body. Line %s%s is not indented." % (opener, above, lineno, where),
+                "Indent line %s by four spaces (and every other line that belongs to the `%s`); if the "
+                "body should be empty for now, write `pass`." % (lineno, opener),
+            )
         if msg.startswith("unindent does not match"):
-            return exp("IndentationError.unindent_mismatch", "This line's indentation matches no block above it.",
-                       "Line %s%s (%s) is indented by %s spaces, but no line above starts a block at that depth, so "
-                       "Python cannot tell which block it belongs to." % (lineno, where, shown, _indent(raw(lineno))),
-                       "Line it up exactly with the block it belongs to, counting the spaces (use four per level).")
-        return exp("IndentationError", "The indentation here is not what Python expects.",
-                   "Line %s%s: %s." % (lineno, where, _cap(msg, 100)),
-                   "Indent the lines of each block by the same number of spaces (four per level), with spaces only.",
-                   topic="IndentationError.other")
+            return exp(
+                "IndentationError.unindent_mismatch",
+                "This line's indentation matches no block above it.",
+                "Line %s%s (%s) is indented by %s spaces, but no line above starts a block at that depth, so "
+                "Python cannot tell which block it belongs to."
+                % (lineno, where, shown, _indent(raw(lineno))),
+                "Line it up exactly with the block it belongs to, counting the spaces (use four per level).",
+            )
+        return exp(
+            "IndentationError",
+            "The indentation here is not what Python expects.",
+            "Line %s%s: %s." % (lineno, where, _cap(msg, 100)),
+            "Indent the lines of each block by the same number of spaces (four per level), with spaces only.",
+            topic="IndentationError.other",
+        )
 
     # Families the message names outright.
     if msg.startswith("unmatched ") or msg.startswith("closing parenthesis"):
         q = _quoted(msg)
-        return exp("SyntaxError.unmatched_bracket", "A closing `%s` has no opening bracket to match." % (q[0] if q else ")"),
-                   "Line %s%s (%s) closes a bracket `%s` that %s." % (
-                       lineno, where, shown, q[0] if q else ")",
-                       "was never opened" if msg.startswith("unmatched") else "does not match the `%s` opened before it" % q[-1]),
-                   "Remove the extra `%s`, or add the opening bracket it belongs to; count the brackets on the line in pairs."
-                   % (q[0] if q else ")"))
-    if "never closed" in msg or (open_brackets and (msg in ("invalid syntax", "unexpected EOF while parsing")
-                                                    or msg.startswith("invalid syntax. Perhaps"))):
+        return exp(
+            "SyntaxError.unmatched_bracket",
+            "A closing `%s` has no opening bracket to match." % (q[0] if q else ")"),
+            "Line %s%s (%s) closes a bracket `%s` that %s."
+            % (
+                lineno,
+                where,
+                shown,
+                q[0] if q else ")",
+                (
+                    "was never opened"
+                    if msg.startswith("unmatched")
+                    else "does not match the `%s` opened before it" % q[-1]
+                ),
+            ),
+            "Remove the extra `%s`, or add the opening bracket it belongs to; count the brackets on the line in pairs."
+            % (q[0] if q else ")"),
+        )
+    if "never closed" in msg or (
+        open_brackets
+        and (
+            msg in ("invalid syntax", "unexpected EOF while parsing")
+            or msg.startswith("invalid syntax. Perhaps")
+        )
+    ):
         if open_brackets and (lineno is None or open_brackets[0][1] <= lineno):
             char, bline, bcol = open_brackets[-1] if "never closed" not in msg else open_brackets[0]
             if "never closed" in msg and _quoted(msg):
@@ -1800,101 +2311,170 @@ def _syntax(ctx):
                         char, bline, bcol = b
                         break
             closer = {"(": ")", "[": "]", "{": "}"}[char]
-            return exp("SyntaxError.unclosed_bracket", "The `%s` on line %s is never closed." % (char, bline),
-                       "Line %s%s opens a bracket `%s` (in `%s`) that has no matching `%s`, so Python reads on into the "
-                       "next lines looking for it%s." % (bline, where, char, _cap(raw(bline).strip(), 60), closer,
-                                                         " and only notices the problem at line %s" % lineno if lineno and lineno != bline else ""),
-                       "Add the missing `%s` at the end of what the bracket holds, on line %s." % (closer, bline), line=bline)
+            return exp(
+                "SyntaxError.unclosed_bracket",
+                "The `%s` on line %s is never closed." % (char, bline),
+                "Line %s%s opens a bracket `%s` (in `%s`) that has no matching `%s`, so Python reads on into the "
+                "next lines looking for it%s."
+                % (
+                    bline,
+                    where,
+                    char,
+                    _cap(raw(bline).strip(), 60),
+                    closer,
+                    " and only notices the problem at line %s" % lineno if lineno and lineno != bline else "",
+                ),
+                "Add the missing `%s` at the end of what the bracket holds, on line %s." % (closer, bline),
+                line=bline,
+            )
     if "string literal" in msg:
         sline = unterminated[0] if unterminated else lineno
         triple = "triple-quoted" in msg
-        return exp("SyntaxError.unclosed_string", "The text (string) on line %s has no closing quote." % sline,
-                   "Line %s%s starts a string with a quote%s but never closes it, so the rest of the %s is read as "
-                   "text." % (sline, where, " mark" if not triple else " triple (`\"\"\"`)", "line" if not triple else "file"),
-                   "Put the same quote at the end of the text: `\"...\"` or `'...'`; to put a quote inside, use the "
-                   "other kind around it.", line=sline)
+        return exp(
+            "SyntaxError.unclosed_string",
+            "The text (string) on line %s has no closing quote." % sline,
+            "Line %s%s starts a string with a quote%s but never closes it, so the rest of the %s is read as "
+            "text."
+            % (sline, where, " mark" if not triple else ' triple (`"""`)', "line" if not triple else "file"),
+            "Put the same quote at the end of the text: `\"...\"` or `'...'`; to put a quote inside, use the "
+            "other kind around it.",
+            line=sline,
+        )
     if msg.startswith("cannot assign to") or msg.startswith("can't assign to"):
         target = msg.split(" to ", 1)[1].split(" here")[0].strip() if " to " in msg else "that"
         if target.startswith("function call"):
-            return exp("SyntaxError.assign_to_call", "A function call cannot be on the left of `=`.",
-                       "Line %s%s (%s) puts a call on the left of `=`. `=` stores the value on its right in the name "
-                       "on its left; to compare, Python uses `==`." % (lineno, where, shown),
-                       "To compare, write `==` (`%s`); to store a value, put a name on the left." % (
-                           _cap(text_line.replace(" = ", " == ", 1), 60)))
+            return exp(
+                "SyntaxError.assign_to_call",
+                "A function call cannot be on the left of `=`.",
+                "Line %s%s (%s) puts a call on the left of `=`. `=` stores the value on its right in the name "
+                "on its left; to compare, Python uses `==`." % (lineno, where, shown),
+                "To compare, write `==` (`%s`); to store a value, put a name on the left."
+                % (_cap(text_line.replace(" = ", " == ", 1), 60)),
+            )
         if target in ("True", "False", "None", "__debug__", "keyword", "Ellipsis"):
             return _keyword_name(exp, lineno, where, target, shown)
-        return exp("SyntaxError.assign_to_literal", "Only a name can be on the left of `=`.",
-                   "Line %s%s (%s) assigns to %s. `=` stores the value on its right in the name on its left, "
-                   "so the left side must be a name." % (lineno, where, shown, "a literal value" if "literal" in target else "an expression"),
-                   "Swap the two sides (`name = value`), or write `==` to compare.")
+        return exp(
+            "SyntaxError.assign_to_literal",
+            "Only a name can be on the left of `=`.",
+            "Line %s%s (%s) assigns to %s. `=` stores the value on its right in the name on its left, "
+            "so the left side must be a name."
+            % (lineno, where, shown, "a literal value" if "literal" in target else "an expression"),
+            "Swap the two sides (`name = value`), or write `==` to compare.",
+        )
     after_print = code_line.strip()[5:].strip() if first == "print" else ""
     if msg.startswith("Missing parentheses in call to 'print'") or (
-            after_print and not after_print.startswith(("(", "=", ".", "[", ")", ",", ":"))):
+        after_print and not after_print.startswith(("(", "=", ".", "[", ")", ",", ":"))
+    ):
         arg = text_line[5:].strip()
-        return exp("SyntaxError.print_statement", "`print` needs parentheses in Python 3.",
-                   "Line %s%s (%s) is written like Python 2, where print was a statement. In Python 3 `print` is "
-                   "a function, and a function is called with parentheses." % (lineno, where, shown),
-                   "Write `print(%s)`." % _cap(arg, 50))
+        return exp(
+            "SyntaxError.print_statement",
+            "`print` needs parentheses in Python 3.",
+            "Line %s%s (%s) is written like Python 2, where print was a statement. In Python 3 `print` is "
+            "a function, and a function is called with parentheses." % (lineno, where, shown),
+            "Write `print(%s)`." % _cap(arg, 50),
+        )
     if msg.startswith("f-string") or "f-string" in msg:
         detail = msg.split(":", 1)[1].strip() if ":" in msg else msg
-        return exp("SyntaxError.fstring", "The f-string on line %s has a mistake inside its braces." % lineno,
-                   "In an f-string, each `{...}` must hold an expression, such as a name, and every `{` needs its `}`. "
-                   "Line %s%s (%s): %s." % (lineno, where, shown, _cap(detail, 80)),
-                   "Put a name or expression inside each pair of braces (`{name}`); to show a brace itself, double "
-                   "it: `{{` or `}}`.")
+        return exp(
+            "SyntaxError.fstring",
+            "The f-string on line %s has a mistake inside its braces." % lineno,
+            "In an f-string, each `{...}` must hold an expression, such as a name, and every `{` needs its `}`. "
+            "Line %s%s (%s): %s." % (lineno, where, shown, _cap(detail, 80)),
+            "Put a name or expression inside each pair of braces (`{name}`); to show a brace itself, double "
+            "it: `{{` or `}}`.",
+        )
     if "outside function" in msg:
         kw = _quoted(msg)[0] if _quoted(msg) else "return"
-        return exp("SyntaxError.return_outside_function", "`%s` can only be used inside a function." % kw,
-                   "Line %s%s uses `%s` outside any `def`. `%s` ends a function, so it needs one around it; check "
-                   "that the line is indented under its `def`." % (lineno, where, kw, kw),
-                   "Indent the line into the function it belongs to, or remove the `%s`." % kw)
-    if msg.startswith("invalid character") or msg.startswith("invalid non-printable") or \
-            "invalid character in identifier" in msg:
+        return exp(
+            "SyntaxError.return_outside_function",
+            "`%s` can only be used inside a function." % kw,
+            "Line %s%s uses `%s` outside any `def`. `%s` ends a function, so it needs one around it; check "
+            "that the line is indented under its `def`." % (lineno, where, kw, kw),
+            "Indent the line into the function it belongs to, or remove the `%s`." % kw,
+        )
+    if (
+        msg.startswith("invalid character")
+        or msg.startswith("invalid non-printable")
+        or "invalid character in identifier" in msg
+    ):
         bad = [c for c in raw(lineno) if ord(c) > 127]
-        return exp("SyntaxError.invalid_character", "Line %s holds a character Python cannot read as code." % lineno,
-                   "Line %s%s (%s) contains %s, which is not part of Python's syntax. This often comes from text "
-                   "copied from a document: curly quotes, long dashes or special spaces." % (
-                       lineno, where, shown, "`%s` (U+%04X)" % (bad[0], ord(bad[0])) if bad else "a character like that"),
-                   "Retype the character with the keyboard: straight quotes `\"` or `'`, a plain minus `-`.")
+        return exp(
+            "SyntaxError.invalid_character",
+            "Line %s holds a character Python cannot read as code." % lineno,
+            "Line %s%s (%s) contains %s, which is not part of Python's syntax. This often comes from text "
+            "copied from a document: curly quotes, long dashes or special spaces."
+            % (
+                lineno,
+                where,
+                shown,
+                "`%s` (U+%04X)" % (bad[0], ord(bad[0])) if bad else "a character like that",
+            ),
+            "Retype the character with the keyboard: straight quotes `\"` or `'`, a plain minus `-`.",
+        )
 
     # "invalid syntax": read the line itself, as the message does not say more on 3.8 and 3.9.
     stripped = code_line.strip()
     if first in ("else", "elif") and stripped.startswith(first) and stripped.endswith(":"):
-        return exp("SyntaxError.else_without_if", "This `%s` has no `if` before it." % first,
-                   "Line %s%s starts with `%s`, which must directly follow the indented block of an `if` (or an `elif`) "
-                   "at the same indentation. Here the line before it is not part of such a block." % (lineno, where, first),
-                   "Put the `%s` right after the `if` block, lined up with the `if`, or change it to `if` if it starts "
-                   "a new choice." % first)
+        return exp(
+            "SyntaxError.else_without_if",
+            "This `%s` has no `if` before it." % first,
+            "Line %s%s starts with `%s`, which must directly follow the indented block of an `if` (or an `elif`) "
+            "at the same indentation. Here the line before it is not part of such a block."
+            % (lineno, where, first),
+            "Put the `%s` right after the `if` block, lined up with the `if`, or change it to `if` if it starts "
+            "a new choice." % first,
+        )
     if first == "def" and "(" in code_line:
-        bad = [p for p in _names_with_keywords(code_line[code_line.find("(") + 1:code_line.rfind(")")]) if p in KEYWORDS]
+        bad = [
+            p
+            for p in _names_with_keywords(code_line[code_line.find("(") + 1 : code_line.rfind(")")])
+            if p in KEYWORDS
+        ]
         if bad:
             return _keyword_name(exp, lineno, where, bad[0], shown)
     if first in KEYWORDS and first not in ("True", "False", "None") and len(words) >= 1:
-        after = stripped[len(first):].lstrip()
+        after = stripped[len(first) :].lstrip()
         if after.startswith("=") and not after.startswith("=="):
             return _keyword_name(exp, lineno, where, first, shown)
-    if "Maybe you meant '==' or ':='" in msg or (first in ("if", "elif", "while") and _assign_split(code_line[:code_line.rfind(":")] if ":" in code_line else code_line) > 0):
-        return exp("SyntaxError.assign_in_condition", "`=` stores a value; to compare, write `==`.",
-                   "Line %s%s (%s) has a single `=` in its condition. `=` is assignment, which Python does not allow "
-                   "there; a comparison is written `==`." % (lineno, where, shown),
-                   "Write `%s`." % _cap(text_line.replace("=", "==", 1) if "==" not in text_line else text_line, 60))
-    if msg.startswith("expected ':'") or (first in _BLOCK_KEYWORDS and not stripped.endswith(":") and
-                                          msg in ("invalid syntax", "expected ':'")):
-        return exp("SyntaxError.missing_colon", "The `%s` line needs a colon `:` at its end." % (first or "block"),
-                   "Line %s%s (%s) starts a block with `%s`, and a line that starts a block must end with a colon `:`. "
-                   "The lines of the block follow it, indented." % (lineno, where, shown, first),
-                   "Add `:` at the end of line %s: `%s:`." % (lineno, _cap(text_line.split("#")[0].rstrip(), 60)))
+    if "Maybe you meant '==' or ':='" in msg or (
+        first in ("if", "elif", "while")
+        and _assign_split(code_line[: code_line.rfind(":")] if ":" in code_line else code_line) > 0
+    ):
+        return exp(
+            "SyntaxError.assign_in_condition",
+            "`=` stores a value; to compare, write `==`.",
+            "Line %s%s (%s) has a single `=` in its condition. `=` is assignment, which Python does not allow "
+            "there; a comparison is written `==`." % (lineno, where, shown),
+            "Write `%s`." % _cap(text_line.replace("=", "==", 1) if "==" not in text_line else text_line, 60),
+        )
+    if msg.startswith("expected ':'") or (
+        first in _BLOCK_KEYWORDS and not stripped.endswith(":") and msg in ("invalid syntax", "expected ':'")
+    ):
+        return exp(
+            "SyntaxError.missing_colon",
+            "The `%s` line needs a colon `:` at its end." % (first or "block"),
+            "Line %s%s (%s) starts a block with `%s`, and a line that starts a block must end with a colon `:`. "
+            "The lines of the block follow it, indented." % (lineno, where, shown, first),
+            "Add `:` at the end of line %s: `%s:`." % (lineno, _cap(text_line.split("#")[0].rstrip(), 60)),
+        )
     if "forgot a comma" in msg or _missing_comma(code_line, offset, _open_brackets_at(code, lineno, offset)):
-        return exp("SyntaxError.missing_comma", "A comma is missing between two items.",
-                   "Line %s%s (%s) has two values side by side with no comma between them. In a list, a tuple, a "
-                   "call's arguments or a dictionary, items are separated by commas." % (lineno, where, shown),
-                   "Add a comma between the items (Python points at the second one).")
-    return exp("SyntaxError", "Python cannot read line %s." % lineno if lineno else "Python cannot read the program.",
-               "Line %s%s (%s) is not valid Python: %s. Nothing ran, because Python reads the whole file before it "
-               "runs any of it. The mistake is on that line or just before it, often where the `^` points." % (
-                   lineno, where, shown, _cap(msg, 100)),
-               "Compare the line with an example of the same statement in the tutorial: look for a missing bracket, "
-               "quote, comma or colon.", topic="SyntaxError.other")
+        return exp(
+            "SyntaxError.missing_comma",
+            "A comma is missing between two items.",
+            "Line %s%s (%s) has two values side by side with no comma between them. In a list, a tuple, a "
+            "call's arguments or a dictionary, items are separated by commas." % (lineno, where, shown),
+            "Add a comma between the items (Python points at the second one).",
+        )
+    return exp(
+        "SyntaxError",
+        "Python cannot read line %s." % lineno if lineno else "Python cannot read the program.",
+        "Line %s%s (%s) is not valid Python: %s. Nothing ran, because Python reads the whole file before it "
+        "runs any of it. The mistake is on that line or just before it, often where the `^` points."
+        % (lineno, where, shown, _cap(msg, 100)),
+        "Compare the line with an example of the same statement in the tutorial: look for a missing bracket, "
+        "quote, comma or colon.",
+        topic="SyntaxError.other",
+    )
 
 
 def _names_with_keywords(code_text):
@@ -1902,10 +2482,13 @@ def _names_with_keywords(code_text):
 
 
 def _keyword_name(exp, lineno, where, word, shown):
-    return exp("SyntaxError.keyword_as_name", "`%s` is a Python keyword and cannot be used as a name." % word,
-               "Line %s%s (%s) uses `%s` as a name, but `%s` is one of Python's keywords, reserved for the language "
-               "itself." % (lineno, where, shown, word, word),
-               "Choose another name, such as `%s_` or a more descriptive one (`school_class`)." % word)
+    return exp(
+        "SyntaxError.keyword_as_name",
+        "`%s` is a Python keyword and cannot be used as a name." % word,
+        "Line %s%s (%s) uses `%s` as a name, but `%s` is one of Python's keywords, reserved for the language "
+        "itself." % (lineno, where, shown, word, word),
+        "Choose another name, such as `%s_` or a more descriptive one (`school_class`)." % word,
+    )
 
 
 def _open_brackets_at(code, lineno, offset):
@@ -1930,17 +2513,20 @@ def _missing_comma(code_line, offset, depth):
         return False
     col = offset - 1
     before = code_line[:col].rstrip()
-    here = code_line[col:col + 1]
+    here = code_line[col : col + 1]
     if not before or not here:
         return False
     ends_value = before[-1].isalnum() or before[-1] in "_\"')]}"
     starts_value = here.isalnum() or here in "_\"'([{"
     words_before = _words(before)
-    after_keyword = bool(words_before) and before.endswith(words_before[-1][0]) and words_before[-1][0] in KEYWORDS
+    after_keyword = (
+        bool(words_before) and before.endswith(words_before[-1][0]) and words_before[-1][0] in KEYWORDS
+    )
     return ends_value and starts_value and not after_keyword
 
 
 # ---------------------------------------------------------------- the entry point
+
 
 def _explanation(exc, sources):
     """(the _Explanation, its context): the work of explain(), with the topic it chose."""

@@ -25,6 +25,7 @@ friendly-traceback 0.7.61 is installed from PyPI into a venv under /tmp on the f
 the interpreter given by --python, python3 by default); all three ways run with that venv's
 interpreter, so all three start the same way.
 """
+
 import argparse
 import glob
 import json
@@ -42,7 +43,7 @@ CORPUS = os.path.join(HERE, "errors")
 FT_VERSION = "0.7.61"
 
 # The child: runs main.py as the sandbox does, prints the traceback, then explains (or not).
-CHILD = r'''
+CHILD = r"""
 import json, os, sys, time
 mode, work, python_dir = sys.argv[1], sys.argv[2], sys.argv[3]
 main_path = os.path.join(work, "main.py")
@@ -95,7 +96,7 @@ except BaseException as exc:
             report["seconds"] = time.perf_counter() - t0
             report["crashed"] = "%s: %s" % (type(e).__name__, str(e)[:100])
 os.write(1, ("\nBENCH " + json.dumps(report) + "\n").encode())
-'''
+"""
 
 
 def ensure_friendly(python):
@@ -108,7 +109,9 @@ def ensure_friendly(python):
         if done.returncode == 0:
             return exe, done.stdout.decode().strip()
     subprocess.run([python, "-m", "venv", venv], check=True)
-    subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "friendly-traceback==" + FT_VERSION], check=True)
+    subprocess.run(
+        [os.path.join(venv, "bin", "pip"), "install", "-q", "friendly-traceback==" + FT_VERSION], check=True
+    )
     return exe, subprocess.run(check, stdout=subprocess.PIPE, check=True).stdout.decode().strip()
 
 
@@ -130,11 +133,16 @@ def prepare(case, root):
 
 def run(python, mode, work, stdin):
     t0 = time.perf_counter()
-    proc = subprocess.run([python, "-c", CHILD, mode, work, PYTHON_DIR], input=stdin.encode(),
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
+    proc = subprocess.run(
+        [python, "-c", CHILD, mode, work, PYTHON_DIR],
+        input=stdin.encode(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        timeout=120,
+    )
     wall = time.perf_counter() - t0
     marker = proc.stdout.rfind(b"\nBENCH ")
-    report = json.loads(proc.stdout[marker + 7:].decode()) if marker >= 0 else {"crashed": "no report"}
+    report = json.loads(proc.stdout[marker + 7 :].decode()) if marker >= 0 else {"crashed": "no report"}
     return wall, report
 
 
@@ -149,12 +157,20 @@ def main():
     parser.add_argument("cases", nargs="*")
     args = parser.parse_args()
     python, ft_version = ensure_friendly(args.python)
-    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"],
-                             stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    version = (
+        subprocess.run(
+            [python, "-c", "import sys; print(sys.version.split()[0])"], stdout=subprocess.PIPE, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
     cases = sorted(glob.glob(os.path.join(CORPUS, "*.py")))
     if args.cases:
         cases = [c for c in cases if any(s in os.path.basename(c) for s in args.cases)]
-    print("CPython %s, friendly-traceback %s, %d programs, %d rounds" % (version, ft_version, len(cases), args.rounds))
+    print(
+        "CPython %s, friendly-traceback %s, %d programs, %d rounds"
+        % (version, ft_version, len(cases), args.rounds)
+    )
     rows = []
     with tempfile.TemporaryDirectory() as root:
         for case in cases:
@@ -172,17 +188,20 @@ def main():
                         inner["call"].append(report["call_seconds"])
                     reports[mode] = report
             plain = statistics.median(walls["plain"])
-            rows.append({
-                "case": os.path.basename(case)[:-3],
-                "kind": reports["explain"].get("kind", "?"),
-                "ours": reports["explain"], "ft": reports["friendly"],
-                "ours_ms": statistics.median(inner["explain"]) if inner["explain"] else None,
-                "call_ms": statistics.median(inner["call"]) if inner["call"] else None,
-                "ft_ms": statistics.median(inner["friendly"]) if inner["friendly"] else None,
-                "ours_wall": statistics.median(walls["explain"]) - plain,
-                "ft_wall": statistics.median(walls["friendly"]) - plain,
-                "plain_wall": plain,
-            })
+            rows.append(
+                {
+                    "case": os.path.basename(case)[:-3],
+                    "kind": reports["explain"].get("kind", "?"),
+                    "ours": reports["explain"],
+                    "ft": reports["friendly"],
+                    "ours_ms": statistics.median(inner["explain"]) if inner["explain"] else None,
+                    "call_ms": statistics.median(inner["call"]) if inner["call"] else None,
+                    "ft_ms": statistics.median(inner["friendly"]) if inner["friendly"] else None,
+                    "ours_wall": statistics.median(walls["explain"]) - plain,
+                    "ft_wall": statistics.median(walls["friendly"]) - plain,
+                    "plain_wall": plain,
+                }
+            )
             print(".", end="", flush=True)
     print()
 
@@ -192,15 +211,32 @@ def main():
         return "yes" if report.get(key) else "no"
 
     header = "%-30s %-36s | %-8s %-5s %8s | %-8s %-5s %8s" % (
-        "program", "kind (PyGuide)", "specific", "fix", "ms", "specific", "fix", "ms")
+        "program",
+        "kind (PyGuide)",
+        "specific",
+        "fix",
+        "ms",
+        "specific",
+        "fix",
+        "ms",
+    )
     print("%-67s | %-24s | %-24s" % ("", "PyGuide explain.py", "friendly-traceback " + ft_version))
     print(header)
     print("-" * len(header))
     for r in rows:
-        print("%-30s %-36s | %-8s %-5s %8s | %-8s %-5s %8s" % (
-            r["case"], r["kind"][:36], yes(r["ours"], "specific"), yes(r["ours"], "fix"),
-            ms(r["ours_ms"]) if r["ours_ms"] is not None else "-",
-            yes(r["ft"], "specific"), yes(r["ft"], "fix"), ms(r["ft_ms"]) if r["ft_ms"] is not None else "-"))
+        print(
+            "%-30s %-36s | %-8s %-5s %8s | %-8s %-5s %8s"
+            % (
+                r["case"],
+                r["kind"][:36],
+                yes(r["ours"], "specific"),
+                yes(r["ours"], "fix"),
+                ms(r["ours_ms"]) if r["ours_ms"] is not None else "-",
+                yes(r["ft"], "specific"),
+                yes(r["ft"], "fix"),
+                ms(r["ft_ms"]) if r["ft_ms"] is not None else "-",
+            )
+        )
     n = len(rows)
 
     def count(who, key):
@@ -210,24 +246,59 @@ def main():
     ft_ms = [r["ft_ms"] for r in rows if r["ft_ms"] is not None]
     print()
     print("%-44s %18s %22s" % ("", "PyGuide explain.py", "friendly-traceback"))
-    print("%-44s %18s %22s" % ("specific explanation", "%d/%d" % (count("ours", "specific"), n),
-                               "%d/%d" % (count("ft", "specific"), n)))
-    print("%-44s %18s %22s" % ("names a fix", "%d/%d" % (count("ours", "fix"), n), "%d/%d" % (count("ft", "fix"), n)))
-    print("%-44s %18s %22s" % ("crashed", str(sum(1 for r in rows if "crashed" in r["ours"])),
-                               str(sum(1 for r in rows if "crashed" in r["ft"]))))
+    print(
+        "%-44s %18s %22s"
+        % (
+            "specific explanation",
+            "%d/%d" % (count("ours", "specific"), n),
+            "%d/%d" % (count("ft", "specific"), n),
+        )
+    )
+    print(
+        "%-44s %18s %22s"
+        % ("names a fix", "%d/%d" % (count("ours", "fix"), n), "%d/%d" % (count("ft", "fix"), n))
+    )
+    print(
+        "%-44s %18s %22s"
+        % (
+            "crashed",
+            str(sum(1 for r in rows if "crashed" in r["ours"])),
+            str(sum(1 for r in rows if "crashed" in r["ft"])),
+        )
+    )
     if ours_ms and ft_ms:
-        print("%-44s %18s %22s" % ("explanation step in-process, p50 ms", ms(statistics.median(ours_ms)),
-                                   ms(statistics.median(ft_ms))))
+        print(
+            "%-44s %18s %22s"
+            % (
+                "explanation step in-process, p50 ms",
+                ms(statistics.median(ours_ms)),
+                ms(statistics.median(ft_ms)),
+            )
+        )
         print("%-44s %18s %22s" % ("explanation step in-process, max ms", ms(max(ours_ms)), ms(max(ft_ms))))
         calls = [r["call_ms"] for r in rows if r["call_ms"] is not None]
-        print("%-44s %18s %22s" % ("  of which explain() alone (module loaded), p50", ms(statistics.median(calls)), "-"))
+        print(
+            "%-44s %18s %22s"
+            % ("  of which explain() alone (module loaded), p50", ms(statistics.median(calls)), "-")
+        )
         print("%-44s %18s %22s" % ("  of which explain() alone, max ms", ms(max(calls)), "-"))
-    print("%-44s %18s %22s" % ("added wall time per run, p50 ms", ms(statistics.median(r["ours_wall"] for r in rows)),
-                               ms(statistics.median(r["ft_wall"] for r in rows))))
-    print("%-44s %18s" % ("plain failing run (baseline), p50 ms", ms(statistics.median(r["plain_wall"] for r in rows))))
+    print(
+        "%-44s %18s %22s"
+        % (
+            "added wall time per run, p50 ms",
+            ms(statistics.median(r["ours_wall"] for r in rows)),
+            ms(statistics.median(r["ft_wall"] for r in rows)),
+        )
+    )
+    print(
+        "%-44s %18s"
+        % ("plain failing run (baseline), p50 ms", ms(statistics.median(r["plain_wall"] for r in rows)))
+    )
     rec = [r for r in rows if r["case"].startswith("recursion")]
     if rec and rec[0]["ours_ms"] is not None and rec[0]["ft_ms"] is not None:
-        print("%-44s %18s %22s" % ("RecursionError, in-process ms", ms(rec[0]["ours_ms"]), ms(rec[0]["ft_ms"])))
+        print(
+            "%-44s %18s %22s" % ("RecursionError, in-process ms", ms(rec[0]["ours_ms"]), ms(rec[0]["ft_ms"]))
+        )
 
 
 if __name__ == "__main__":

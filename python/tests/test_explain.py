@@ -19,6 +19,7 @@ The interpreters run with -I -S: the sandbox's interpreter imports only what Pyt
 at start-up, while a site-packages .pth file can import much more (one on this machine imports
 `random`, which would hide the corpus's random.py shadowing).
 """
+
 import glob
 import io
 import json
@@ -59,6 +60,7 @@ INTERPRETERS = {v: find_interpreter(v) for v in VERSIONS}
 
 
 # ---------------------------------------------------------------- the curriculum's anchors
+
 
 def slugify(text):
     """crates/pyguide-content/src/slug.rs: ASCII letters and digits kept (lowercased),
@@ -110,7 +112,12 @@ def content_anchors(root=CONTENT):
         for line in lines[start:]:
             m = re.match(r" {0,3}(`{3,}|~{3,})(.*)$", line)
             if code_fence is not None:
-                if m and m.group(1)[0] == code_fence[0] and len(m.group(1)) >= len(code_fence) and not m.group(2).strip():
+                if (
+                    m
+                    and m.group(1)[0] == code_fence[0]
+                    and len(m.group(1)) >= len(code_fence)
+                    and not m.group(2).strip()
+                ):
                     code_fence = None
                 continue
             if m:
@@ -125,7 +132,7 @@ def content_anchors(root=CONTENT):
             if attrs:
                 ids = [a[1:] for a in attrs.group(1).split() if a.startswith("#")]
                 explicit = ids[0] if ids else None
-                text = text[:attrs.start()]
+                text = text[: attrs.start()]
             if explicit:
                 anchor = explicit
             else:
@@ -142,6 +149,7 @@ ANCHORS = content_anchors()
 
 
 # ---------------------------------------------------------------- running the corpus
+
 
 def read_header(path):
     header = {}
@@ -163,7 +171,7 @@ CASES = sorted(glob.glob(os.path.join(CORPUS, "*.py")))
 # same sys.modules as `python explain.py FILE` would. A job is a line: the mode ("cli": run
 # `explain.main([FILE])`; "hostile": see HOSTILE_CHILD), main.py's path, the stdin file, and
 # the files for the child's stdout and stderr.
-DRIVER = '''
+DRIVER = """
 import io, os, sys
 sys.path.insert(0, sys.argv[1])
 import explain
@@ -193,7 +201,7 @@ for job in jobs:
         sys.stderr.flush()
         os._exit(code)
     os.waitpid(pid, 0)
-'''
+"""
 
 
 def run_batch(python, jobs):
@@ -209,18 +217,34 @@ def run_batch(python, jobs):
             stdin_path = os.path.join(tmp, "stdin%d" % i)
             with open(stdin_path, "w", encoding="utf-8") as f:
                 f.write(stdin)
-            lines.append("\t".join((mode, os.path.join(work, "main.py"), stdin_path,
-                                    os.path.join(tmp, "out%d" % i), os.path.join(tmp, "err%d" % i))))
+            lines.append(
+                "\t".join(
+                    (
+                        mode,
+                        os.path.join(work, "main.py"),
+                        stdin_path,
+                        os.path.join(tmp, "out%d" % i),
+                        os.path.join(tmp, "err%d" % i),
+                    )
+                )
+            )
         # PYGUIDE_EXPLAIN_DEBUG: a bug in the explainer fails the test instead of falling back.
-        subprocess.run([python, "-I", "-S", "-c", DRIVER, PYTHON_DIR, HOSTILE_CHILD],
-                       input="\n".join(lines).encode(), stdout=subprocess.DEVNULL, check=True, timeout=300,
-                       env=dict(os.environ, PYGUIDE_EXPLAIN_DEBUG="1"))
+        subprocess.run(
+            [python, "-I", "-S", "-c", DRIVER, PYTHON_DIR, HOSTILE_CHILD],
+            input="\n".join(lines).encode(),
+            stdout=subprocess.DEVNULL,
+            check=True,
+            timeout=300,
+            env=dict(os.environ, PYGUIDE_EXPLAIN_DEBUG="1"),
+        )
         out = []
         for i in range(len(jobs)):
             texts = []
             for stream in ("out", "err"):
                 path = os.path.join(tmp, "%s%d" % (stream, i))
-                with open(path, encoding="utf-8", errors="replace") if os.path.exists(path) else io.StringIO() as f:
+                with (
+                    open(path, encoding="utf-8", errors="replace") if os.path.exists(path) else io.StringIO()
+                ) as f:
                     texts.append(f.read())
             out.append(tuple(texts))
         return out
@@ -252,6 +276,7 @@ def corpus_results(version):
     """{case or hostile program: (result, stderr)} for one version. At the first call every
     installed version runs the corpus and the hostile programs, in parallel."""
     if not _RESULTS:
+
         def run(version):
             jobs = [("cli", case_files(case), read_header(case).get("stdin", "")) for case in CASES]
             jobs += [("hostile", {"main.py": HOSTILE_PRELUDE + program}, "") for program in HOSTILE.values()]
@@ -271,8 +296,10 @@ class CorpusTest(unittest.TestCase):
 
     def check_version(self, version):
         if not INTERPRETERS[version]:
-            self.skipTest("CPython %s is not installed (looked in ~/.pyenv/versions and for python%s on PATH)"
-                          % (version, version))
+            self.skipTest(
+                "CPython %s is not installed (looked in ~/.pyenv/versions and for python%s on PATH)"
+                % (version, version)
+            )
         results = corpus_results(version)
         for case in CASES:
             name = os.path.basename(case)
@@ -294,15 +321,18 @@ class CorpusTest(unittest.TestCase):
 
 
 for _version in VERSIONS:
-    setattr(CorpusTest, "test_corpus_" + _version.replace(".", "_"),
-            (lambda v: lambda self: self.check_version(v))(_version))
+    setattr(
+        CorpusTest,
+        "test_corpus_" + _version.replace(".", "_"),
+        (lambda v: lambda self: self.check_version(v))(_version),
+    )
 
 
 # ---------------------------------------------------------------- never calling learner code
 
 # A class whose every hook records that it was called, in a list the driver below reads after
 # the program has ended: the explainer must not add to it.
-HOSTILE_PRELUDE = '''
+HOSTILE_PRELUDE = """
 import builtins
 CALLS = builtins.EVIL_CALLS = []
 
@@ -355,7 +385,7 @@ class EvilText(str):
         record("EvilText.__eq__")
         return str.__eq__(self, other)
     __hash__ = str.__hash__
-'''
+"""
 
 HOSTILE = {
     "key_error_evil_dict": "d = {Evil(): Evil(), 'alpha': Evil()}\nd['alpah']\n",
@@ -378,13 +408,14 @@ HOSTILE = {
         "    def __getattribute__(self, name):\n"
         "        record('Boom.__getattribute__ ' + name)\n"
         "        return object.__getattribute__(self, name)\n"
-        "raise Boom(Evil())\n"),
+        "raise Boom(Evil())\n"
+    ),
     "recursion_with_evil_locals": "def f(x):\n    return f(x)\nf(Evil())\n",
 }
 
 # Runs in the forked child: the program as main.py the way the CLI does, then explain(),
 # counting the hooks called and the modules imported meanwhile.
-HOSTILE_CHILD = '''
+HOSTILE_CHILD = """
 import builtins, json, sys
 exc, source = explain._run_as_main(main_path)
 calls = builtins.__dict__.get("EVIL_CALLS", [])
@@ -393,7 +424,7 @@ modules = set(sys.modules)
 result = explain.explain(exc, {"main.py": source})
 print(json.dumps({"calls": calls[before:], "result": result,
                   "new_modules": sorted(set(sys.modules) - modules)}))
-'''
+"""
 
 
 class HostileTest(unittest.TestCase):
@@ -426,11 +457,15 @@ class HostileTest(unittest.TestCase):
 
 
 for _version in VERSIONS:
-    setattr(HostileTest, "test_hostile_" + _version.replace(".", "_"),
-            (lambda v: lambda self: self.check_version(v))(_version))
+    setattr(
+        HostileTest,
+        "test_hostile_" + _version.replace(".", "_"),
+        (lambda v: lambda self: self.check_version(v))(_version),
+    )
 
 
 # ---------------------------------------------------------------- in-process checks
+
 
 def raised(code, filename="/work/main.py"):
     """The exception `code` raises when run as main.py, with its traceback from main.py."""
@@ -453,16 +488,20 @@ class ExplainTest(unittest.TestCase):
                 self.assertIn(link, ANCHORS)
 
     def test_every_topic_the_explainer_names_has_a_target(self):
-        # Topics are the first argument of _Explanation(...) and exp(...), a `topic=`, or the
-        # first item of what _none_maker returns, or by type in _attribute_error; a topic missing from LEARN_MORE would
-        # silently link to the general section.
+        # Topics are the first argument of _Explanation(...) and exp(...), a `topic=`, the first
+        # item of what _none_maker returns, or picked by type in _attribute_error. A topic
+        # missing from LEARN_MORE would silently link to the general section.
         with open(EXPLAIN, encoding="utf-8") as f:
             source = f.read()
         topics = set(re.findall(r'_Explanation\(\s*"([A-Za-z._]+)"', source))
         topics |= set(re.findall(r'topic(?:=| = )"([A-Za-z._]+)"', source))
-        topics |= set(re.findall(r'return \("([A-Za-z._]+)", ', source))
+        topics |= set(re.findall(r'return \(\s*"([A-Za-z._]+)",', source))
         topics |= set(re.findall(r'"[a-z]+": "(AttributeError\.[a-z]+)"', source))  # by the object's type
-        topics |= {t for t in re.findall(r'exp\("([A-Za-z._]+)"', source) if t not in ("SyntaxError", "IndentationError")}
+        topics |= {
+            t
+            for t in re.findall(r'exp\(\s*"([A-Za-z._]+)"', source)
+            if t not in ("SyntaxError", "IndentationError")
+        }
         self.assertGreater(len(topics), 50)
         self.assertEqual(sorted(t for t in topics if t not in explain.LEARN_MORE), [])
         self.assertEqual(sorted(t for t in explain.LEARN_MORE if t not in topics), [])
@@ -472,7 +511,9 @@ class ExplainTest(unittest.TestCase):
         exc = raised(code)
         full = explain.explain(exc, {"main.py": code})
         self.assertEqual(full["learn_more"], "/tutorials/variables#name-error")
-        self.assertIsNone(explain.explain(exc, {"main.py": code}, anchors={"/tutorials/other#x"})["learn_more"])
+        self.assertIsNone(
+            explain.explain(exc, {"main.py": code}, anchors={"/tutorials/other#x"})["learn_more"]
+        )
         kept = explain.explain(exc, {"main.py": code}, anchors={"/tutorials/variables#name-error"})
         self.assertEqual(kept["learn_more"], "/tutorials/variables#name-error")
 
