@@ -316,11 +316,15 @@ def _describe_type(name):
     }.get(name, "%s `%s` object" % ("an" if name[:1].lower() in "aeiou" else "a", name))
 
 
+_MAPPINGPROXY = type(type.__dict__)
+
+
 def _items_of(mapping):
-    """(str, value) pairs of a namespace: an exact dict, or 3.13's frame-locals proxy. Keys that
-    are not exact str are skipped (comparing them could run learner code)."""
+    """(str, value) pairs of a namespace: an exact dict, a class's mappingproxy, or 3.13's
+    frame-locals proxy. Keys that are not exact str are skipped (comparing them could run
+    learner code); the pairs are read in C, nothing is hashed."""
     t = type(mapping)
-    if t is not dict and _type_name(t) != "FrameLocalsProxy":
+    if t is not dict and t is not _MAPPINGPROXY and _type_name(t) != "FrameLocalsProxy":
         return []
     try:
         return [(k, v) for k, v in list(mapping.items()) if type(k) is str]
@@ -467,6 +471,16 @@ def _names(code_line):
         if not after_dot and word not in KEYWORDS and word not in seen:
             seen.append(word)
     return seen
+
+
+def _subscript_col(code_line, name):
+    """The column of the `[` right after the variable `name` on a line (`name[...]`), or -1."""
+    for word, col, after_dot in _words(code_line):
+        if word == name and not after_dot:
+            rest = code_line[col + len(word) :]
+            if rest.lstrip().startswith("["):
+                return col + len(word) + len(rest) - len(rest.lstrip())
+    return -1
 
 
 def _assign_split(code_line):
@@ -1456,10 +1470,10 @@ def _index_error(ctx):
         n = _safe_len(value)
         if n is None or type(value) in (dict, set, frozenset):
             continue
-        col = code_line.find(name + "[")
+        col = _subscript_col(code_line, name)
         if col < 0:
             continue
-        inside = code_line[col + len(name) + 1 :].split("]")[0].strip()
+        inside = code_line[col + 1 :].split("]")[0].strip()
         index = None
         loop = None
         if inside.lstrip("-").isdigit():
@@ -1533,9 +1547,12 @@ def _key_error(ctx):
     shown = _safe_repr(key)
     code_line = ctx.code_line()
     for name, value in ctx.line_values():
-        if type(value) is not dict or code_line.find(name + "[") < 0:
+        col = _subscript_col(code_line, name)
+        if type(value) is not dict or col < 0:
             continue
-        keys = [k for k in value if type(k) in (str, int, float, bool)]
+        # Keys are shown and compared only when every one is a built-in value (a tuple of
+        # numbers, say); comparing a key of the learner's class would run its __eq__.
+        keys = [k for k in value if _safe_repr(k, 20) is not None] if len(value) <= 10000 else []
         if len(keys) != len(value):
             keys = []
         key_reprs = [_safe_repr(k) for k in keys[:8]]
@@ -1556,7 +1573,7 @@ def _key_error(ctx):
             text += " Its keys are %s%s." % (", ".join(key_reprs), ", \u2026" if len(keys) > 8 else "")
         elif not value:
             text += " `%s` is empty." % name
-        index_names = _names(code_line[code_line.find(name + "[") + len(name) + 1 :].split("]")[0])
+        index_names = _names(code_line[col + 1 :].split("]")[0])
         if near and type(near[0]) is int and type(key) is str:
             fix = "The key is the number %s, and %s is text: convert it first, `%s[int(%s)]`." % (
                 near[0],
@@ -1706,6 +1723,7 @@ def _attribute_error(ctx):
         for no, how in _bindings(code, tname):
             if how != "class":
                 continue
+            body_indent = _indent(code[no]) if no < len(code) else 4
             for line in code[no : _block_end(code, no)]:
                 words = _words(line)
                 if words and words[0][0] == "def" and len(words) > 1:
@@ -1714,23 +1732,20 @@ def _attribute_error(ctx):
                     if w == "self" and i + 1 < len(words) and words[i + 1][2]:
                         candidates.append(words[i + 1][0])
                 eq = _assign_split(line)
-                if eq > 0 and _indent(line) == _indent(code[no]) if no < len(code) else False:
+                if eq > 0 and _indent(line) == body_indent:  # a class attribute: `colour = "red"`
                     candidates.extend(_names(line[:eq]))
     exc_obj = getattr(ctx.exc, "obj", None) if ctx.builtin else None
     if exc_obj is not None:
         for cls in _TYPE_MRO.__get__(type(exc_obj)):
-            candidates.extend(
-                k for k, _ in _items_of(dict(_TYPE_DICT.__get__(cls))) if not k.startswith("__")
-            )
+            candidates.extend(k for k, _ in _items_of(_TYPE_DICT.__get__(cls)) if not k.startswith("__"))
     near = _closest(attr, candidates)
-    text = "Line %s%s uses `.%s` on %s, %s `%s`%s, which has no attribute `%s`." % (
+    text = "Line %s%s uses `.%s` on %s, %s `%s`, which has no attribute `%s`." % (
         ctx.line,
         ctx.where(),
         attr,
         who,
         "the class" if is_type else "an object of class",
         tname,
-        "" if not candidates else "",
         attr,
     )
     if near:
@@ -2602,32 +2617,42 @@ def _run_as_main(path):
     return None, source
 
 
+def run_file(path):
+    """Runs the file at `path` as main.py and returns its explanation (None when it ends
+    without an exception). The program's output goes to stderr, then its traceback."""
+    out = sys.stdout
+    sys.stdout = sys.stderr  # the program's own output must not mix with the JSON
+    try:
+        exc, source = _run_as_main(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        sources = {"main.py": source}
+        for name in sorted(os.listdir(folder)):
+            full = os.path.join(folder, name)
+            if name != os.path.basename(path) and name != "main.py" and os.path.isfile(full):
+                try:
+                    with open(full, encoding="utf-8") as f:
+                        sources[name] = f.read(65536)
+                except (OSError, UnicodeDecodeError):
+                    sources[name] = ""
+        if exc is None:
+            return None
+        result = explain(exc, sources)
+        # After explaining: printing the traceback runs the exception's __str__, which may be
+        # the learner's.
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        return result
+    finally:
+        sys.stdout = out
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
         print("usage: python explain.py FILE", file=sys.stderr)
         return 2
+    result = run_file(argv[0])
     import json
 
-    path = argv[0]
-    out = sys.stdout
-    sys.stdout = sys.stderr  # the program's own output must not mix with the JSON
-    exc, source = _run_as_main(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    sources = {"main.py": source}
-    for name in sorted(os.listdir(folder)):
-        full = os.path.join(folder, name)
-        if name != os.path.basename(path) and name != "main.py" and os.path.isfile(full):
-            try:
-                with open(full, encoding="utf-8") as f:
-                    sources[name] = f.read(65536)
-            except (OSError, UnicodeDecodeError):
-                sources[name] = ""
-    result = None
-    if exc is not None:
-        sys.excepthook(type(exc), exc, exc.__traceback__)
-        result = explain(exc, sources)
-    sys.stdout = out
     print(json.dumps(result))
     return 0
 

@@ -167,12 +167,16 @@ CASES = sorted(glob.glob(os.path.join(CORPUS, "*.py")))
 
 # One process per interpreter runs every program, each in a child forked from it (as the
 # sandbox's zygote does): a fresh interpreter per program would cost ~30 ms of CPU each, over
-# 400 times. The driver imports only what explain.py imports, so the programs start from the
-# same sys.modules as `python explain.py FILE` would. A job is a line: the mode ("cli": run
-# `explain.main([FILE])`; "hostile": see HOSTILE_CHILD), main.py's path, the stdin file, and
+# 500 times. The driver imports json once and takes it out of sys.modules, as the zygote does,
+# so the programs start from the same sys.modules as `python explain.py FILE` would; a child
+# puts it back after its program has run. A job is a line: the mode ("cli": what
+# `explain.py FILE` prints; "hostile": see HOSTILE_CHILD), main.py's path, the stdin file, and
 # the files for the child's stdout and stderr.
 DRIVER = """
 import io, os, sys
+before = set(sys.modules)
+import json
+JSON = {name: sys.modules.pop(name) for name in set(sys.modules) - before}
 sys.path.insert(0, sys.argv[1])
 import explain
 jobs = sys.stdin.read().splitlines()
@@ -189,10 +193,13 @@ for job in jobs:
         sys.stdin = io.TextIOWrapper(io.open(0, "rb", closefd=False), encoding="utf-8")
         try:
             if mode == "cli":
-                code = explain.main([main_path])
+                result = explain.run_file(main_path)
+                sys.modules.update(JSON)
+                print(json.dumps(result))
             else:
-                exec(compile(sys.argv[2], "<hostile child>", "exec"), {"explain": explain, "main_path": main_path})
-                code = 0
+                exec(compile(sys.argv[2], "<hostile child>", "exec"),
+                     {"explain": explain, "main_path": main_path, "JSON": JSON})
+            code = 0
         except BaseException as e:
             import traceback
             traceback.print_exc()
@@ -411,19 +418,23 @@ HOSTILE = {
         "raise Boom(Evil())\n"
     ),
     "recursion_with_evil_locals": "def f(x):\n    return f(x)\nf(Evil())\n",
+    "evil_locals_of_a_function": "def f():\n    e = Evil()\n    items = {Evil(): 1}\n    return e + items\nf()\n",
+    "evil_class_attributes": "class Thing(metaclass=Meta):\n    colour = Evil()\nThing.color\n",
 }
 
 # Runs in the forked child: the program as main.py the way the CLI does, then explain(),
 # counting the hooks called and the modules imported meanwhile.
 HOSTILE_CHILD = """
-import builtins, json, sys
+import builtins, sys
 exc, source = explain._run_as_main(main_path)
 calls = builtins.__dict__.get("EVIL_CALLS", [])
 before = len(calls)
 modules = set(sys.modules)
 result = explain.explain(exc, {"main.py": source})
-print(json.dumps({"calls": calls[before:], "result": result,
-                  "new_modules": sorted(set(sys.modules) - modules)}))
+new_modules = set(sys.modules) - modules
+sys.modules.update(JSON)
+import json
+print(json.dumps({"calls": calls[before:], "result": result, "new_modules": sorted(new_modules)}))
 """
 
 
@@ -555,6 +566,22 @@ class ExplainTest(unittest.TestCase):
         result = explain.explain(ValueError("x"), None)
         self.assertEqual(result["kind"], "ValueError")
         self.assertTrue(result["title"] and result["text"] and result["fix"])
+
+    def test_the_command_runs_a_file_as_main_py_and_prints_json(self):
+        with tempfile.TemporaryDirectory() as work:
+            path = os.path.join(work, "program.py")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("print('hello')\nscore = 1\nprint(scroe)\n")
+            with open(os.path.join(work, "notes.txt"), "w", encoding="utf-8") as f:
+                f.write("data\n")
+            done = subprocess.run(
+                [sys.executable, EXPLAIN, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        self.assertEqual(done.returncode, 0, done.stderr)
+        result = json.loads(done.stdout.decode())
+        self.assertEqual((result["kind"], result["line"]), ("NameError", 3))
+        self.assertIn("hello", done.stderr.decode())  # the program's output
+        self.assertIn("NameError: name 'scroe' is not defined", done.stderr.decode())  # its traceback
 
     def test_the_corpus_covers_thirty_kinds_and_forty_errors(self):
         kinds = {read_header(case)["kind"] for case in CASES}
