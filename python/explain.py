@@ -191,7 +191,7 @@ ATTRIBUTE_HABITS = {
     ("dict", "length"): "len(...)",
     ("set", "append"): "add",
     ("set", "push"): "add",
-    ("tuple", "append"): "+ (a new tuple) or a list",
+    ("tuple", "append"): "+",
 }
 
 _OPENERS = {")": "(", "]": "[", "}": "{"}
@@ -1296,13 +1296,16 @@ def _type_error(ctx):
         )
 
     if msg.startswith("can't multiply sequence by non-int"):
+        texts = [n for n, v in values if type(v) is str]
+        shown = " (%s)" % _value_phrase(texts[0], ctx.value_of(texts[0])[1]) if texts else ""
         return _Explanation(
             "TypeError.text_arithmetic",
             "Text or a list can only be repeated a whole number of times.",
-            "Line %s%s multiplies a sequence (text or a list) by %s. If it is text read with `input()`, "
-            "it is still text, not a number."
-            % (ctx.line, ctx.where(), _describe_type(quoted[-1]) if quoted else "a non-integer"),
-            "Convert the text to a number first, with `int(...)` or `float(...)`.",
+            "Line %s%s multiplies a sequence (text or a list)%s by %s. Text read with `input()` is still text, "
+            "even when it holds digits."
+            % (ctx.line, ctx.where(), shown, _describe_type(msg.rsplit(" of type ", 1)[-1].strip("'"))),
+            "Convert the text to a number first: `float(%s)` (or `int(...)` for whole numbers)."
+            % (texts[0] if texts else "..."),
         )
 
     if "has no len()" in msg and quoted:
@@ -1447,11 +1450,13 @@ def _value_error(ctx):
             "with a star: `first, *rest = ...`.",
         )
     if msg == "math domain error":
+        numbers = [_value_phrase(n, v) for n, v in ctx.line_values() if type(v) in (int, float)]
         return _Explanation(
             "ValueError.math_domain",
             "This maths function cannot take that value.",
             "Line %s%s calls a function of `math` with a value outside what it accepts, such as the square "
-            "root or logarithm of a negative number." % (ctx.line, ctx.where()),
+            "root or logarithm of a negative number%s."
+            % (ctx.line, ctx.where(), " (%s)" % ", ".join(numbers[:2]) if numbers else ""),
             "Check the value before the call (for example `if x >= 0:`).",
         )
     return _Explanation(
@@ -1696,7 +1701,12 @@ def _attribute_error(ctx):
                 fix = "Python checks membership with `in`: `item in %s`." % (
                     names_on_line[0] if names_on_line else "x"
                 )
-            elif good.startswith("[") or good.startswith("+"):
+            elif good == "+":
+                fix = (
+                    "A tuple cannot grow: make a new one, `%s = %s + (item,)`, or use a list if it must change."
+                    % ((names_on_line[0],) * 2 if names_on_line else ("t", "t"))
+                )
+            elif good.startswith("["):
                 fix = "Python writes that as `%s%s`." % (names_on_line[0] if names_on_line else "x", good)
             else:
                 fix = "Use `.%s` instead: `%s.%s(...)`." % (
@@ -1704,12 +1714,12 @@ def _attribute_error(ctx):
                     names_on_line[0] if names_on_line else "x",
                     good,
                 )
-            return _Explanation(
-                topic,
-                "%s has no `%s`; did you mean `%s`?" % (_describe_type(tname).capitalize(), attr, good),
-                text,
-                fix,
+            title = "%s has no `%s`%s" % (
+                _describe_type(tname).capitalize(),
+                attr,
+                "; did you mean `%s`?" % good if good.isidentifier() else ".",
             )
+            return _Explanation(topic, title, text, fix)
         return _Explanation(
             topic,
             "%s has no `%s`." % (_describe_type(tname).capitalize(), attr),
@@ -1973,7 +1983,8 @@ def _file_not_found(ctx):
         cwd = os.getcwd()
     except OSError:
         cwd = None
-    near = _closest(os.path.basename(filename), files) if filename else []
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1] if filename else ""
+    near = ([base] if base in files and base != filename else _closest(base, files)) if base else []
     text = (
         "Line %s%s opens %s, but there is no such file in the working folder%s, the folder the program "
         "runs in. Its files are: %s."
@@ -1990,7 +2001,15 @@ def _file_not_found(ctx):
             " A path such as `%s` is looked up from that folder; the files of your own computer are not "
             "there." % _cap(filename)
         )
-    if near:
+    if near and near[0] == base:  # the right file, with a folder in front that is not here
+        fix = (
+            'The example\'s file is `%s`, in the working folder: open it by its name alone, `open("%s")`.'
+            % (
+                base,
+                base,
+            )
+        )
+    elif near:
         fix = 'Did you mean `%s`? Write `open("%s")`.' % (near[0], near[0])
     else:
         fix = (
@@ -2348,11 +2367,19 @@ def _syntax(ctx):
         return exp(
             "SyntaxError.unclosed_string",
             "The text (string) on line %s has no closing quote." % sline,
-            "Line %s%s starts a string with a quote%s but never closes it, so the rest of the %s is read as "
-            "text."
-            % (sline, where, " mark" if not triple else ' triple (`"""`)', "line" if not triple else "file"),
-            "Put the same quote at the end of the text: `\"...\"` or `'...'`; to put a quote inside, use the "
-            "other kind around it.",
+            "Line %s%s starts a string with %s but never closes it, so the rest of the %s is read as text."
+            % (
+                sline,
+                where,
+                'three quotes (`"""`)' if triple else "a quote mark",
+                "file" if triple else "line",
+            ),
+            (
+                'Close it with the same three quotes, `"""`, where the text should end.'
+                if triple
+                else "Put the same quote at the end of the text: `\"...\"` or `'...'`; to put a quote inside, "
+                "use the other kind around it."
+            ),
             line=sline,
         )
     if msg.startswith("cannot assign to") or msg.startswith("can't assign to"):
