@@ -4,11 +4,14 @@ Run from the repository root:
     python3 -m unittest discover -s python/tests -v
 
 The error corpus (tests/errors/*.py, one beginner error each; a folder of the same name holds
-the example's other files) runs through `explain.py FILE` on every CPython from 3.8 to 3.13
-that is installed (found under $PYENV_ROOT/versions or ~/.pyenv/versions, else as python3.X on
-PATH); a missing version's tests are skipped with a message naming it. Each corpus file's
-header says what it expects:
+the example's other files) runs through explain.py's command (`run_file`, what
+`python explain.py FILE` prints) on every CPython from 3.8 to 3.13 that is installed (found
+under $PYENV_ROOT/versions or ~/.pyenv/versions, else as python3.X on PATH); a missing
+version's tests are skipped with a message naming it. Each corpus file's header says what it
+shows and what it expects:
 
+    # Shows: ...               what the program gets wrong
+    # Files: folder/name       (informational) the example's other files
     # Kind: NameError          the explanation's kind
     # Line: 6                  its line, in the learner's file ("6 or 10": either)
     # Mentions: scroe, score   words its title, text or fix must contain
