@@ -36,6 +36,33 @@ import builtins
 import os
 import sys
 
+# The built-ins and os functions this module calls, bound as its own globals when it is
+# imported. In the sandbox it is imported before the learner's program runs, so a program that
+# replaces `builtins.repr`, `builtins.len` or `os.path.basename` with a function of its own
+# cannot get that function called by the explainer.
+globals().update(
+    (name, getattr(builtins, name))
+    for name in (
+        "any bool bytes complex dict dir enumerate float frozenset getattr int issubclass len list max min "
+        "ord range repr set sorted str tuple type object BaseException Exception SyntaxError "
+        "IndentationError TabError UnicodeDecodeError OSError"
+    ).split()
+)
+_getcwd = os.getcwd  # posix.getcwd, in C
+
+
+def _basename(path):
+    # Not os.path.basename: posixpath's functions look up built-ins (len) at call time.
+    return path.rpartition("/")[2]
+
+
+def _dirname(path):
+    return path.rpartition("/")[0]
+
+
+_MODULES = sys.modules  # the interpreter's own dict, even if a program rebinds sys.modules
+_DEBUG = bool(os.environ.get("PYGUIDE_EXPLAIN_DEBUG"))  # the tests want the explainer's own errors raised
+
 # Third-party packages the sandbox offers besides the standard library.
 CURATED_PACKAGES = ("numpy", "pandas", "matplotlib", "pytest")
 
@@ -693,7 +720,7 @@ def _quoted(msg):
 
 def _stdlib_names():
     names = getattr(sys, "stdlib_module_names", None)
-    if names:
+    if type(names) is frozenset:
         return frozenset(n for n in names if not n.startswith("_"))
     return _COMMON_STDLIB
 
@@ -730,27 +757,27 @@ class _Context:
             tb = tb.tb_next
         self.work = None
         for filename, _, _ in self.frames:
-            if type(filename) is str and os.path.basename(filename) == "main.py":
-                self.work = os.path.dirname(filename)
+            if type(filename) is str and _basename(filename) == "main.py":
+                self.work = _dirname(filename)
                 break
         if self.work is None and self.builtin and issubclass(self.cls, SyntaxError):
             f = exc.filename
-            if type(f) is str and os.path.basename(f) == "main.py":
-                self.work = os.path.dirname(f)
+            if type(f) is str and _basename(f) == "main.py":
+                self.work = _dirname(f)
         self._learner_files = {}  # filename -> is it one of the learner's (a RecursionError has ~1000 frames)
         self.learner = [f for f in self.frames if self.is_learner(f[0])]
         self.file = self.line = self.frame = None
         if self.learner:
             filename, self.line, self.frame = self.learner[-1]
-            self.file = os.path.basename(filename)
+            self.file = _basename(filename)
         self._code = {}
         self._ns = None
 
     def is_learner(self, filename):
         known = self._learner_files.get(filename) if type(filename) is str else False
         if known is None:
-            base = os.path.basename(filename)
-            known = base in self.sources and (self.work is None or os.path.dirname(filename) == self.work)
+            base = _basename(filename)
+            known = base in self.sources and (self.work is None or _dirname(filename) == self.work)
             self._learner_files[filename] = known
         return known
 
@@ -1623,10 +1650,10 @@ def _attribute_error(ctx):
         return _none_case(ctx, "has no attribute `%s`" % attr)
     if msg.startswith("module ") or msg.startswith("partially initialized module"):
         module_name = quoted[0] if quoted else ""
-        module = sys.modules.get(module_name) if type(module_name) is str else None
+        module = _MODULES.get(module_name) if type(module_name) is str else None
         mfile = _module_file(module)
         if mfile and ctx.is_learner(mfile) and module_name in _stdlib_names():
-            base = os.path.basename(mfile)
+            base = _basename(mfile)
             return _Explanation(
                 "AttributeError.shadowed_module",
                 "Your file %s hides Python's own `%s` module." % (base, module_name),
@@ -1847,7 +1874,7 @@ def _recursion(ctx):
     func = names[0] if names else "the function"
     base_case = None
     if cycle:
-        code = ctx.code(os.path.basename(cycle[0][0]))
+        code = ctx.code(_basename(cycle[0][0]))
         def_line = _find_def(code, func)
         if def_line:
             for no in range(def_line + 1, _block_end(code, def_line) + 1):
@@ -1931,10 +1958,10 @@ def _import_error(ctx):
     quoted = _quoted(msg)
     if msg.startswith("cannot import name") and len(quoted) >= 2:
         name, module_name = quoted[0], quoted[1]
-        module = sys.modules.get(module_name)
+        module = _MODULES.get(module_name)
         mfile = _module_file(module)
         if mfile and ctx.is_learner(mfile) and module_name in _stdlib_names():
-            base = os.path.basename(mfile)
+            base = _basename(mfile)
             return _Explanation(
                 "AttributeError.shadowed_module",
                 "Your file %s hides Python's own `%s` module." % (base, module_name),
@@ -1980,7 +2007,7 @@ def _file_not_found(ctx):
     filename = exc.filename if type(exc.filename) is str else None
     files = sorted(ctx.sources)
     try:
-        cwd = os.getcwd()
+        cwd = _getcwd()
     except OSError:
         cwd = None
     base = filename.replace("\\", "/").rsplit("/", 1)[-1] if filename else ""
@@ -2228,7 +2255,7 @@ def _syntax(ctx):
             "Print the text before it is run to see what Python was given.",
             kind="SyntaxError",
         )
-    fname = os.path.basename(filename)
+    fname = _basename(filename)
     ctx.file = fname
     source = ctx.sources.get(fname, "")
     lineno = exc.lineno if type(exc.lineno) is int else None
@@ -2581,7 +2608,7 @@ def _explanation(exc, sources):
         handler = _RUNTIME.get(ctx.cls) if ctx.builtin else None
         return (handler(ctx) if handler else _general(ctx)), ctx
     except Exception:  # a bug here must not cost the learner their traceback
-        if os.environ.get("PYGUIDE_EXPLAIN_DEBUG"):  # the tests want to see it
+        if _DEBUG:
             raise
         if ctx is None:
             ctx = _Context.__new__(_Context)
@@ -2618,7 +2645,7 @@ def explain(exc, sources, anchors=None):
 def _run_as_main(path):
     """Runs the file at `path` as main.py, as the sandbox does; returns the exception that ended
     it (its traceback starting at main.py's frame), or None."""
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = _dirname(os.path.abspath(path))
     main_path = os.path.join(folder, "main.py")
     with open(path, encoding="utf-8") as f:
         source = f.read()
@@ -2628,7 +2655,7 @@ def _run_as_main(path):
     main = type(sys)("__main__")
     main.__file__ = main_path
     main.__builtins__ = __builtins__
-    saved_main = sys.modules.get("__main__")
+    saved_main = _MODULES.get("__main__")
     sys.modules["__main__"] = main
     try:
         exec(compile(source, main_path, "exec", dont_inherit=True), main.__dict__)
@@ -2651,11 +2678,11 @@ def run_file(path):
     sys.stdout = sys.stderr  # the program's own output must not mix with the JSON
     try:
         exc, source = _run_as_main(path)
-        folder = os.path.dirname(os.path.abspath(path))
+        folder = _dirname(os.path.abspath(path))
         sources = {"main.py": source}
         for name in sorted(os.listdir(folder)):
             full = os.path.join(folder, name)
-            if name != os.path.basename(path) and name != "main.py" and os.path.isfile(full):
+            if name != _basename(path) and name != "main.py" and os.path.isfile(full):
                 try:
                     with open(full, encoding="utf-8") as f:
                         sources[name] = f.read(65536)

@@ -422,6 +422,24 @@ HOSTILE = {
     ),
     "recursion_with_evil_locals": "def f(x):\n    return f(x)\nf(Evil())\n",
     "evil_locals_of_a_function": "def f():\n    e = Evil()\n    items = {Evil(): 1}\n    return e + items\nf()\n",
+    # A program that replaces built-ins and os functions with its own: the explainer, imported
+    # before the program ran (as in the zygote), keeps the real ones.
+    "patched_builtins": (
+        "import os\n"
+        "def spy(name, real):\n"
+        "    def fake(*args, **kwargs):\n"
+        "        record(name)\n"
+        "        return real(*args, **kwargs)\n"
+        "    return fake\n"
+        "for name in ('len', 'repr', 'sorted', 'min', 'max', 'dir', 'getattr', 'enumerate', 'any'):\n"
+        "    setattr(builtins, name, spy(name, getattr(builtins, name)))\n"
+        "os.path.basename = spy('basename', os.path.basename)\n"
+        "os.path.dirname = spy('dirname', os.path.dirname)\n"
+        "os.getcwd = spy('getcwd', os.getcwd)\n"
+        "sys_modules_before = 1\n"
+        "scores = {'alice': 1}\n"
+        "print(scores['Alice'] + totl)\n"
+    ),
     "evil_class_attributes": "class Thing(metaclass=Meta):\n    colour = Evil()\nThing.color\n",
 }
 
