@@ -19,8 +19,11 @@ is left out. Names and attributes the learner may have misspelled are matched ag
 frame's names, the learner's source text and the built-ins, never against dir() of their
 objects. Every value shown is cut to MAX_VALUE characters.
 
-It imports nothing beyond `sys` and `os`, which every Python has loaded at start-up: explaining
-an error costs a fraction of a millisecond (bench_explain.py measures it).
+It imports nothing beyond `builtins`, `sys` and `os`, which every Python has loaded at
+start-up: explaining an error costs a fraction of a millisecond, and importing the module about
+1.5 ms (tests/bench_explain.py measures both). Imported before the learner's program runs (the
+zygote can do it once, before it forks units, without leaving it in sys.modules), it keeps the
+real built-ins even if the program replaces them (see below).
 
 As a command (the tests run it under each CPython):
 
