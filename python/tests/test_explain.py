@@ -583,6 +583,32 @@ class ExplainTest(unittest.TestCase):
         result = explain.explain(exc, {"main.py": code, "random.py": "x = 1\n"})
         self.assertEqual(result["line"], 2)
 
+    def test_text_run_by_eval_is_explained_at_the_learners_line(self):
+        code = "x = 1\nformula = 'x +'\nprint(eval(formula))\n"
+        result = explain.explain(raised(code), {"main.py": code})
+        self.assertEqual((result["kind"], result["line"]), ("SyntaxError", 3))
+        self.assertIn("eval", result["text"])
+
+    def test_a_name_assigned_later_only_inside_a_function_is_not_used_before_assignment(self):
+        # `total` is assigned on line 4, but inside a function: not the program's total.
+        code = "print(total)\n\ndef reset():\n    total = 0\n"
+        result = explain.explain(raised(code), {"main.py": code})
+        self.assertEqual(result["kind"], "NameError")
+        self.assertNotIn("line 4", result["text"])
+        self.assertIn("total = ...", result["fix"])
+
+    def test_an_exception_never_raised_has_no_line(self):
+        result = explain.explain(KeyError("colour"), {"main.py": "x = 1\n"})
+        self.assertIsNone(result["line"])
+        self.assertNotIn("None", result["title"] + result["text"])
+
+    def test_unicode_encode_error_names_the_character(self):
+        code = "word = 'caf\\u00e9'\ndata = word.encode('ascii')\n"
+        result = explain.explain(raised(code), {"main.py": code})
+        self.assertEqual((result["kind"], result["line"]), ("UnicodeEncodeError", 2))
+        self.assertIn("U+00E9", result["text"])
+        self.assertIn("utf-8", result["fix"])
+
     def test_an_explainer_failure_falls_back_to_the_general_explanation(self):
         result = explain.explain(ValueError("x"), None)
         self.assertEqual(result["kind"], "ValueError")
