@@ -1854,13 +1854,16 @@ def _zero_division(ctx):
 
 def _recursion(ctx):
     calls = [(f, f_line, fr.f_code.co_name) for f, f_line, fr in ctx.learner]
+    # The innermost frame stopped wherever the limit was hit (an `if` before the call, say),
+    # so the repeating cycle of calls is looked for in the frames above it.
+    calling = calls[:-1] if len(calls) > 3 else calls
     cycle = []
     for size in range(1, 6):
         if (
-            len(calls) >= 3 * size
-            and calls[-size:] == calls[-2 * size : -size] == calls[-3 * size : -2 * size]
+            len(calling) >= 3 * size
+            and calling[-size:] == calling[-2 * size : -size] == calling[-3 * size : -2 * size]
         ):
-            cycle = calls[-size:]
+            cycle = calling[-size:]
             break
     if not cycle:
         cycle = calls[-1:]
