@@ -2532,13 +2532,24 @@ def _syntax(ctx):
             "The lines of the block follow it, indented." % (lineno, where, shown, first),
             "Add `:` at the end of line %s: `%s:`." % (lineno, _cap(text_line.split("#")[0].rstrip(), 60)),
         )
-    if "forgot a comma" in msg or _missing_comma(code_line, offset, _open_brackets_at(code, lineno, offset)):
+    comma_line = (
+        lineno
+        if "forgot a comma" in msg
+        else _missing_comma(code, lineno, offset, _open_brackets_at(code, lineno, offset))
+    )
+    if comma_line:
+        # 3.10+ point from the value before the missing comma to the one after it: on two lines
+        # when the comma belongs at the end of a line.
+        end_line = getattr(exc, "end_lineno", None)
+        at_end = comma_line != lineno or (type(end_line) is int and end_line > comma_line)
+        shown = "`%s`" % _cap(raw(comma_line).strip(), 70)
         return exp(
             "SyntaxError.missing_comma",
             "A comma is missing between two items.",
             "Line %s%s (%s) has two values side by side with no comma between them. In a list, a tuple, a "
-            "call's arguments or a dictionary, items are separated by commas." % (lineno, where, shown),
-            "Add a comma between the items (Python points at the second one).",
+            "call's arguments or a dictionary, items are separated by commas." % (comma_line, where, shown),
+            "Add a comma %s." % ("at the end of line %s" % comma_line if at_end else "between the two items"),
+            line=comma_line,
         )
     return exp(
         "SyntaxError",
@@ -2581,23 +2592,30 @@ def _open_brackets_at(code, lineno, offset):
     return depth
 
 
-def _missing_comma(code_line, offset, depth):
+def _missing_comma(code, lineno, offset, depth):
     """On 3.8 and 3.9 a missing comma is only "invalid syntax": it is one when Python points,
-    inside brackets, at a value that starts right after another value ended."""
-    if not offset or depth <= 0:
-        return False
+    inside brackets, at a value that starts right after another value ended (on the same line,
+    or at the end of the line above, in a list written one item per line). Returns the line
+    the comma belongs on, or 0."""
+    if not offset or depth <= 0 or not lineno or lineno > len(code):
+        return 0
+    code_line = code[lineno - 1]
     col = offset - 1
     before = code_line[:col].rstrip()
     here = code_line[col : col + 1]
+    comma_line = lineno
+    while not before and comma_line > 1:
+        comma_line -= 1
+        before = code[comma_line - 1].rstrip()
     if not before or not here:
-        return False
+        return 0
     ends_value = before[-1].isalnum() or before[-1] in "_\"')]}"
     starts_value = here.isalnum() or here in "_\"'([{"
     words_before = _words(before)
     after_keyword = (
         bool(words_before) and before.endswith(words_before[-1][0]) and words_before[-1][0] in KEYWORDS
     )
-    return ends_value and starts_value and not after_keyword
+    return comma_line if ends_value and starts_value and not after_keyword else 0
 
 
 # ---------------------------------------------------------------- the entry point
