@@ -94,6 +94,7 @@ LEARN_MORE = {
     "TypeError.not_iterable": "/tutorials/loops#range",
     "TypeError.arguments": "/tutorials/functions#wrong-arguments",
     "TypeError.missing_self": "/tutorials/classes#forgetting-self",
+    "TypeError.method_on_class": "/tutorials/classes#calling-the-method-on-the-class-without-an-instance",
     "TypeError.unexpected_keyword": "/tutorials/function-arguments#positional-keyword",
     "TypeError.unhashable": "/tutorials/dictionaries#keys",
     "TypeError.str_immutable": "/tutorials/strings-basics#immutability",
@@ -109,6 +110,7 @@ LEARN_MORE = {
     "ValueError.int_of_decimal": "/tutorials/input-and-output#converting-decimals-with-int",
     "ValueError.unpack": "/tutorials/tuples#unpacking-the-wrong-number-of-values",
     "ValueError.math_domain": "/tutorials/numbers#operators",
+    "ValueError.not_found": "/tutorials/lists#modifying",
     "IndexError": "/tutorials/lists#basics",
     "IndexError.str": "/tutorials/strings-basics#indexing",
     "IndexError.loop": "/tutorials/loops#off-by-one-with-range",
@@ -222,6 +224,9 @@ ATTRIBUTE_HABITS = {
     ("set", "append"): "add",
     ("set", "push"): "add",
     ("tuple", "append"): "+",
+    ("str", "append"): "+",
+    ("dict", "append"): "[key] = value",
+    ("dict", "add"): "[key] = value",
 }
 
 _OPENERS = {")": "(", "]": "[", "}": "{"}
@@ -1241,6 +1246,20 @@ def _type_error(ctx):
     if " missing " in msg and "required" in msg:
         func = msg.split("(")[0].split(".")[-1]
         missing = quoted
+        if missing == ["self"]:
+            cls_name = msg.split("(")[0].split(".")[0] if "." in msg.split("(")[0] else None
+            words = _words(ctx.code_line())
+            for i, (word, _, after_dot) in enumerate(words[1:], 1):
+                if word == func and after_dot and not cls_name:
+                    cls_name = words[i - 1][0]
+            return _Explanation(
+                "TypeError.method_on_class",
+                "The method `%s` was called on the class, not on an object." % func,
+                "Line %s%s calls `%s` through the class itself, so there is no object to pass as `self`. "
+                "A method is called on an object made from the class." % (ctx.line, ctx.where(), func),
+                "Make an object first and call the method on it: `thing = %s(...)`, then `thing.%s()`."
+                % (cls_name or "ClassName", func),
+            )
         return _arguments(
             ctx,
             func,
@@ -1266,6 +1285,19 @@ def _type_error(ctx):
                 "s" if given.isdigit() and int(given) - int(takes if takes.isdigit() else 0) > 1 else "",
             ),
             given=given,
+        )
+
+    # A built-in function's own wording: "len() takes exactly one argument (0 given)",
+    # "int() takes at most 2 arguments (3 given)" (3.8), "max expected at least 1 argument, got 0".
+    if ("argument" in msg and ") takes " in msg and "given)" in msg) or (
+        " expected " in msg and "argument" in msg and ", got " in msg
+    ):
+        func = msg.split("(")[0].split(" ")[0]
+        return _Explanation(
+            "TypeError.arguments",
+            "`%s` was called with the wrong number of arguments." % func,
+            "Line %s%s calls `%s`: %s." % (ctx.line, ctx.where(), func, _cap(msg, 100)),
+            "Call `%s` with the number of arguments it takes; `help(%s)` shows them." % (func, func),
         )
 
     if "unexpected keyword argument" in msg and quoted:
@@ -1479,6 +1511,8 @@ def _value_error(ctx):
             "Use as many names on the left of `=` as there are values on the right, or unpack the rest "
             "with a star: `first, *rest = ...`.",
         )
+    if msg.endswith("not in list") or msg == "substring not found":
+        return _not_found(ctx, text_kind=msg == "substring not found")
     if msg == "math domain error":
         numbers = [_value_phrase(n, v) for n, v in ctx.line_values() if type(v) in (int, float)]
         return _Explanation(
@@ -1497,6 +1531,52 @@ def _value_error(ctx):
     )
 
 
+def _not_found(ctx, text_kind):
+    """`items.remove(x)` / `items.index(x)` of an item the list lacks, `text.index(part)`."""
+    code_line = ctx.code_line()
+    obj = method = arg = None
+    words = _words(code_line)
+    for i, (word, col, after_dot) in enumerate(words):
+        rest = code_line[col + len(word) :].lstrip()
+        if after_dot and word in ("remove", "index") and rest.startswith("("):
+            method = word
+            obj = words[i - 1][0] if i > 0 else None
+            # The argument as written: strings are blanked in `code_line`, so read the source.
+            source = ctx.source_line()
+            at = source.find(".%s(" % word)
+            arg = source[at + len(word) + 2 :].split(")")[0].strip() if at >= 0 else None
+            break
+    what = "`%s`" % _cap(arg) if arg else ("a piece of text" if text_kind else "an item")
+    where = "`%s`" % obj if obj else ("the string" if text_kind else "the list")
+    if method == "remove":
+        asks = "removes %s from %s" % (what, where)
+    else:
+        asks = "asks for the position of %s in %s" % (what, where)
+    if text_kind:
+        fix = (
+            "Check first with `in` (`if %s in %s:`), or use `.find(...)`, which gives -1 instead of an error."
+            % (
+                arg or "part",
+                obj or "text",
+            )
+        )
+    else:
+        fix = "Check first: `if %s in %s:`, then `%s.%s(%s)`." % (
+            arg or "item",
+            obj or "items",
+            obj or "items",
+            method or "remove",
+            arg or "item",
+        )
+    return _Explanation(
+        "ValueError.not_found",
+        "The %s looked for is not in the %s."
+        % ("text" if text_kind else "item", "string" if text_kind else "list"),
+        "Line %s%s %s, but it is not there." % (ctx.line, ctx.where(), asks),
+        fix,
+    )
+
+
 def _index_error(ctx):
     msg = ctx.msg
     seq = msg.split()[0] if msg else "list"
@@ -1509,15 +1589,7 @@ def _index_error(ctx):
         if col < 0:
             continue
         inside = code_line[col + 1 :].split("]")[0].strip()
-        index = None
-        loop = None
-        if inside.lstrip("-").isdigit():
-            index = int(inside)
-        else:
-            found, v = ctx.value_of(inside)
-            if found and type(v) is int:
-                index = v
-                loop = inside
+        index, loop, loop_value = _simple_index(ctx, inside)
         kind = "item" if type(value) is not str else "character"
         text = (
             "`%s` has %s %s%s, at positions 0 to %s" % (name, n, kind, "" if n == 1 else "s", n - 1)
@@ -1529,7 +1601,7 @@ def _index_error(ctx):
                 ctx.line,
                 ctx.where(),
                 index,
-                " (`%s` is %s)" % (loop, index) if loop else "",
+                " (`%s` is %s)" % (loop, loop_value) if loop else "",
             )
         else:
             text += "; line %s%s asked for a position past the end." % (ctx.line, ctx.where())
@@ -1540,16 +1612,24 @@ def _index_error(ctx):
             if n
             else "Check that `%s` is not empty before indexing it: `if %s:`." % (name, name)
         )
-        if (
-            loop
-            and "len(" in "".join(ctx.code()[max(0, ctx.line - 4) : ctx.line])
-            and "+" in "".join(ctx.code()[max(0, ctx.line - 4) : ctx.line - 1])
-        ):
+        # A loop variable from `for i in range(...)` over the lines above: an off-by-one.
+        above = "".join(ctx.code()[max(0, ctx.line - 4) : ctx.line - 1])
+        if loop and "range(" in above and "len(" in above:
             topic = "IndexError.loop"
-            fix = (
-                "Loop over `range(len(%s))` (it stops at len - 1), or better loop over the items: `for x in %s:`."
-                % (name, name)
-            )
+            if "+" in inside:  # items[i + 1]: the last i has no next item
+                fix = (
+                    "Stop the loop one step earlier, `for %s in range(len(%s) - 1):`, so that `%s` stays inside."
+                    % (
+                        loop,
+                        name,
+                        inside,
+                    )
+                )
+            else:  # range(len(items) + 1) and the like
+                fix = (
+                    "Loop over `range(len(%s))` (it stops at len - 1), or better loop over the items: "
+                    "`for x in %s:`." % (name, name)
+                )
         title = (
             "Position %s is past the end of `%s`." % (index, name)
             if n and index is not None
@@ -1575,6 +1655,33 @@ def _index_error(ctx):
         "positions 0, 1 and 2." % (ctx.line, ctx.where(), seq, seq),
         "Print `len(...)` of the %s before that line, and keep the position below it." % seq,
     )
+
+
+def _simple_index(ctx, inside):
+    """(value, name, the name's value) of an index written as a number, a name, or a name plus or
+    minus a number (`i + 1`), when its names hold ints; else (None, None, None)."""
+    parts = inside.replace("+", " + ").replace("-", " - ").split()
+    sign = 1
+    if parts[:1] == ["-"]:
+        sign, parts = -1, parts[1:]
+    if not parts or len(parts) % 2 == 0:
+        return None, None, None
+    total, name, name_value = 0, None, None
+    for i, part in enumerate(parts):
+        if i % 2 == 1:
+            if part not in ("+", "-"):
+                return None, None, None
+            sign = 1 if part == "+" else -1
+        elif part.isdigit():
+            total += sign * int(part)
+        else:
+            found, value = ctx.value_of(part)
+            if not found or type(value) is not int:
+                return None, None, None
+            total += sign * value
+            if name is None:
+                name, name_value = part, value
+    return total, name, name_value
 
 
 def _key_error(ctx):
@@ -1731,10 +1838,18 @@ def _attribute_error(ctx):
                 fix = "Python checks membership with `in`: `item in %s`." % (
                     names_on_line[0] if names_on_line else "x"
                 )
+            elif good == "+" and tname == "str":
+                fix = 'A string cannot grow in place: make a new one, `%s = %s + "..."`.' % (
+                    (names_on_line[0],) * 2 if names_on_line else ("text", "text")
+                )
             elif good == "+":
                 fix = (
                     "A tuple cannot grow: make a new one, `%s = %s + (item,)`, or use a list if it must change."
                     % ((names_on_line[0],) * 2 if names_on_line else ("t", "t"))
+                )
+            elif good == "[key] = value":
+                fix = "A dictionary stores a value under a key: `%s[key] = value`." % (
+                    names_on_line[0] if names_on_line else "d"
                 )
             elif good.startswith("["):
                 fix = "Python writes that as `%s%s`." % (names_on_line[0] if names_on_line else "x", good)
