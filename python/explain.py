@@ -77,6 +77,7 @@ MAX_VALUE = 60  # characters of any one value shown
 # words without anything specific to the learner's code.
 LEARN_MORE = {
     "general": "/tutorials/exceptions#tracebacks",
+    "general.raised": "/tutorials/exceptions#tracebacks",
     "NameError": "/tutorials/variables#name-error",
     "NameError.before_assignment": "/tutorials/variables#name-error",
     "NameError.function_before_def": "/tutorials/functions#defining-the-function-after-calling-it",
@@ -2307,15 +2308,54 @@ def _eof(ctx):
 
 
 def _general(ctx):
+    """Any other exception: how to read the traceback, and, when the learner's own `raise`
+    raised it, where and from which call."""
     name = ctx.name
     msg = _cap(ctx.msg, 120) if ctx.msg else ""
+    article = "an" if name[:1].lower() in "aeiou" else "a"
+    reading = (
+        "Read the traceback from the bottom up: the last line names the error and its message, and the lines "
+        "above show the chain of calls that led there, with the most recent call last."
+    )
+    learner = getattr(ctx, "learner", None) or []
+    raised_here = ctx.line and ctx.source_line().startswith("raise")
+    if raised_here and ctx.frame is not None:
+        func = ctx.frame.f_code.co_name
+        caller = learner[-2] if len(learner) > 1 else None
+        where = "in `%s`, " % func if func != "<module>" else ""
+        called = (
+            "which line %s%s called"
+            % (caller[1], "" if _basename(caller[0]) == ctx.file else " of " + _basename(caller[0]))
+            if caller and func != "<module>"
+            else ""
+        )
+        return _Explanation(
+            "general.raised",
+            "Your program raised %s itself%s." % (name, ": " + msg if msg else ""),
+            "Line %s%s (`%s`) raised %s %s, %s%s, and nothing caught it, so the program stopped. %s"
+            % (
+                ctx.line,
+                ctx.where(),
+                ctx.source_line(),
+                article,
+                name,
+                where,
+                called or "at the top level",
+                reading,
+            ),
+            (
+                "If this can happen, catch it where `%s` is called: put the call in `try:` and handle it in "
+                "`except %s:`; if it should not happen, look at the values that call passed." % (func, name)
+                if called
+                else "Catch it with `try:` / `except %s:` around the code that can raise it, or fix the condition "
+                "that made line %s raise it." % (name, ctx.line)
+            ),
+        )
     return _Explanation(
         "general",
         "The program stopped with %s%s." % (name, ": " + msg if msg else ""),
-        "Python raised %s %s on line %s%s and nothing caught it, so the program stopped. Read the traceback from "
-        "the bottom up: the last line names the error and its message, and the lines above show the chain of "
-        "calls that led there, with the most recent call last."
-        % ("an" if name[:1].lower() in "aeiou" else "a", name, ctx.line, ctx.where()),
+        "Python raised %s %s on line %s%s and nothing caught it, so the program stopped. %s"
+        % (article, name, ctx.line, ctx.where(), reading),
         "Look at line %s and the values it uses; to handle this error instead of stopping, wrap the code in "
         "`try:` / `except %s:`." % (ctx.line, name),
     )

@@ -1,7 +1,7 @@
 # Shows: an exception class of the learner's own, which the explainer does not know.
 # Kind: OutOfStock
 # Line: 10
-# Mentions: OutOfStock, traceback
+# Mentions: OutOfStock, traceback, buy, line 13, except OutOfStock
 class OutOfStock(Exception):
     pass
 
