@@ -360,10 +360,10 @@ class Meta(type):
 class Evil(metaclass=Meta):
     def __repr__(self):
         record("__repr__")
-        return "Evil()"
+        return "EVIL-REPR"
     def __str__(self):
         record("__str__")
-        return "Evil"
+        return "EVIL-STR"
     def __eq__(self, other):
         record("__eq__")
         return self is other
@@ -390,7 +390,7 @@ class Evil(metaclass=Meta):
 class EvilText(str):
     def __repr__(self):
         record("EvilText.__repr__")
-        return "'evil'"
+        return "EVIL-TEXT-REPR"
     def __eq__(self, other):
         record("EvilText.__eq__")
         return str.__eq__(self, other)
@@ -475,8 +475,9 @@ class HostileTest(unittest.TestCase):
                 self.assertEqual(out["new_modules"], [], out)
                 result = out["result"]
                 self.assertTrue(result["title"] and result["text"], result)
-                self.assertNotIn("Evil()", result["text"] + result["title"] + (result["fix"] or ""))
-                self.assertNotIn("'evil'", result["text"] + result["title"] + (result["fix"] or ""))
+                said = result["text"] + result["title"] + (result["fix"] or "")
+                for marker in ("EVIL-REPR", "EVIL-STR", "EVIL-TEXT-REPR"):  # what their hooks return
+                    self.assertNotIn(marker, said)
 
     def test_exception_of_their_own_gets_the_general_explanation(self):
         version = next((v for v in VERSIONS if INTERPRETERS[v]), None)
