@@ -2443,6 +2443,44 @@ def _syntax(ctx):
     def exp(kind, title, text, fix, line=None, topic=None):
         return _Explanation(topic or kind, title, text, fix, kind=kind, line=line or lineno)
 
+    def expected_block():
+        """A line ending with `:` and no indented body after it (the file may end there)."""
+        opener_line = None
+        if " on line " in msg:  # 3.10+: "expected an indented block after 'for' statement on line 5"
+            tail = msg.rsplit(" on line ", 1)[1].split()[0].rstrip(".")
+            opener_line = int(tail) if tail.isdigit() else None
+        if opener_line is None:
+            opener_line = min(lineno or len(code), len(code))
+            while opener_line > 1 and not cline(opener_line).rstrip().endswith(":"):
+                opener_line -= 1
+        words = _words(cline(opener_line))
+        opener = words[0][0] if words else "block"
+        body = opener_line + 1
+        while body <= len(code) and not cline(body).strip():
+            body += 1
+        if body > len(code) or not raw(body).strip():
+            missing = "Nothing follows it: the file ends there."
+            fix = (
+                "Write the body under line %s, indented by four spaces; if it should be empty for now, write `pass`."
+                % (opener_line)
+            )
+            line = opener_line
+        else:
+            missing = "Line %s%s is not indented." % (body, where)
+            fix = (
+                "Indent line %s by four spaces (and every other line that belongs to the `%s`); if the "
+                "body should be empty for now, write `pass`." % (body, opener)
+            )
+            line = body
+        return exp(
+            "IndentationError.expected_indent",
+            "The `%s` on line %s needs an indented block after it." % (opener, opener_line),
+            "A line ending with `:` (here the `%s` on line %s) must be followed by at least one line "
+            "indented further, its body. %s" % (opener, opener_line, missing),
+            fix,
+            line=line,
+        )
+
     cls = ctx.cls
     if cls is TabError or "inconsistent use of tabs" in msg:
         return exp(
@@ -2468,18 +2506,7 @@ def _syntax(ctx):
                 "Remove the spaces at the start of line %s so it lines up with the line above." % lineno,
             )
         if msg.startswith("expected an indented block"):
-            above = lineno - 1
-            while above > 0 and not cline(above).strip():
-                above -= 1
-            opener = _words(cline(above))[0][0] if _words(cline(above)) else "block"
-            return exp(
-                "IndentationError.expected_indent",
-                "The `%s` on line %s needs an indented block after it." % (opener, above),
-                "A line ending with `:` (here the `%s` on line %s) must be followed by at least one line "
-                "indented further, its body. Line %s%s is not indented." % (opener, above, lineno, where),
-                "Indent line %s by four spaces (and every other line that belongs to the `%s`); if the "
-                "body should be empty for now, write `pass`." % (lineno, opener),
-            )
+            return expected_block()
         if msg.startswith("unindent does not match"):
             return exp(
                 "IndentationError.unindent_mismatch",
@@ -2549,6 +2576,12 @@ def _syntax(ctx):
                 "Add the missing `%s` at the end of what the bracket holds, on line %s." % (closer, bline),
                 line=bline,
             )
+    if msg.startswith("unexpected EOF") and not open_brackets:
+        last = len(code)
+        while last > 1 and not cline(last).strip():
+            last -= 1
+        if cline(last).rstrip().endswith(":"):  # 3.8: a block with no body at the end of the file
+            return expected_block()
     if "string literal" in msg:
         sline = unterminated[0] if unterminated else lineno
         triple = "triple-quoted" in msg
