@@ -152,6 +152,9 @@ LEARN_MORE = {
     "SyntaxError.fstring": "/tutorials/f-strings#basics",
     "SyntaxError.else_without_if": "/tutorials/if-statements#elif-else",
     "SyntaxError.return_outside_function": "/tutorials/functions#return",
+    "SyntaxError.break_outside_loop": "/tutorials/loops#break-continue",
+    "SyntaxError.positional_after_keyword": "/tutorials/function-arguments#positional-argument-after-a-keyword-argument",
+    "SyntaxError.try_without_except": "/tutorials/exceptions#try-except",
     "SyntaxError.invalid_character": "/tutorials/first-program#forgetting-the-quotes-around-text",
     "IndentationError.unexpected_indent": "/tutorials/first-program#indentation",
     "IndentationError.expected_indent": "/tutorials/if-statements#blocks",
@@ -2646,6 +2649,39 @@ def _syntax(ctx):
             "Put a name or expression inside each pair of braces (`{name}`); to show a brace itself, double "
             "it: `{{` or `}}`.",
         )
+    if "outside loop" in msg:  # 'break' outside loop, 'continue' not properly in loop
+        kw = _quoted(msg)[0] if _quoted(msg) else "break"
+        return exp(
+            "SyntaxError.break_outside_loop",
+            "`%s` can only be used inside a loop." % kw,
+            "Line %s%s uses `%s` outside any `for` or `while` loop. `%s` acts on the loop around it, so it "
+            "needs one; check that the line is indented inside the loop." % (lineno, where, kw, kw),
+            "Indent the line into the loop it belongs to; to stop the whole program, use `sys.exit()`; to "
+            "leave a function, use `return`.",
+        )
+    if msg.startswith("positional argument follows keyword argument"):
+        return exp(
+            "SyntaxError.positional_after_keyword",
+            "A value without a name comes after a `name=value` argument.",
+            "Line %s%s (%s) passes an argument by position after one passed by keyword (`name=value`). "
+            "Python matches positional arguments first, in order, so they must all come before the keyword "
+            "ones." % (lineno, where, shown),
+            "Put the positional arguments first, or give that one its parameter's name too (`name=value`).",
+        )
+    if msg.startswith("expected 'except' or 'finally' block") or (
+        msg in ("invalid syntax", "unexpected EOF while parsing") and _try_without_handler(code, lineno)
+    ):
+        try_line = _try_without_handler(code, lineno) or lineno
+        return exp(
+            "SyntaxError.try_without_except",
+            "The `try` on line %s has no `except` or `finally`." % try_line,
+            "A `try:` block must be followed, at the same indentation, by at least one `except ...:` (what "
+            "to do when an error happens) or a `finally:` block. The `try` on line %s%s has neither."
+            % (try_line, where),
+            "Add `except ValueError:` (the error you expect) with an indented block under it, lined up with "
+            "the `try`.",
+            line=try_line,
+        )
     if "outside function" in msg:
         kw = _quoted(msg)[0] if _quoted(msg) else "return"
         return exp(
@@ -2753,6 +2789,25 @@ def _syntax(ctx):
 
 def _names_with_keywords(code_text):
     return [w for w, _, dot in _words(code_text) if not dot]
+
+
+def _try_without_handler(code, lineno):
+    """The line of the last `try:` at or above `lineno` whose block is not followed by an
+    `except` or `finally` at its own indentation, or 0."""
+    for no in range(min(lineno or len(code), len(code)), 0, -1):
+        words = _words(code[no - 1])
+        if not words or words[0][0] != "try":
+            continue
+        end = _block_end(code, no)
+        after = end + 1
+        while after <= len(code) and not code[after - 1].strip():
+            after += 1
+        follow = _words(code[after - 1]) if after <= len(code) else []
+        same = after <= len(code) and _indent(code[after - 1]) == _indent(code[no - 1])
+        if not (same and follow and follow[0][0] in ("except", "finally")):
+            return no
+        return 0
+    return 0
 
 
 def _keyword_name(exp, lineno, where, word, shown):
