@@ -1104,7 +1104,7 @@ def _type_error(ctx):
             "Text can only be joined with `+` to other text, not to %s." % _describe_type(other),
             "Line %s%s uses `+` between text (str) and %s%s. Python does not turn a number into text by "
             "itself." % (ctx.line, ctx.where(), _describe_type(other), shown),
-            'Turn it into text first: `str(%s)`, or write an f-string: f"... {%s} ...".'
+            'Turn it into text first: `str(%s)`, or write an f-string: `f"... {%s} ..."`.'
             % (name or "value", name or "value"),
         )
 
