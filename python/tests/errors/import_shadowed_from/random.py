@@ -1,0 +1,2 @@
+# The learner's notes, unluckily named like the standard module.
+favourite = 7

@@ -1,0 +1,4 @@
+# A helper module of the learner's.
+
+def area(side)
+    return side * side

@@ -1,0 +1,5 @@
+# Shows: curly quotes copied from a document.
+# Kind: SyntaxError.invalid_character
+# Line: 5
+# Mentions: U+201C, quotes
+print(“Hello”)
