@@ -238,7 +238,7 @@ def program_process(sock):
             for name, text in sorted(tool["files"].items()):
                 with open("/tmp/" + name, "w", encoding="utf-8") as f:
                     f.write(text)
-            entry = (tool["source"], path, [path, MAIN])
+            entry = (tool_code(tool, path), path, [path, MAIN])
         else:
             entry = (request["code"], MAIN, ["main.py"])
     except BaseException as e:  # the sandbox could not be set up: never run the code then
@@ -273,6 +273,13 @@ def prepare_interpreter():
         io.open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="backslashreplace",
         write_through=True)
     compile("pass", "<zygote>", "exec")
+    # PyGuide's tools, compiled once here: the inspector is large, and compiling it cost every
+    # inspect its own share of CPU. A run uses the code only for the very same source.
+    tools_dir = CONFIG["tools_dir"]
+    for name in sorted(os.listdir(tools_dir)):
+        with open(os.path.join(tools_dir, name), encoding="utf-8") as f:
+            source = f.read()
+        TOOL_CODE[name] = (source, compile(source, "/tmp/" + name, "exec", dont_inherit=True))
     forget_modules()
 
 
@@ -306,7 +313,19 @@ def forget_modules():
             del sys.modules[name]
 
 
+TOOL_CODE = {}  # a tool's file name -> (its source, its code compiled by the interpreter)
+
+
+def tool_code(tool, path):
+    """The tool's code, compiled already when it is the source the interpreter compiled."""
+    known = TOOL_CODE.get(tool["name"])
+    if known is not None and known[0] == tool["source"] and path == "/tmp/" + tool["name"]:
+        return known[1]
+    return tool["source"]
+
+
 def run_main(source, filename, argv):
+    """Runs `source` (text, or code already compiled for `filename`) as __main__."""
     forget_modules()
     sys.path_importer_cache.pop("", None)
     sys.path[0] = WORK
@@ -322,7 +341,8 @@ def run_main(source, filename, argv):
     gc.unfreeze()
     code = 0
     try:
-        compiled = compile(source, filename, "exec", dont_inherit=True)
+        compiled = source if isinstance(source, type(run_main.__code__)) else compile(
+            source, filename, "exec", dont_inherit=True)
         exec(compiled, main.__dict__)
     except SystemExit as e:
         code = exit_code(e)

@@ -155,6 +155,11 @@ pub const INSPECTOR_PY: &str = include_str!("../../../python/inspector.py");
 /// The exercise checker, shipped inside the binary.
 pub const EXERCISE_PY: &str = include_str!("../../../python/exercise.py");
 
+/// PyGuide's tools by file name: the sandbox's interpreter compiles them once, before any unit
+/// is forked, so that a run of one does not compile it again (the inspector is large).
+#[cfg(target_os = "linux")]
+pub(crate) const TOOLS: [(&str, &str); 2] = [("inspector.py", INSPECTOR_PY), ("exercise.py", EXERCISE_PY)];
+
 /// A PyGuide program that runs instead of `main.py` (and runs `main.py` itself), with data files
 /// beside it. It lives outside the learner's folder, so the program sees only its own files.
 pub(crate) struct Tool {
@@ -176,6 +181,7 @@ impl Entry {
         match self {
             Entry::Program => None,
             Entry::Inspect => Some(Tool { name: "inspector.py", source: INSPECTOR_PY, files: Vec::new() }),
+            // (The names are those of `TOOLS`.)
             Entry::Exercise(spec) => Some(Tool {
                 name: "exercise.py",
                 source: EXERCISE_PY,

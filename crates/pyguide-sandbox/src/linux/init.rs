@@ -27,6 +27,8 @@ const NEW_ROOT: &str = "/tmp";
 
 /// Where the sandbox's root holds the interpreter's native helper (`fork_into.c`).
 pub const FORK_INTO_SO: &str = "/pyguide/fork_into.so";
+/// Where the sandbox's root holds PyGuide's tools (the inspector, the exercise checker).
+pub const TOOLS_DIR: &str = "/pyguide/tools";
 const FORK_INTO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fork_into.so"));
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
@@ -242,6 +244,11 @@ fn fill_root(root: &Path, plan: &Plan) -> io::Result<()> {
         mkdir_all(parent)?;
     }
     fs::write(&helper, FORK_INTO)?;
+    let tools = inside(root, Path::new(TOOLS_DIR));
+    mkdir_all(&tools)?;
+    for (name, source) in crate::TOOLS {
+        fs::write(tools.join(name), source)?;
+    }
 
     // pivot_root: the old root goes away entirely.
     let old = root.join(".old");

@@ -87,6 +87,7 @@ fn zygote_config(config: &RunnerConfig) -> Result<serde_json::Value, SandboxErro
         "learner_filter": hex(&filters.learner),
         "unit_init_fd": unit::UNIT_INIT_FD,
         "fork_into": init::FORK_INTO_SO,
+        "tools_dir": init::TOOLS_DIR,
         "cpu_secs": config.limits.cpu_secs,
         "file_bytes": config.limits.file_size_bytes,
         "env": env,
