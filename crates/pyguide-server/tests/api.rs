@@ -277,3 +277,39 @@ async fn unknown_pages_are_404_html_and_assets_are_cached() {
     let (status, _, _) = send(app(), Request::get("/static/app.00000000.js").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Another site's page may not make a visitor's browser run, check, inspect or share: a POST
+/// whose `Origin` or `Sec-Fetch-Site` says cross-site is 403, whatever its Content-Type (a
+/// `text/plain` "simple" request included). The site's own pages and clients that are not
+/// browsers (no such headers) keep working.
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let body = json!({"code": "print(1)"}).to_string();
+    for path in ["/api/run", "/api/inspect", "/api/exercise", "/api/share"] {
+        for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+            for content_type in ["application/json", "text/plain"] {
+                let req = Request::post(path)
+                    .header(header::HOST, "pyguide.test")
+                    .header(header::CONTENT_TYPE, content_type)
+                    .header(name, value)
+                    .body(Body::from(body.clone()))
+                    .unwrap();
+                let (status, _, bytes) = send(app(), req).await;
+                assert_eq!(status, StatusCode::FORBIDDEN, "{path} with {name}: {value}");
+                let v: Value = serde_json::from_slice(&bytes).expect("JSON");
+                assert!(v["error"].as_str().unwrap().contains("another site"), "{v}");
+            }
+        }
+    }
+    let own = Request::post("/api/run")
+        .header(header::HOST, "pyguide.test")
+        .header(header::ORIGIN, "http://pyguide.test")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let (status, _, bytes) = send(app(), own).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    let (status, _, _) = send(app(), post_raw(body)).await;
+    assert_eq!(status, StatusCode::OK, "a client that is not a browser");
+}

@@ -2,6 +2,7 @@
 
 mod api;
 mod inspect;
+mod origin;
 mod pages;
 mod ws;
 
@@ -19,6 +20,9 @@ pub(crate) fn routes() -> Router<Ctx> {
         .route("/search-index.json", get(pages::search_index))
         .route("/static/{*name}", get(pages::asset))
         .route("/healthz", get(|| async { "ok" }))
-        .nest("/api", api::routes().route("/run/ws", get(ws::run_ws)))
+        .nest(
+            "/api",
+            api::routes().route("/run/ws", get(ws::run_ws)).layer(axum::middleware::from_fn(origin::refuse_cross_site)),
+        )
         .fallback(pages::not_found)
 }

@@ -34,7 +34,7 @@ enum ClientMsg {
 }
 
 pub(crate) async fn run_ws(State(state): State<Ctx>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
-    if !same_origin(&headers) {
+    if !super::origin::from_own_pages(&headers) {
         // Browsers send Origin with every WebSocket: another site's page may not run programs
         // through its visitors' browsers. (Clients without Origin, such as tests, are fine.)
         return AppError::Client(
@@ -44,18 +44,6 @@ pub(crate) async fn run_ws(State(state): State<Ctx>, headers: HeaderMap, ws: Web
         .into_response();
     }
     ws.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| session(state, socket))
-}
-
-/// No `Origin`, or an `Origin` whose host and port are the request's `Host`.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else { return true };
-    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), headers.get(header::HOST).map(|h| h.to_str())) else {
-        return false;
-    };
-    origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"))
-        .is_some_and(|o| o.eq_ignore_ascii_case(host))
 }
 
 async fn send(socket: &mut WebSocket, v: Value) -> bool {
