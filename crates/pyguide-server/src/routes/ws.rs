@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::Ctx;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pyguide_sandbox::{Admission, Event, RunRequest, SandboxError, StartOptions, BUSY_MESSAGE, MAX_STDIN_BYTES};
 use serde::Deserialize;
