@@ -75,13 +75,17 @@ pub(crate) fn start_failure(step: SetupStep, error: String) -> SandboxError {
     SandboxError::KernelFeatureMissing { feature, detail: error, hint }
 }
 
+/// The learner's environment in the sandbox: [`crate::LEARNER_ENV`], with the unit's folders.
+fn sandbox_env() -> impl Iterator<Item = (&'static str, &'static str)> {
+    crate::LEARNER_ENV.iter().copied().chain([("HOME", "/work"), ("TMPDIR", "/tmp")])
+}
+
 /// What the interpreter is told at start: its seccomp filters, its helpers and limits, and the
 /// learner's environment.
 fn zygote_config(config: &RunnerConfig) -> Result<serde_json::Value, SandboxError> {
     let filters = seccomp::filters()?;
     let hex = |f: &Vec<u8>| f.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let env: std::collections::BTreeMap<&str, &str> =
-        crate::LEARNER_ENV.iter().copied().chain([("HOME", "/work"), ("TMPDIR", "/tmp")]).collect();
+    let env: std::collections::BTreeMap<&str, &str> = sandbox_env().collect();
     Ok(serde_json::json!({
         "unit_filters": filters.unit.iter().map(hex).collect::<Vec<_>>(),
         "learner_filter": hex(&filters.learner),
@@ -101,9 +105,7 @@ fn plan(config: &RunnerConfig) -> Result<Plan, SandboxError> {
     // The interpreter's own environment is the learner's, plus LD_BIND_NOW: the dynamic linker
     // resolves every symbol once, here, instead of on first call in each process forked from
     // the interpreter (each lazy resolution writes a page: a copy-on-write fault per run).
-    let mut env: Vec<(String, String)> =
-        crate::LEARNER_ENV.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    env.extend([("HOME", "/work"), ("TMPDIR", "/tmp"), ("LD_BIND_NOW", "1")].map(|(k, v)| (k.into(), v.into())));
+    let env = sandbox_env().chain([("LD_BIND_NOW", "1")]).map(|(k, v)| (k.to_string(), v.to_string())).collect();
     Ok(Plan {
         binds: paths.binds,
         hide: paths.hide,

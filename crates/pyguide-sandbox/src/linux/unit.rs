@@ -64,10 +64,10 @@ pub(crate) fn unit_init_maker(sock: OwnedFd, mounts: &UnitMounts) -> ! {
             answer(Message::InitFailed { error: "the init maker only makes inits".into() }, &[]);
             continue;
         };
-        let [init_sock] = <[OwnedFd; 1]>::try_from(fds).unwrap_or_else(|_| {
+        let Ok([init_sock]) = <[OwnedFd; 1]>::try_from(fds) else {
             answer(Message::InitFailed { error: "a request for an init carries one socket".into() }, &[]);
-            std::process::exit(1)
-        });
+            continue;
+        };
         let mut pidfd: libc::c_int = -1;
         let flags = (libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_PIDFD | libc::SIGCHLD) as libc::c_ulong;
         // SAFETY: a fork (no new stack, no shared memory) of this single-threaded process; the
