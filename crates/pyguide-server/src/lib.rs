@@ -6,9 +6,11 @@
 //! [`router_with`] adds what is optional: the store behind Share, and the run limits the pages
 //! explain.
 
+mod availability;
 mod error;
 mod routes;
 
+pub use availability::Availability;
 pub use error::AppError;
 
 use axum::http::{header, HeaderValue};
