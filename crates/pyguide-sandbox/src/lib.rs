@@ -36,7 +36,7 @@ pub use run::Interpreter;
 
 use serde::Serialize;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// How a run ended (the `outcome` field of `POST /api/run`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -121,6 +121,9 @@ pub struct RunHandle {
     pub stdin: Option<mpsc::UnboundedSender<Vec<u8>>>,
     /// Stops the run (outcome [`Outcome::Stopped`]).
     pub stop: Option<oneshot::Sender<()>>,
+    /// For an interactive run: whether the program is blocked reading its input now (looked
+    /// at a few times a second), so that the server can give its run slot to others meanwhile.
+    pub input_wanted: Option<watch::Receiver<bool>>,
     pub result: oneshot::Receiver<Result<RunResult, SandboxError>>,
 }
 

@@ -21,12 +21,21 @@ pub struct RunnerConfig {
     pub limits: Limits,
     /// Runs in flight at once; more are refused (or wait, see [`crate::Admission`]).
     pub max_concurrent: usize,
+    /// Interactive runs that may be blocked in `input()` beside those: each keeps its
+    /// processes, but the server gives its run slot to others while it waits.
+    pub max_waiting: usize,
 }
 
 impl RunnerConfig {
     pub fn new(python: PythonInfo) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4 }
+        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4, max_waiting: 0 }
+    }
+
+    /// Runs that may hold a unit (or a process) at once: those running and those waiting
+    /// for input.
+    pub fn in_flight(&self) -> usize {
+        self.max_concurrent.max(1) + self.max_waiting
     }
 }
 
@@ -38,7 +47,7 @@ pub struct ProcessRunner {
 
 impl ProcessRunner {
     pub fn new(config: RunnerConfig) -> Self {
-        let slots = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
+        let slots = Arc::new(Semaphore::new(config.in_flight()));
         ProcessRunner { config: Arc::new(config), slots }
     }
 }

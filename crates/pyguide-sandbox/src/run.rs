@@ -5,7 +5,7 @@
 use crate::{Admission, Entry, Event, RunHandle, RunRequest, RunResult, SandboxError, StartOptions};
 use std::future::Future;
 use std::sync::Arc;
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
 /// Which pre-warmed interpreter a run goes to. Each kind is a zygote of its own with its own
 /// units; a new kind (another CPython version, an interpreter with packages imported) is a new
@@ -31,6 +31,8 @@ pub(crate) struct Channels {
     pub stdin: StdinSource,
     /// Fires when the learner presses Stop.
     pub stop: oneshot::Receiver<()>,
+    /// For an interactive run: told whether the program is blocked reading its input.
+    pub input_wanted: Option<watch::Sender<bool>>,
 }
 
 /// One admitted run.
@@ -86,6 +88,13 @@ pub(crate) fn launch<B: Backend>(
         (None, request.stdin.clone().map_or(StdinSource::None, StdinSource::Fixed))
     };
     let (stop_tx, stop) = oneshot::channel();
+    let (input_wanted_tx, input_wanted) = match opts.interactive {
+        true => {
+            let (tx, rx) = watch::channel(false);
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
     let (result_tx, result) = oneshot::channel();
     let slots = slots.clone();
     tokio::spawn(async move {
@@ -96,7 +105,8 @@ pub(crate) fn launch<B: Backend>(
                 Err(_) => return,
             },
         };
-        let channels = Channels { events: opts.stream.then_some(events_tx), stdin, stop };
+        let channels =
+            Channels { events: opts.stream.then_some(events_tx), stdin, stop, input_wanted: input_wanted_tx };
         let run = Run {
             request,
             entry,
@@ -106,5 +116,5 @@ pub(crate) fn launch<B: Backend>(
         };
         backend.execute(run).await;
     });
-    Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), result })
+    Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), input_wanted, result })
 }

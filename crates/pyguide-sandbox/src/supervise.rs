@@ -8,7 +8,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 
 /// How the program's process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +84,8 @@ async fn feed_stdin<W: AsyncWrite + Unpin>(mut w: W, stdin: StdinSource) {
 /// A run's wall clock, which stands still while an interactive program waits for input.
 struct WallClock {
     waiting: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+    /// Told what each look found.
+    report: Option<watch::Sender<bool>>,
     paused: Duration,
     last_look: Instant,
 }
@@ -103,7 +105,11 @@ impl WallClock {
     fn look(&mut self, started: Instant, limits: &Limits) -> bool {
         let now = Instant::now();
         if let Some(w) = &self.waiting {
-            if w() {
+            let waiting = w();
+            if let Some(report) = &self.report {
+                report.send_if_modified(|was| std::mem::replace(was, waiting) != waiting);
+            }
+            if waiting {
                 self.paused = (self.paused + (now - self.last_look)).min(limits.input_wait);
             }
             self.last_look = now;
@@ -149,7 +155,7 @@ where
     X: Future<Output = Exit>,
     K: Fn(),
 {
-    let Channels { events, stdin, stop: mut stop_rx } = channels;
+    let Channels { events, stdin, stop: mut stop_rx, input_wanted } = channels;
     let Program { limits, started, io, exit, kill } = program;
     let limits = &limits;
     if let Some(w) = io.stdin {
@@ -170,7 +176,12 @@ where
     let mut forced = None;
     // The wall clock stands still while an interactive program waits for the learner's input
     // (sampled every INPUT_POLL), up to `input_wait` in all.
-    let mut wall = WallClock { waiting: io.waiting_for_input, paused: Duration::ZERO, last_look: Instant::now() };
+    let mut wall = WallClock {
+        waiting: io.waiting_for_input,
+        report: input_wanted,
+        paused: Duration::ZERO,
+        last_look: Instant::now(),
+    };
     let ended = loop {
         tokio::select! {
             e = &mut exit => break Some(e),

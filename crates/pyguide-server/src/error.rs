@@ -1,6 +1,7 @@
 //! One error type that becomes a response: users see plain words, internal errors are logged
 //! and answered as a plain 500.
 
+use crate::availability::Refusal;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +14,9 @@ pub enum AppError {
     Client(StatusCode, String),
     /// Every run slot is taken: 503 with Retry-After.
     Busy,
+    /// The fair queue refused the request: 429 (the client's own share) or 503 (the whole
+    /// server), with Retry-After.
+    Refused(Refusal),
     /// Something broke on our side: logged, answered as a plain 500.
     Internal(String),
 }
@@ -33,14 +37,44 @@ impl From<SandboxError> for AppError {
     }
 }
 
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError::Refused(r)
+    }
+}
+
+/// Seconds a refused client is asked to wait before trying again.
+pub(crate) const RETRY_AFTER_SECS: u64 = 2;
+
+/// The status and the plain words of a refusal, as the API and the WebSocket both say them.
+pub(crate) fn refusal_words(r: Refusal) -> (StatusCode, String) {
+    match r {
+        Refusal::ClientShare(n) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "You already have {n} programs running or waiting from your address; \
+                 wait for one to finish, then try again"
+            ),
+        ),
+        Refusal::ServerBusy => (StatusCode::SERVICE_UNAVAILABLE, BUSY_MESSAGE.to_string()),
+    }
+}
+
+fn with_retry_after(mut r: Response) -> Response {
+    r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    r
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Client(status, msg) => (status, Json(json!({ "error": msg }))).into_response(),
-            AppError::Busy => {
-                let mut r = (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": BUSY_MESSAGE }))).into_response();
-                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                r
+            AppError::Busy => with_retry_after(
+                (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": BUSY_MESSAGE }))).into_response(),
+            ),
+            AppError::Refused(r) => {
+                let (status, words) = refusal_words(r);
+                with_retry_after((status, Json(json!({ "error": words }))).into_response())
             }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");

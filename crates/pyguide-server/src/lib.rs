@@ -10,9 +10,10 @@ mod availability;
 mod error;
 mod routes;
 
-pub use availability::Availability;
+pub use availability::{Availability, Client, ClientResolver, Gate};
 pub use error::AppError;
 
+use availability::GateLimits;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use pyguide_render::Site;
@@ -38,6 +39,8 @@ pub struct ServerOptions {
     pub store: Option<Store>,
     /// The limits the runner enforces, explained to learners when a run hits one.
     pub limits: Limits,
+    /// How the server shares itself among clients.
+    pub availability: Availability,
 }
 
 /// The state handlers see.
@@ -47,6 +50,10 @@ pub(crate) struct Ctx {
     pub site: Arc<Site>,
     pub store: Option<Store>,
     pub limits: Arc<Limits>,
+    /// The run slots, shared fairly among clients.
+    pub gate: Gate,
+    pub clients: ClientResolver,
+    pub availability: Arc<Availability>,
 }
 
 /// The Content-Security-Policy of every response: no inline script, nothing from elsewhere,
@@ -68,7 +75,24 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole application with a store and the runner's limits.
 pub fn router_with(state: AppState, options: ServerOptions) -> Router {
-    let ctx = Ctx { runner: state.runner, site: state.site, store: options.store, limits: Arc::new(options.limits) };
+    let a = &options.availability;
+    let gate = Gate::new(GateLimits {
+        slots: state.runner.capacity(),
+        per_client: a.runs_per_client,
+        queue_per_client: a.queue_per_client,
+        queue_total: a.queue_total,
+        queue_wait: a.queue_wait,
+        parked: a.waiting_for_input,
+    });
+    let ctx = Ctx {
+        runner: state.runner,
+        site: state.site,
+        store: options.store,
+        limits: Arc::new(options.limits),
+        gate,
+        clients: ClientResolver::new(a.trusted_proxies.clone()),
+        availability: Arc::new(options.availability),
+    };
     routes::routes()
         .with_state(ctx)
         .layer(CatchPanicLayer::custom(error::panic_response))

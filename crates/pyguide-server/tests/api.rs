@@ -227,7 +227,7 @@ async fn full_means_503_with_retry_after() {
     let app = router(AppState { runner: runner.clone(), site: site() });
     let (status, headers, body) = send(app, post_raw(json!({"code": "print(1)"}).to_string())).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "1");
+    assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "2");
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert!(v["error"].as_str().unwrap().contains("try again"));
     let _ = handle.stop.map(|s| s.send(()));

@@ -59,6 +59,8 @@ pub struct SandboxRunner {
     cgroups: Arc<Cgroups>,
     slots: Arc<Semaphore>,
     max_concurrent: usize,
+    /// Runs that may hold a unit: `max_concurrent` plus those waiting for input.
+    in_flight: usize,
 }
 
 /// The sandbox's failure to start, named by the step that failed.
@@ -125,12 +127,13 @@ impl SandboxRunner {
     pub fn new(config: RunnerConfig, init_exe: &Path) -> Result<SandboxRunner, SandboxError> {
         let cgroups = Arc::new(Cgroups::setup()?);
         let plan = plan(&config)?;
-        let slots = Arc::new(Semaphore::new(config.max_concurrent.max(1)));
+        let slots = Arc::new(Semaphore::new(config.in_flight()));
+        let in_flight = config.in_flight();
         let max_concurrent = config.max_concurrent;
         let next_id = Arc::new(AtomicU64::new(1));
         let standard = Pool::start(config, cgroups.clone(), plan, init_exe.to_path_buf(), next_id)?;
         let pools = Pools { standard: Arc::new(standard) };
-        Ok(SandboxRunner { pools: Arc::new(pools), cgroups, slots, max_concurrent })
+        Ok(SandboxRunner { pools: Arc::new(pools), cgroups, slots, max_concurrent, in_flight })
     }
 
     /// The server's parent cgroups (tests check that runs leave nothing in them).
@@ -146,7 +149,7 @@ impl SandboxRunner {
 
     /// Waits until no run is in flight or cleaning up.
     pub async fn quiesce(&self) {
-        let n = u32::try_from(self.max_concurrent.max(1)).unwrap_or(u32::MAX);
+        let n = u32::try_from(self.in_flight).unwrap_or(u32::MAX);
         drop(self.slots.acquire_many(n).await);
         drop(self.pools.standard.cleanups.acquire_many(pool::MAX_CLEANUPS).await);
     }

@@ -1,6 +1,7 @@
 //! The JSON API: `POST /api/run`, `POST /api/exercise` and `POST /api/share`.
 
 use crate::error::AppError;
+use crate::Client;
 use crate::Ctx;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -57,8 +58,15 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection
     })
 }
 
-async fn run(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+async fn run(
+    State(state): State<Ctx>,
+    client: Client,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
     let req: RunRequest = parse_json(body)?;
+    // A malformed request is told so at once, not after its turn in the queue.
+    req.validate().map_err(|e| AppError::bad_request(e.0))?;
+    let _slot = state.gate.acquire(client).await?;
     let result = state.runner.run(req, Admission::Immediate).await?;
     Ok(Json(result).into_response())
 }
@@ -97,7 +105,11 @@ struct ExerciseBody {
 }
 
 /// Checks a learner's answer: 200 with the verdict (passed or not), 404 for an unknown exercise.
-async fn exercise(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+async fn exercise(
+    State(state): State<Ctx>,
+    client: Client,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
     let body: ExerciseBody = parse_json(body)?;
     let Some(exercise) = state.site.exercise(&body.exercise) else {
         return Err(AppError::Client(
@@ -105,6 +117,7 @@ async fn exercise(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>)
             format!("there is no exercise {:?}; ids look like \"lists/ex-count-vowels\"", body.exercise),
         ));
     };
+    let _slot = state.gate.acquire(client).await?;
     let verdict = pyguide_judge::exercise::check_exercise(
         state.runner.as_ref(),
         exercise,

@@ -9,6 +9,7 @@
 
 use super::api::parse_json;
 use crate::error::AppError;
+use crate::Client;
 use crate::Ctx;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -22,12 +23,15 @@ use serde_json::{json, Value};
 
 pub(crate) async fn inspect(
     State(state): State<Ctx>,
+    client: Client,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     // The request is as for `POST /api/run` (files beside `main.py` let an example import its
     // helpers).
     let req: RunRequest = parse_json(body)?;
     // Validation (sizes, NUL bytes, file names) and admission are the runner's, as for a run.
+    req.validate().map_err(|e| AppError::bad_request(e.0))?;
+    let _slot = state.gate.acquire(client).await?;
     let result = match state.runner.inspect(req, Admission::Immediate).await {
         Ok(result) => result,
         Err(e @ (SandboxError::Busy | SandboxError::Invalid(_))) => return Err(e.into()),

@@ -1,16 +1,24 @@
 //! `GET /api/run/ws`: a run streamed over a WebSocket — output as it is printed, the learner's
 //! typing fed to stdin, Stop — ending with one `exit` message. The protocol is in README.md.
 
-use crate::error::AppError;
-use crate::Ctx;
+use crate::availability::{Entry, Parked, Refusal, Slot};
+use crate::error::{refusal_words, AppError, RETRY_AFTER_SECS};
+use crate::{Client, Ctx};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pyguide_sandbox::{Admission, Event, RunRequest, SandboxError, StartOptions, BUSY_MESSAGE, MAX_STDIN_BYTES};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use pyguide_sandbox::{Admission, Event, RunHandle, RunRequest, SandboxError, StartOptions, MAX_STDIN_BYTES};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Largest client message: a run request with code and files at their limits, JSON-escaped.
 const MAX_MESSAGE_BYTES: usize = 4 << 20;
@@ -33,7 +41,12 @@ enum ClientMsg {
     Stop,
 }
 
-pub(crate) async fn run_ws(State(state): State<Ctx>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub(crate) async fn run_ws(
+    State(state): State<Ctx>,
+    client: Client,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !super::origin::from_own_pages(&headers) {
         // Browsers send Origin with every WebSocket: another site's page may not run programs
         // through its visitors' browsers. (Clients without Origin, such as tests, are fine.)
@@ -43,46 +56,138 @@ pub(crate) async fn run_ws(State(state): State<Ctx>, headers: HeaderMap, ws: Web
         )
         .into_response();
     }
-    ws.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| session(state, socket))
+    ws.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| session(state, client, socket))
 }
 
-async fn send(socket: &mut WebSocket, v: Value) -> bool {
-    socket.send(Message::Text(Utf8Bytes::from(v.to_string()))).await.is_ok()
+/// The sending half of the socket, written by a task of its own so that a client that reads
+/// slowly holds up neither the run nor the server. What waits for the client is bounded
+/// (`ws_buffer_bytes`), a write that does not finish within `write_timeout` drops the client,
+/// and a ping goes out when nothing else has for a while, so an open page stays connected
+/// through the server's idle timeout.
+struct Outbox {
+    tx: mpsc::UnboundedSender<Message>,
+    /// Bytes handed to the writer and not yet written.
+    queued: Arc<AtomicUsize>,
+    limit: usize,
+    /// Becomes true when the client is gone (a write failed or took too long).
+    gone: watch::Receiver<bool>,
+    writer: tokio::task::JoinHandle<()>,
+}
+
+/// Why a message was not queued for the client.
+#[derive(Debug, PartialEq, Eq)]
+enum Unsent {
+    /// The client is gone.
+    Gone,
+    /// The client reads too slowly: more than the bound waits for it.
+    Backlog,
+}
+
+impl Outbox {
+    fn start(sink: SplitSink<WebSocket, Message>, state: &Ctx) -> Outbox {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (gone_tx, gone) = watch::channel(false);
+        let queued = Arc::new(AtomicUsize::new(0));
+        let a = &state.availability;
+        let ping_every = (a.idle_timeout / 2).max(Duration::from_secs(1));
+        let writer = tokio::spawn(write_loop(sink, rx, queued.clone(), a.write_timeout, ping_every, gone_tx));
+        Outbox { tx, queued, limit: a.ws_buffer_bytes, gone, writer }
+    }
+
+    fn send(&self, v: Value) -> Result<(), Unsent> {
+        if *self.gone.borrow() {
+            return Err(Unsent::Gone);
+        }
+        let text = v.to_string();
+        if self.queued.load(Ordering::Relaxed) + text.len() > self.limit {
+            return Err(Unsent::Backlog);
+        }
+        self.queued.fetch_add(text.len(), Ordering::Relaxed);
+        self.tx.send(Message::Text(Utf8Bytes::from(text))).map_err(|_| Unsent::Gone)
+    }
+
+    /// Sends a close frame, then waits (at most the write timeout) for the writer to finish.
+    async fn close(self) {
+        let _ = self.tx.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("") })));
+        drop(self.tx);
+        let _ = self.writer.await;
+    }
+}
+
+async fn write_loop(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::UnboundedReceiver<Message>,
+    queued: Arc<AtomicUsize>,
+    write_timeout: Duration,
+    ping_every: Duration,
+    gone: watch::Sender<bool>,
+) {
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    loop {
+        let msg = tokio::select! {
+            m = rx.recv() => match m { Some(m) => m, None => break },
+            _ = ping.tick() => Message::Ping(Default::default()),
+        };
+        let len = if let Message::Text(t) = &msg { t.len() } else { 0 };
+        let closing = matches!(msg, Message::Close(_));
+        match tokio::time::timeout(write_timeout, sink.send(msg)).await {
+            Ok(Ok(())) => {
+                queued.fetch_sub(len, Ordering::Relaxed);
+                ping.reset();
+            }
+            _ => {
+                // The client does not take what it is sent: drop it, and with it its buffers.
+                let _ = gone.send(true);
+                return;
+            }
+        }
+        if closing {
+            break;
+        }
+    }
 }
 
 /// Sends `{"type": "error"}` and closes: the run never started.
-async fn refuse(mut socket: WebSocket, status: u16, error: &str) {
-    let _ = send(&mut socket, json!({ "type": "error", "status": status, "error": error })).await;
-    let _ = socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("") }))).await;
+async fn refuse(out: Outbox, status: u16, error: &str) {
+    let _ = out.send(json!({ "type": "error", "status": status, "error": error }));
+    out.close().await;
+}
+
+/// Refused by the fair queue: 429 or 503, with when to try again.
+async fn refuse_turn(out: Outbox, refusal: Refusal) {
+    let (status, words) = refusal_words(refusal);
+    let _ = out.send(json!({
+        "type": "error",
+        "status": status.as_u16(),
+        "error": words,
+        "retry_after": RETRY_AFTER_SECS,
+    }));
+    out.close().await;
 }
 
 fn parse(msg: &str) -> Result<ClientMsg, String> {
     serde_json::from_str(msg).map_err(|e| format!("the message is not a valid request: {e}"))
 }
 
-/// Sends `first` and whatever output is already waiting, merged per stream (fewer, whole
+/// Queues `first` and whatever output is already waiting, merged per stream (fewer, whole
 /// messages); stderr is held for [`STDERR_HOLD`] so stdout written just before it goes first.
-/// Returns (the socket is still there, the program's output is over).
-async fn forward(
-    first: Event,
-    events: &mut tokio::sync::mpsc::UnboundedReceiver<Event>,
-    socket: &mut WebSocket,
-) -> (bool, bool) {
-    let mut out = String::new();
-    let mut err = String::new();
+/// Returns whether the program's output is over.
+async fn forward(first: Event, events: &mut mpsc::UnboundedReceiver<Event>, out: &Outbox) -> Result<bool, Unsent> {
+    let mut stdout = String::new();
+    let mut stderr = String::new();
     let mut closed = false;
-    let take = |ev: Event, out: &mut String, err: &mut String| match ev {
-        Event::Stdout(d) => out.push_str(&d),
-        Event::Stderr(d) => err.push_str(&d),
+    let take = |ev: Event, stdout: &mut String, stderr: &mut String| match ev {
+        Event::Stdout(d) => stdout.push_str(&d),
+        Event::Stderr(d) => stderr.push_str(&d),
     };
-    take(first, &mut out, &mut err);
+    take(first, &mut stdout, &mut stderr);
     let deadline = tokio::time::Instant::now() + STDERR_HOLD_MAX;
     loop {
-        if err.is_empty() {
+        if stderr.is_empty() {
             match events.try_recv() {
-                Ok(ev) => take(ev, &mut out, &mut err),
-                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => break,
-                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => {
+                Ok(ev) => take(ev, &mut stdout, &mut stderr),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => {
                     closed = true;
                     break;
                 }
@@ -93,7 +198,7 @@ async fn forward(
                 break;
             }
             match tokio::time::timeout(STDERR_HOLD.min(deadline - now), events.recv()).await {
-                Ok(Some(ev)) => take(ev, &mut out, &mut err),
+                Ok(Some(ev)) => take(ev, &mut stdout, &mut stderr),
                 Ok(None) => {
                     closed = true;
                     break;
@@ -101,71 +206,160 @@ async fn forward(
                 Err(_) => break,
             }
         }
-        if out.len() + err.len() > 64 * 1024 {
+        if stdout.len() + stderr.len() > 64 * 1024 {
             break; // a flood: send what we have
         }
     }
-    let mut ok = true;
-    if !out.is_empty() {
-        ok = send(socket, json!({ "type": "stdout", "data": out })).await;
+    if !stdout.is_empty() {
+        out.send(json!({ "type": "stdout", "data": stdout }))?;
     }
-    if ok && !err.is_empty() {
-        ok = send(socket, json!({ "type": "stderr", "data": err })).await;
+    if !stderr.is_empty() {
+        out.send(json!({ "type": "stderr", "data": stderr }))?;
     }
-    (ok, closed)
+    Ok(closed)
 }
 
-async fn session(state: Ctx, mut socket: WebSocket) {
-    let first = match tokio::time::timeout(FIRST_MESSAGE_TIMEOUT, socket.recv()).await {
+/// Reads the first message, which must be the run request.
+async fn read_request(stream: &mut SplitStream<WebSocket>) -> Option<Result<RunRequest, String>> {
+    let first = match tokio::time::timeout(FIRST_MESSAGE_TIMEOUT, stream.next()).await {
         Ok(Some(Ok(Message::Text(t)))) => parse(t.as_str()),
         Ok(Some(Ok(_))) => Err("send the run request as a JSON text message".to_string()),
-        Ok(None | Some(Err(_))) => return,
+        Ok(None | Some(Err(_))) => return None,
         Err(_) => Err("no run request was sent in time".to_string()),
     };
-    let req = match first {
-        Ok(ClientMsg::Run(req)) => req,
-        Ok(_) => return refuse(socket, 400, "the first message must be {\"type\": \"run\", ...}").await,
-        Err(e) => return refuse(socket, 400, &e).await,
+    Some(match first {
+        Ok(ClientMsg::Run(req)) => req.validate().map(|()| req).map_err(|e| e.0),
+        Ok(_) => Err("the first message must be {\"type\": \"run\", ...}".to_string()),
+        Err(e) => Err(e),
+    })
+}
+
+/// Waits for a run slot, telling the page its place in the queue if it has to wait.
+async fn take_turn(state: &Ctx, client: Client, out: &Outbox) -> Result<Slot, Refusal> {
+    match state.gate.enter(client)? {
+        Entry::Granted(slot) => Ok(slot),
+        Entry::Queued(q) => {
+            let _ = out.send(json!({ "type": "queued", "position": q.position + 1 }));
+            q.wait().await
+        }
+    }
+}
+
+async fn session(state: Ctx, client: Client, socket: WebSocket) {
+    let (sink, mut stream) = socket.split();
+    let out = Outbox::start(sink, &state);
+    let req = match read_request(&mut stream).await {
+        None => return out.close().await,
+        Some(Err(e)) => return refuse(out, 400, &e).await,
+        Some(Ok(req)) => req,
+    };
+    let slot = match take_turn(&state, client, &out).await {
+        Ok(slot) => slot,
+        Err(refusal) => return refuse_turn(out, refusal).await,
     };
     // With a fixed stdin the run is like POST /api/run; without one, the learner types it.
     let interactive = req.stdin.is_none();
     let opts = StartOptions { admission: Admission::Immediate, stream: true, interactive, ..Default::default() };
     let handle = match state.runner.start(req, opts) {
         Ok(h) => h,
-        Err(SandboxError::Busy) => return refuse(socket, 503, BUSY_MESSAGE).await,
-        Err(SandboxError::Invalid(e)) => return refuse(socket, 400, &e.0).await,
+        Err(SandboxError::Busy) => return refuse_turn(out, Refusal::ServerBusy).await,
+        Err(SandboxError::Invalid(e)) => return refuse(out, 400, &e.0).await,
         Err(e) => {
             tracing::error!(error = %e, "a streamed run could not start");
-            return refuse(socket, 500, "internal error").await;
+            return refuse(out, 500, "internal error").await;
         }
     };
-    let mut gone = !send(&mut socket, json!({ "type": "started", "interactive": interactive })).await;
-    let mut events = handle.events;
-    let mut stdin = handle.stdin;
-    let mut stop = handle.stop;
+    let _ = out.send(json!({ "type": "started", "interactive": interactive }));
+    let (result, gone) = follow(handle, slot, stream, &out).await;
+    if gone {
+        return;
+    }
+    match result {
+        Ok(r) => {
+            let message = pyguide_judge::outcome_message(&r, &state.limits);
+            let _ = out.send(json!({
+                "type": "exit",
+                "outcome": r.outcome,
+                "exit_code": r.exit_code,
+                "duration_ms": r.duration_ms,
+                "truncated": r.truncated,
+                "message": message,
+            }));
+            out.close().await;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a streamed run failed");
+            refuse(out, 500, "internal error").await;
+        }
+    }
+}
+
+/// A run's hold on a run slot. While the program waits for input it gives the slot up
+/// ([`Slot::park`]); the learner's next input takes one again ([`Parked::resume`]) before it
+/// reaches the program.
+enum Turn {
+    Running(Slot),
+    Parked(Parked),
+    Resuming(Pin<Box<dyn Future<Output = Slot> + Send>>),
+    /// Briefly, while changing between the others.
+    Changing,
+}
+
+/// The learner's input while the run waits for a slot: held back until it has one.
+#[derive(Default)]
+struct HeldInput {
+    data: Vec<Vec<u8>>,
+    eof: bool,
+}
+
+/// Waits for the next change of whether the program wants input; never resolves for a run
+/// that is not interactive (or once the run has ended).
+async fn input_change(rx: &mut Option<watch::Receiver<bool>>) -> bool {
+    if let Some(rx) = rx {
+        if rx.changed().await.is_ok() {
+            return *rx.borrow_and_update();
+        }
+    }
+    std::future::pending().await
+}
+
+/// Follows a started run to its end: its output to the client, the client's input and Stop
+/// to the run. Returns the result, and whether the client is gone.
+async fn follow(
+    handle: RunHandle,
+    slot: Slot,
+    mut stream: SplitStream<WebSocket>,
+    out: &Outbox,
+) -> (Result<pyguide_sandbox::RunResult, SandboxError>, bool) {
+    let RunHandle { mut events, stdin, stop, mut input_wanted, result } = handle;
+    let mut stdin = stdin;
+    let mut stop = stop;
     let mut stdin_sent = 0usize;
-    let stop_run = |stop: &mut Option<tokio::sync::oneshot::Sender<()>>| {
+    let mut turn = Turn::Running(slot);
+    let mut held = HeldInput::default();
+    let mut gone_rx = out.gone.clone();
+    let mut gone = false;
+    let stop_run = |stop: &mut Option<oneshot::Sender<()>>| {
         if let Some(s) = stop.take() {
             let _ = s.send(());
         }
     };
-    if gone {
-        stop_run(&mut stop);
-    }
     loop {
         tokio::select! {
             ev = events.recv() => {
                 let Some(ev) = ev else { break };
                 if gone { continue; }
-                let (ok, closed) = forward(ev, &mut events, &mut socket).await;
-                if !ok {
-                    gone = true;
-                    stop_run(&mut stop);
-                } else if closed {
-                    break;
+                match forward(ev, &mut events, out).await {
+                    Ok(true) => break,
+                    Ok(false) => {}
+                    Err(_) => {
+                        // Gone, or reading so slowly that the bound is reached: the run ends.
+                        gone = true;
+                        stop_run(&mut stop);
+                    }
                 }
             }
-            msg = socket.recv(), if !gone => match msg {
+            msg = stream.next(), if !gone => match msg {
                 Some(Ok(Message::Text(t))) => match parse(t.as_str()) {
                     Ok(ClientMsg::Stdin { data }) => {
                         stdin_sent += data.len();
@@ -173,11 +367,9 @@ async fn session(state: Ctx, mut socket: WebSocket) {
                             // Enough typing for any exercise; the rest is not forwarded.
                             stdin = None;
                         }
-                        if let Some(tx) = &stdin {
-                            let _ = tx.send(data.into_bytes());
-                        }
+                        held.data.push(data.into_bytes());
                     }
-                    Ok(ClientMsg::Eof) => stdin = None,
+                    Ok(ClientMsg::Eof) => held.eof = true,
                     Ok(ClientMsg::Stop) => stop_run(&mut stop),
                     Ok(ClientMsg::Run(_)) | Err(_) => {}
                 },
@@ -188,35 +380,47 @@ async fn session(state: Ctx, mut socket: WebSocket) {
                 }
                 Some(Ok(_)) => {}
             },
+            Ok(()) = gone_rx.changed(), if !gone => {
+                gone = true;
+                stop_run(&mut stop);
+            }
+            wants = input_change(&mut input_wanted) => {
+                if let (true, Turn::Running(_)) = (wants, &turn) {
+                    let Turn::Running(slot) = std::mem::replace(&mut turn, Turn::Changing) else { unreachable!() };
+                    turn = match slot.park() {
+                        Ok(parked) => Turn::Parked(parked),
+                        Err(slot) => Turn::Running(slot),
+                    };
+                }
+            }
+            slot = async { match &mut turn { Turn::Resuming(f) => f.await, _ => std::future::pending().await } },
+                if matches!(turn, Turn::Resuming(_)) => {
+                turn = Turn::Running(slot);
+            }
+        }
+        // Input goes to the program only while the run holds a slot; a parked run takes one
+        // first.
+        if !held.data.is_empty() || held.eof {
+            turn = match std::mem::replace(&mut turn, Turn::Changing) {
+                Turn::Parked(parked) => Turn::Resuming(Box::pin(parked.resume())),
+                Turn::Running(slot) => {
+                    for data in held.data.drain(..) {
+                        if let Some(tx) = &stdin {
+                            let _ = tx.send(data);
+                        }
+                    }
+                    if std::mem::take(&mut held.eof) {
+                        stdin = None;
+                    }
+                    Turn::Running(slot)
+                }
+                other => other,
+            };
         }
     }
     drop(stdin);
-    let result = handle.result.await.unwrap_or_else(|_| Err(SandboxError::Internal("no result".into())));
+    let result = result.await.unwrap_or_else(|_| Err(SandboxError::Internal("no result".into())));
     drop(stop);
-    if gone {
-        return;
-    }
-    match result {
-        Ok(r) => {
-            let message = pyguide_judge::outcome_message(&r, &state.limits);
-            let _ = send(
-                &mut socket,
-                json!({
-                    "type": "exit",
-                    "outcome": r.outcome,
-                    "exit_code": r.exit_code,
-                    "duration_ms": r.duration_ms,
-                    "truncated": r.truncated,
-                    "message": message,
-                }),
-            )
-            .await;
-            let _ =
-                socket.send(Message::Close(Some(CloseFrame { code: 1000, reason: Utf8Bytes::from_static("") }))).await;
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "a streamed run failed");
-            refuse(socket, 500, "internal error").await;
-        }
-    }
+    drop(turn);
+    (result, gone)
 }

@@ -27,8 +27,15 @@ pub struct RunnerArgs {
 
 impl RunnerArgs {
     pub fn runner(&self) -> anyhow::Result<Arc<dyn Runner>> {
+        self.runner_with_waiting(0)
+    }
+
+    /// The runner, with room for `waiting` interactive runs blocked in `input()` beside the
+    /// running ones (the server gives their run slots to others meanwhile).
+    pub fn runner_with_waiting(&self, waiting: usize) -> anyhow::Result<Arc<dyn Runner>> {
         let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
         let mut config = RunnerConfig::new(python);
+        config.max_waiting = waiting;
         if let Some(n) = self.max_concurrent {
             config.max_concurrent = n.max(1);
         }

@@ -33,7 +33,8 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
     let site = Site::build(&curriculum).context("rendering the pages")?;
-    let runner = args.runner.runner()?;
+    let availability = pyguide_server::Availability::default();
+    let runner = args.runner.runner_with_waiting(availability.waiting_for_input)?;
     tracing::info!(
         tutorials = site.tutorials,
         examples = site.examples,
@@ -50,13 +51,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     tracing::info!(backend = store.backend(), "store ready");
     // The runner is built with the default limits (cmd::RunnerArgs); the pages explain those.
-    let options = ServerOptions { store: Some(store.clone()), limits: Limits::default() };
+    let options = ServerOptions { store: Some(store.clone()), limits: Limits::default(), availability };
     let app = router_with(AppState { runner: runner.clone(), site: Arc::new(site) }, options);
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     let stopping = Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         stop_signal().await;
         tracing::info!("shutting down");
