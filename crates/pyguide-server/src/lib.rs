@@ -10,7 +10,7 @@ mod availability;
 mod error;
 mod routes;
 
-pub use availability::{Availability, Client, ClientResolver, Gate};
+pub use availability::{serve, Availability, Client, ClientResolver, Gate};
 pub use error::AppError;
 
 use availability::GateLimits;

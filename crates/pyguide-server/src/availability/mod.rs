@@ -6,9 +6,11 @@ mod settings;
 pub use settings::Availability;
 mod client;
 mod gate;
+mod listen;
 
 pub use client::{Client, ClientResolver};
 pub use gate::{Entry, Gate, GateLimits, Parked, Refusal, Slot};
+pub use listen::serve;
 
 use crate::Ctx;
 use axum::extract::{ConnectInfo, FromRequestParts};
