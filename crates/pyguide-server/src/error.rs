@@ -6,6 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pyguide_sandbox::{SandboxError, BUSY_MESSAGE};
+use pyguide_store::QuotaWindow;
 use serde_json::json;
 
 #[derive(Debug)]
@@ -17,6 +18,8 @@ pub enum AppError {
     /// The fair queue refused the request: 429 (the client's own share) or 503 (the whole
     /// server), with Retry-After.
     Refused(Refusal),
+    /// The client made as many shares as it may in `window`: 429 with Retry-After.
+    Quota { words: String, window: QuotaWindow },
     /// Something broke on our side: logged, answered as a plain 500.
     Internal(String),
 }
@@ -75,6 +78,15 @@ impl IntoResponse for AppError {
             AppError::Refused(r) => {
                 let (status, words) = refusal_words(r);
                 with_retry_after((status, Json(json!({ "error": words }))).into_response())
+            }
+            AppError::Quota { words, window } => {
+                let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(json!({ "error": words }))).into_response();
+                let wait: u32 = match window {
+                    QuotaWindow::Minute => 60,
+                    QuotaWindow::Day => 3600,
+                };
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
+                r
             }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal error");

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// What every handler shares.
@@ -93,8 +94,11 @@ pub fn router_with(state: AppState, options: ServerOptions) -> Router {
         clients: ClientResolver::new(a.trusted_proxies.clone()),
         availability: Arc::new(options.availability),
     };
+    let body_timeout = ctx.availability.body_timeout;
     routes::routes()
         .with_state(ctx)
+        // A body that trickles in is cut off (its read fails: a 4xx in words).
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))

@@ -46,6 +46,43 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The client made as many shares as it may in this window.
+    #[error("you have shared {limit} programs in the last {window}; you can share again later")]
+    Quota { limit: u32, window: QuotaWindow },
+}
+
+/// The windows share quotas are counted over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaWindow {
+    Minute,
+    Day,
+}
+
+impl QuotaWindow {
+    fn seconds(self) -> i64 {
+        match self {
+            QuotaWindow::Minute => 60,
+            QuotaWindow::Day => 24 * 60 * 60,
+        }
+    }
+}
+
+impl std::fmt::Display for QuotaWindow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            QuotaWindow::Minute => "minute",
+            QuotaWindow::Day => "day",
+        })
+    }
+}
+
+/// Who is sharing (a keyed hash of the client, from [`Store::client_hash`]) and how many shares
+/// they may make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    pub client: String,
+    pub per_minute: u32,
+    pub per_day: u32,
 }
 
 #[derive(Clone)]
@@ -58,7 +95,12 @@ enum Pool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// The key of [`Store::client_hash`], shared by every replica through the database.
+    client_key: std::sync::Arc<[u8]>,
 }
+
+/// The name of the client-hash key in the `secrets` table.
+const CLIENT_KEY: &str = "client-hash";
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -85,7 +127,7 @@ impl Store {
             let pool =
                 PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(5)).connect(url).await?;
             sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-            Ok(Store { pool: Pool::Postgres(pool) })
+            Self::with_key(Pool::Postgres(pool)).await
         } else if url.starts_with("sqlite:") {
             Self::sqlite(SqliteConnectOptions::from_str(url)?.create_if_missing(true)).await
         } else {
@@ -97,7 +139,98 @@ impl Store {
         // One writer at a time is SQLite's way; a few readers alongside are plenty here.
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool: Pool::Sqlite(pool) })
+        Self::with_key(Pool::Sqlite(pool)).await
+    }
+
+    /// The store, with the client-hash key that the first replica to open the database made.
+    async fn with_key(pool: Pool) -> Result<Store, StoreError> {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh).map_err(|e| StoreError::Invalid(format!("no randomness: {e}")))?;
+        let key: Vec<u8> = match &pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)")
+                    .bind(CLIENT_KEY)
+                    .bind(&fresh[..])
+                    .execute(p)
+                    .await?;
+                sqlx::query_scalar("SELECT value FROM secrets WHERE name = ?").bind(CLIENT_KEY).fetch_one(p).await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query("INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(CLIENT_KEY)
+                    .bind(&fresh[..])
+                    .execute(p)
+                    .await?;
+                sqlx::query_scalar("SELECT value FROM secrets WHERE name = $1").bind(CLIENT_KEY).fetch_one(p).await?
+            }
+        };
+        Ok(Store { pool, client_key: key.into() })
+    }
+
+    /// A keyed hash of a client (its address, as text): the same on every replica of one
+    /// database, and not reversible to the address without the key. Logs and shares record
+    /// this, never the address.
+    pub fn client_hash(&self, client: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&self.client_key).expect("HMAC takes any key length");
+        mac.update(client.as_bytes());
+        mac.finalize().into_bytes()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Refuses with [`StoreError::Quota`] when `author` already made its share of shares.
+    async fn check_quota(&self, author: &Author) -> Result<(), StoreError> {
+        for (window, limit) in [(QuotaWindow::Minute, author.per_minute), (QuotaWindow::Day, author.per_day)] {
+            let since = window.seconds();
+            let made: i64 = match &self.pool {
+                Pool::Sqlite(p) => {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM shares WHERE client = ? AND created_at > unixepoch() - ?")
+                        .bind(&author.client)
+                        .bind(since)
+                        .fetch_one(p)
+                        .await?
+                }
+                Pool::Postgres(p) => {
+                    sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM shares WHERE client = $1 AND created_at > now() - make_interval(secs => $2::float8)",
+                    )
+                    .bind(&author.client)
+                    .bind(since)
+                    .fetch_one(p)
+                    .await?
+                }
+            };
+            if made >= i64::from(limit) {
+                return Err(StoreError::Quota { limit, window });
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a program made by `author`, within its quota (counted in the database, so it
+    /// holds across replicas; two replicas taking the last share at the same moment may both
+    /// get it).
+    pub async fn create_share_by(
+        &self,
+        code: &str,
+        files: &BTreeMap<String, String>,
+        author: &Author,
+    ) -> Result<String, StoreError> {
+        check_size(code, files)?;
+        self.check_quota(author).await?;
+        self.insert_share(code, files, Some(&author.client)).await
+    }
+
+    /// Deletes every share made by the client with this hash (a flood); returns how many.
+    pub async fn delete_shares_by(&self, client_hash: &str) -> Result<u64, StoreError> {
+        let done = match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("DELETE FROM shares WHERE client = ?").bind(client_hash).execute(p).await?.rows_affected()
+            }
+            Pool::Postgres(p) => {
+                sqlx::query("DELETE FROM shares WHERE client = $1").bind(client_hash).execute(p).await?.rows_affected()
+            }
+        };
+        Ok(done)
     }
 
     /// `"sqlite"` or `"postgres"`, for logs.
@@ -111,28 +244,41 @@ impl Store {
     /// Stores a program and returns its new, unguessable id.
     pub async fn create_share(&self, code: &str, files: &BTreeMap<String, String>) -> Result<String, StoreError> {
         check_size(code, files)?;
+        self.insert_share(code, files, None).await
+    }
+
+    async fn insert_share(
+        &self,
+        code: &str,
+        files: &BTreeMap<String, String>,
+        client: Option<&str>,
+    ) -> Result<String, StoreError> {
         let files_json = serde_json::to_string(files).map_err(|e| StoreError::Invalid(e.to_string()))?;
         // 71 random bits make a collision vanishingly rare; retry anyway rather than fail.
         let mut last = None;
         for _ in 0..3 {
             let id = new_id();
             let inserted = match &self.pool {
-                Pool::Sqlite(p) => {
-                    sqlx::query("INSERT INTO shares (id, code, files, created_at) VALUES (?, ?, ?, unixepoch())")
+                Pool::Sqlite(p) => sqlx::query(
+                    "INSERT INTO shares (id, code, files, client, created_at) VALUES (?, ?, ?, ?, unixepoch())",
+                )
+                .bind(&id)
+                .bind(code)
+                .bind(&files_json)
+                .bind(client)
+                .execute(p)
+                .await
+                .map(|_| ()),
+                Pool::Postgres(p) => {
+                    sqlx::query("INSERT INTO shares (id, code, files, client) VALUES ($1, $2, $3, $4)")
                         .bind(&id)
                         .bind(code)
                         .bind(&files_json)
+                        .bind(client)
                         .execute(p)
                         .await
                         .map(|_| ())
                 }
-                Pool::Postgres(p) => sqlx::query("INSERT INTO shares (id, code, files) VALUES ($1, $2, $3)")
-                    .bind(&id)
-                    .bind(code)
-                    .bind(&files_json)
-                    .execute(p)
-                    .await
-                    .map(|_| ()),
             };
             match inserted {
                 Ok(_) => return Ok(id),

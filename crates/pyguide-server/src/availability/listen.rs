@@ -60,11 +60,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(settings.header_timeout)
-        .keep_alive(true);
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(settings.header_timeout).keep_alive(true);
     builder.http2().timer(TokioTimer::new()).max_concurrent_streams(64);
     let builder = Arc::new(builder);
     let books = Arc::new(Mutex::new(Connections::default()));

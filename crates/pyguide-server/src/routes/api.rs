@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use pyguide_sandbox::{Admission, RunRequest};
-use pyguide_store::StoreError;
+use pyguide_store::{Author, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
@@ -80,7 +80,11 @@ struct ShareBody {
 }
 
 /// Stores a program and answers 201 `{"id": "...", "url": "/s/..."}`.
-async fn share(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
+async fn share(
+    State(state): State<Ctx>,
+    client: Client,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
     let body: ShareBody = parse_json(body)?;
     let Some(store) = &state.store else {
         return Err(AppError::Client(StatusCode::SERVICE_UNAVAILABLE, "sharing is turned off on this server".into()));
@@ -88,8 +92,14 @@ async fn share(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) ->
     let req = RunRequest { code: body.code, stdin: None, files: body.files.unwrap_or_default() };
     // The same checks as a run (sizes, NUL bytes, plain file names): a share must be runnable.
     req.validate().map_err(|e| AppError::bad_request(e.0))?;
-    let id = store.create_share(&req.code, &req.files).await.map_err(|e| match e {
+    let author = Author {
+        client: store.client_hash(&client.to_string()),
+        per_minute: state.availability.shares_per_minute,
+        per_day: state.availability.shares_per_day,
+    };
+    let id = store.create_share_by(&req.code, &req.files, &author).await.map_err(|e| match e {
         StoreError::Invalid(msg) => AppError::bad_request(msg),
+        e @ StoreError::Quota { window, .. } => AppError::Quota { words: e.to_string(), window },
         other => AppError::Internal(other.to_string()),
     })?;
     let url = format!("/s/{id}");

@@ -51,15 +51,15 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     tracing::info!(backend = store.backend(), "store ready");
     // The runner is built with the default limits (cmd::RunnerArgs); the pages explain those.
-    let options = ServerOptions { store: Some(store.clone()), limits: Limits::default(), availability };
+    let options =
+        ServerOptions { store: Some(store.clone()), limits: Limits::default(), availability: availability.clone() };
     let app = router_with(AppState { runner: runner.clone(), site: Arc::new(site) }, options);
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     let stopping = Arc::new(tokio::sync::Notify::new());
     let signalled = stopping.clone();
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = pyguide_server::serve(listener, app, &availability, async move {
         stop_signal().await;
         tracing::info!("shutting down");
         signalled.notify_one();
