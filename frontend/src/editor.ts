@@ -20,6 +20,7 @@ import { bracketMatching, indentOnInput, syntaxHighlighting, indentUnit } from "
 import { pythonLanguage } from "@codemirror/lang-python";
 import { classHighlighter } from "@lezer/highlight";
 import { attachUnderTheHood, underTheHoodExtension } from "./inspect/hook";
+import { isBusy, retryCountdown } from "./retry";
 
 type Files = Record<string, string>;
 type ServerMsg =
@@ -33,7 +34,8 @@ type ServerMsg =
       truncated: boolean;
       message: string;
     }
-  | { type: "error"; error: string };
+  | { type: "queued"; position: number }
+  | { type: "error"; error: string; status?: number; retry_after?: number };
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 const modKey = isMac ? "⌘" : "Ctrl";
@@ -192,6 +194,8 @@ class Example {
   inputField: HTMLInputElement | null = null;
   stderr = "";
   finished = false;
+  /** Cancels a pending retry after the server said it was busy. */
+  cancelRetry: (() => void) | null = null;
 
   constructor(root: HTMLElement, index: number) {
     this.root = root;
@@ -352,7 +356,12 @@ class Example {
       } catch {
         return;
       }
-      if (m.type === "started") {
+      if (m.type === "queued") {
+        this.console?.replaceChildren(
+          el("span", "output-placeholder", `Waiting for a free run slot (${m.position} ahead of you)…`),
+        );
+      } else if (m.type === "started") {
+        this.console?.replaceChildren();
         if (m.interactive) this.showInputLine();
       } else if (m.type === "stdout" || m.type === "stderr") {
         this.write(m.type, m.data);
@@ -362,6 +371,8 @@ class Example {
         }
       } else if (m.type === "exit") {
         this.finish(m);
+      } else if (m.type === "error" && m.status && isBusy(m.status)) {
+        this.retryLater(m.retry_after ?? 2);
       } else if (m.type === "error") {
         this.write("stderr", m.error + "\n");
         this.finish(null);
@@ -375,7 +386,29 @@ class Example {
     };
   }
 
+  /** The server is busy: count down, then run again (Stop cancels). */
+  retryLater(seconds: number) {
+    this.finished = true;
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close();
+    this.console?.replaceChildren();
+    this.cancelRetry = retryCountdown(this.out, seconds, "trying", () => {
+      this.cancelRetry = null;
+      this.runButton.removeAttribute("aria-disabled");
+      this.run();
+    });
+  }
+
   stop() {
+    if (this.cancelRetry) {
+      this.cancelRetry();
+      this.cancelRetry = null;
+      this.runButton.removeAttribute("aria-disabled");
+      this.stopButton.disabled = true;
+      this.out.removeAttribute("aria-busy");
+      return;
+    }
     this.send({ type: "stop" });
     this.stopButton.disabled = true;
   }

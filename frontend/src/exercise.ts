@@ -6,7 +6,7 @@
 // learner's edited code is kept per exercise in localStorage. Everything the server or the
 // learner's program sends is inserted as text, never as HTML.
 
-export {};
+import { isBusy, retryCountdown } from "./retry";
 
 type Check = { name: string; passed: boolean; expected?: string; got?: string; error?: string; source?: string };
 type Verdict = {
@@ -277,6 +277,7 @@ class ExerciseWidget {
     this.feedback.replaceChildren(el("p", "verdict verdict-pending", "Checking your answer…"));
     let body: Verdict | { error?: string } | null = null;
     let status = 0;
+    let retryAfter = 2;
     try {
       const res = await fetch("/api/exercise", {
         method: "POST",
@@ -284,6 +285,7 @@ class ExerciseWidget {
         body: JSON.stringify({ exercise: this.id, code: this.editor.code() }),
       });
       status = res.status;
+      retryAfter = Number(res.headers.get("Retry-After")) || 2;
       body = await res.json().catch(() => null);
     } catch {
       status = 0;
@@ -295,10 +297,17 @@ class ExerciseWidget {
       this.show(body);
       return;
     }
+    if (isBusy(status)) {
+      this.feedback.replaceChildren();
+      this.checkButton.setAttribute("aria-disabled", "true");
+      retryCountdown(this.feedback, retryAfter, "checking", () => {
+        this.checkButton.removeAttribute("aria-disabled");
+        void this.check();
+      });
+      return;
+    }
     const text =
-      status === 503
-        ? "The server is busy right now: wait a moment and press Check again."
-        : status === 0
+      status === 0
           ? "Your answer could not be sent: the server did not answer. Check your connection and try again."
           : (body && "error" in body && body.error) || `Your answer could not be checked (HTTP ${status}). Try again.`;
     const p = el("p", "verdict verdict-error", text);
