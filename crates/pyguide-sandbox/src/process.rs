@@ -6,7 +6,7 @@
 //! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
 use crate::run::{launch, Backend, Channels, Run, StdinSource};
-use crate::supervise::{pipe_inode, reads_input, supervise, Exit, Io, Program};
+use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
 use crate::{Entry, Limits, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -144,7 +144,7 @@ async fn run_process(
     let stdin_pipe = child.stdin.as_ref().and_then(|w| pipe_inode(std::os::fd::AsRawFd::as_raw_fd(w)));
     let waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>> =
         match (matches!(channels.stdin, StdinSource::Interactive(_)), pid, stdin_pipe) {
-            (true, Some(pid), Some(ino)) => Some(Box::new(move || reads_input(pid, ino))),
+            (true, Some(pid), Some(ino)) => Some(Box::new(move || run_waits_for_input(&[pid], ino))),
             _ => None,
         };
     let missing = |what: &str| SandboxError::Internal(format!("the child process has no {what} pipe"));

@@ -57,6 +57,24 @@ pub(crate) fn reads_input(pid: i32, pipe_ino: u64) -> bool {
             .is_ok_and(|l| l.to_string_lossy() == format!("pipe:[{pipe_ino}]"))
 }
 
+/// Is no thread of process `pid` running or runnable? A program whose main thread waits in
+/// `input()` while another thread (or process) computes is not waiting: its wall clock keeps
+/// going and it keeps its run slot.
+pub(crate) fn asleep(pid: i32) -> bool {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return true };
+    tasks.flatten().all(|t| {
+        let stat = std::fs::read_to_string(t.path().join("stat")).unwrap_or_default();
+        // The state follows the command name, which is in parentheses and may hold spaces.
+        stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next()) != Some('R')
+    })
+}
+
+/// Is the run made of `pids` waiting for its input: one of them blocked reading the input pipe
+/// (inode `pipe_ino`), and none of them computing meanwhile?
+pub(crate) fn run_waits_for_input(pids: &[i32], pipe_ino: u64) -> bool {
+    pids.iter().any(|&p| reads_input(p, pipe_ino)) && pids.iter().all(|&p| asleep(p))
+}
+
 /// The inode of the pipe behind `fd`.
 pub(crate) fn pipe_inode(fd: std::os::fd::RawFd) -> Option<u64> {
     // SAFETY: fstat writes into a zeroed struct we own.

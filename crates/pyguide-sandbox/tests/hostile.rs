@@ -395,14 +395,37 @@ async fn input_wait(runner: &Arc<dyn Runner>) -> Result<(), String> {
             )
             .map_err(|e| e.to_string())
     };
-    let a =
+    let mut a =
         start_ready(runner, "print('ready', flush=True)\nprint('got', input())", "the run asking for input").await?;
+    let mut wanted = a.input_wanted.take().ok_or("an interactive run reports whether it waits")?;
+    tokio::time::timeout(Duration::from_secs(5), wanted.wait_for(|w| *w))
+        .await
+        .map_err(|_| "a run blocked in input() was not reported as waiting".to_string())?
+        .map_err(|e| e.to_string())?;
     // The learner takes longer than the whole wall limit to type.
     tokio::time::sleep(wall + Duration::from_secs(1)).await;
     a.stdin.as_ref().ok_or("no stdin")?.send(b"42\n".to_vec()).map_err(|e| e.to_string())?;
     let r = a.finish().await.map_err(|e| e.to_string())?;
     if r.outcome != pyguide_sandbox::Outcome::Success || !r.stdout.contains("got 42") {
         return Err(format!("answering late: {:?} {:?} {:?}", r.outcome, r.stdout, r.stderr));
+    }
+    // One that waits in input() while a thread of it computes is not waiting (the server would
+    // give its run slot away while it burns CPU).
+    let spin = "import threading\nthreading.Thread(target=lambda: [0 for _ in iter(int, 1)], daemon=True).start()\n\
+                print('ready', flush=True)\ninput()";
+    let mut spinner = start_ready(runner, spin, "input() beside a spinning thread").await?;
+    let mut wanted = spinner.input_wanted.take().ok_or("an interactive run reports whether it waits")?;
+    let ever = tokio::spawn(async move {
+        while wanted.changed().await.is_ok() {
+            if *wanted.borrow() {
+                return true;
+            }
+        }
+        false
+    });
+    let r = spinner.finish().await.map_err(|e| e.to_string())?;
+    if ever.await.map_err(|e| e.to_string())? {
+        return Err(format!("input() beside a spinning thread counted as waiting for input ({:?})", r.outcome));
     }
     let sleeper = start("import time\ntime.sleep(30)")?;
     let r = sleeper.finish().await.map_err(|e| e.to_string())?;

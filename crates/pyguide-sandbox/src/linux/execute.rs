@@ -5,7 +5,7 @@ use super::cgroup::{RunCgroup, Weight};
 use super::pool::{Pool, RunPipes};
 use super::protocol::{Message, Tool};
 use crate::run::{Run, StdinSource};
-use crate::supervise::{pipe_inode, reads_input, supervise, Exit, Io, Program};
+use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
 use crate::{Entry, Limits, Outcome, RunRequest, RunResult, SandboxError};
 use rustix::pipe::{pipe_with, PipeFlags};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
@@ -132,7 +132,7 @@ async fn start(
         match (interactive, pipe_inode(stdin_w.as_raw_fd())) {
             (true, Some(ino)) => {
                 let cg = cg.clone();
-                Some(Box::new(move || cg.pids().into_iter().any(|pid| reads_input(pid, ino))))
+                Some(Box::new(move || run_waits_for_input(&cg.pids(), ino)))
             }
             _ => None,
         };
