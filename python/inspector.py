@@ -753,6 +753,8 @@ class Tracer(object):
         self.fn_parent = {}        # small id of a closure -> frame id where it was made
         self.static = {}           # small id -> unchanging part of its description
         self.frozen = {}           # (small id, expanded) -> description that cannot change
+        self.shown_local = {}      # variable name -> shown in a function's frame (memo)
+        self.shown_global = {}     # ... in a module's or class body's frame
         self.calibrate()
 
     # -- refcount calibration -------------------------------------------------
@@ -871,6 +873,7 @@ class Tracer(object):
         stack = []                 # frame ids, outermost first
         states = {}                # frame id -> {"func", "line", "locals"} of this step
         snap = {}
+        ref = walker.ref
         for fr in frames:
             code = fr.f_code
             optimized = code.co_flags & _CO_OPTIMIZED
@@ -878,21 +881,23 @@ class Tracer(object):
                 items = list(fr.f_locals.items())
             except Exception:
                 items = []
+            if optimized and _SNAPSHOT_LOCALS:
+                # the f_locals dict of a function frame (3.8-3.12) holds an
+                # extra reference to every local value: not a real one
+                for _, v in items:
+                    k = id(v)
+                    snap[k] = snap.get(k, 0) + 1
+            shown = self.shown_local if optimized else self.shown_global
             loc = {}
             n = 0
             for name, v in items:
-                if optimized and _SNAPSHOT_LOCALS:
-                    # the f_locals dict of a function frame (3.8-3.12) holds an
-                    # extra reference to every local value: not a real one
-                    snap[id(v)] = snap.get(id(v), 0) + 1
-                if not isinstance(name, str) or name.startswith("."):
-                    continue
-                if not optimized and name.startswith("__") and name.endswith("__"):
-                    continue
-                if n >= MAX_LOCALS:
+                show = shown.get(name)
+                if show is None:
+                    show = shown[name] = _shown_name(name, optimized)
+                if not show or n >= MAX_LOCALS:
                     continue
                 n += 1
-                loc[name] = walker.root(v)
+                loc[name] = ref(v, 0)
             items = None
             v = None
             fid = self.frame_id(fr)
@@ -1142,11 +1147,18 @@ class Tracer(object):
                 # id when no collection freed anything since the last step
                 need_scan[oid] = tname
         if need_scan:
-            for o in gc.get_objects():
-                oid = id(o)
-                if oid in need_scan and type(o).__name__ == need_scan[oid]:
+            # Looked up by address at C speed (map, index): a cycle left for the collector
+            # can wait through a hundred steps, each scanning every object gc tracks.
+            objs = gc.get_objects()
+            addresses = list(map(id, objs))
+            for oid, tname in need_scan.items():
+                try:
+                    o = objs[addresses.index(oid)]
+                except ValueError:
+                    continue
+                if type(o).__name__ == tname:
                     found[oid] = o
-            o = None
+            objs = o = None
         ids = []
         for oid in list(found)[:MAX_UNREACHABLE]:
             wr = self.wrefs.get(oid)
@@ -1194,6 +1206,14 @@ def _depth():
         n += 1
         f = f.f_back
     return n
+
+
+def _shown_name(name, optimized):
+    """Whether a frame shows the variable `name`: not the hidden `.0` of a comprehension, nor
+    the `__dunder__` names of a module or class body."""
+    if not isinstance(name, str) or name.startswith("."):
+        return False
+    return optimized or not (name.startswith("__") and name.endswith("__"))
 
 
 class _Walker(object):
