@@ -1264,11 +1264,20 @@ class _Walker(object):
 
     def expand(self):
         q = self.queue
+        objs = self.objs
+        sids = self.sids
+        heap = self.heap
+        frozen = self.tracer.frozen
         while self.qpos < len(q):
             oid, depth = q[self.qpos]
             self.qpos += 1
-            o = self.objs[oid]
-            self.heap[self.sids[oid]] = self.describe(o, oid, depth)
+            o = objs[oid]
+            d = frozen.get((sids[oid], depth < MAX_DEPTH))
+            if d is not None:  # most of a step's objects: described once (see describe)
+                self.types[oid] = type(o).__name__
+                heap[sids[oid]] = dict(d)
+            else:
+                heap[sids[oid]] = self.describe(o, oid, depth)
         o = None
 
     def closure_frames(self, stack):
