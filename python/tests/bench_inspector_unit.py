@@ -4,17 +4,17 @@
 Usage: python3 -I -S python/tests/bench_inspector_unit.py [--runs N] [--baseline OLD_INSPECTOR]
 
 The sandboxed runner's wall time swings with the machine's load; the CPU time one inspect
-costs does much less. This measures it as the sandbox's interpreter spends it (zygote.py): an
-interpreter with only its start-up modules compiles the inspector once, imports the modules
-of its top-level imports once (both before forking), then forks a process per run that puts
-those modules back in sys.modules and runs the inspector on the 50-line program of
-crates/pyguide/examples/inspect_bench.rs. Printed: the medians of N runs (interleaved with
-the baseline's) of the run's CPU time (user + system, from wait4) and of each phase's CPU
-time (the document's timing_ms, measured with the process's CPU clock), and the document's
-size. The baseline inspector (e.g. `git show main:python/inspector.py > /tmp/old.py`) runs
-twice in each round: as the interpreter ran the inspector before it imported the tools'
-modules (compiled before the fork, its imports in each run), and with its modules imported
-before the fork too, which tells the inspector's own changes from the interpreter's.
+costs does much less. This measures it as the sandbox's interpreter spends it: an interpreter
+with only its start-up modules prepares the inspector once with zygote.py's own prepare_tool
+(compiled; its definitions run and its modules imported), then forks a process per run that
+puts those modules back in sys.modules and runs the rest of the inspector (its
+`if __name__ == "__main__":` block) on the 50-line program of
+crates/pyguide/examples/inspect_bench.rs. Printed: the medians of N runs (interleaved with the
+baseline's) of the run's CPU time (user + system, from wait4) and of each phase's CPU time (the
+document's timing_ms, measured with the process's CPU clock), and the document's size. The
+baseline inspector (e.g. `git show main:python/inspector.py > /tmp/old.py`) runs as the
+interpreter ran it before it prepared tools: compiled before the fork, everything else in each
+run.
 Run it with -I -S so that, as in the sandbox, no site-packages modules are loaded at start-up.
 """
 import sys
@@ -43,33 +43,24 @@ def program():
         return re.search(r'const PROGRAM: &str = r#"(.*?)"#;', f.read(), re.S).group(1)
 
 
-def forget_modules():
-    for name in list(sys.modules):
-        if name not in BASELINE_MODULES:
-            del sys.modules[name]
+def from_zygote(*names):
+    """The functions `names` of python/zygote.py, defined here: the bench prepares the
+    inspector with the sandbox's own code (zygote.py itself cannot be imported: it starts
+    serving). They use this module's BASELINE_MODULES."""
+    import ast
+
+    with open(os.path.join(ROOT, "python", "zygote.py"), encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in names]
+    exec(compile(ast.Module(body=defs, type_ignores=[]), "zygote.py", "exec"), globals())
 
 
-def preload(source):
-    """As zygote.py's top_level_imports and preload: the modules the tool's top-level
-    imports bring in, imported now."""
-    tree = compile(source, "<tool>", "exec", 0x400, dont_inherit=True)
-    names = []
-    for node in tree.body:
-        kind = type(node).__name__
-        if kind == "Import":
-            names.extend(alias.name for alias in node.names)
-        elif kind == "ImportFrom" and not node.level and node.module:
-            names.append(node.module)
-    forget_modules()
-    for name in names:
-        __import__(name)
-    modules = {n: m for n, m in sys.modules.items() if n not in BASELINE_MODULES}
-    forget_modules()
-    return modules
+from_zygote("prepare_tool", "is_main_check", "forget_modules")
 
 
-def one_run(code, modules, main_py):
-    """Forks a unit that runs `code` on `main_py`; (CPU ms, document bytes)."""
+def one_run(code, module, modules, main_py):
+    """Forks a unit that runs `code` (in `module`, if prepared) on `main_py`, as zygote.py's
+    run_main does; (CPU ms, document bytes)."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -83,9 +74,11 @@ def one_run(code, modules, main_py):
             sys.path[0] = os.path.dirname(main_py)
             # timing_ms in CPU time: the inspector reads the clock as time.perf_counter
             time.perf_counter = time.process_time
-            main = type(sys)("__main__")
-            main.__file__ = TOOL_PATH
-            main.__builtins__ = __builtins__
+            main = module
+            if main is None:
+                main = type(sys)("__main__")
+                main.__file__ = TOOL_PATH
+                main.__builtins__ = __builtins__
             sys.modules["__main__"] = main
             gc.unfreeze()
             exec(code, main.__dict__)
@@ -114,8 +107,7 @@ def main(argv):
             runs = int(argv[i + 1])
             i += 1
         elif argv[i] == "--baseline":
-            inspectors.append(("baseline, imports in each run", argv[i + 1], False))
-            inspectors.append(("baseline, modules imported before the fork", argv[i + 1], True))
+            inspectors.append(("baseline", argv[i + 1], False))
             i += 1
         else:
             raise SystemExit(__doc__)
@@ -128,15 +120,18 @@ def main(argv):
     for name, path, imported in inspectors:
         with open(path, encoding="utf-8") as f:
             source = f.read()
-        prepared.append((name, compile(source, TOOL_PATH, "exec", dont_inherit=True),
-                         preload(source) if imported else {}))
+        if imported:
+            prepared.append((name,) + prepare_tool(source, TOOL_PATH))
+        else:
+            prepared.append((name, compile(source, TOOL_PATH, "exec", dont_inherit=True), None, {}))
+    forget_modules()
     gc.collect()
     gc.freeze()
-    results = {name: ([], []) for name, _, _ in prepared}
+    results = {name: ([], []) for name, _, _, _ in prepared}
     size = {}
     for _ in range(runs):
-        for name, code, modules in prepared:
-            cpu, out = one_run(code, modules, main_py)
+        for name, code, module, modules in prepared:
+            cpu, out = one_run(code, module, modules, main_py)
             doc = json.loads(out)
             if doc["outcome"] != "success":
                 raise SystemExit("%s: %s" % (name, doc.get("exception") or doc.get("inspector_error")))
