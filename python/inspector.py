@@ -16,25 +16,13 @@ Options:
   --echo-input           copy lines read by input()/sys.stdin into stdout
 """
 
+# Everything but the `if __name__ == "__main__":` block at the end only defines things (and has
+# no other effect): the sandbox's interpreter runs it once, before it forks the units that run
+# the inspector, and each run executes only that block (python/zygote.py).
 import os
 import sys
-
-# The real stdout: grab it before anything can write to fd 1, then point
-# fd 1 at /dev/null so that nothing (learner code writing to sys.__stdout__,
-# os.write(1, ...), a stray print) can corrupt the JSON document.
-try:
-    _REAL_FD = os.dup(1)
-    _devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(_devnull, 1)
-    os.close(_devnull)
-except OSError:  # pragma: no cover - fd 1 closed; nothing better to do
-    _REAL_FD = 1
-
 import time
-
-_T0 = time.perf_counter()
-
-import _thread  # noqa: E402  (the imports below are part of the timing)
+import _thread
 # _ast and _json are the C halves of ast and json: all the inspector needs of them, without
 # the Python halves' import (about 4 ms of a run, measured in a fresh interpreter).
 import _ast
@@ -84,6 +72,25 @@ _CO_VARARGS = 0x4
 _CO_VARKEYWORDS = 0x8
 _CO_GENERATOR_LIKE = 0x20 | 0x80 | 0x100 | 0x200   # generator, coroutine, async generator
 _SNAPSHOT_LOCALS = PY_VERSION < (3, 13)   # f_locals is a ref-holding dict copy
+
+
+_REAL_FD = 1   # the real stdout, once _start() has taken it
+_T0 = 0.0      # when the inspector started (timing_ms)
+
+
+def _start():
+    """Takes the real stdout before anything can write to fd 1, then points fd 1 at /dev/null
+    so that nothing (learner code writing to sys.__stdout__, os.write(1, ...), a stray print)
+    can corrupt the JSON document; and starts the clock of timing_ms."""
+    global _REAL_FD, _T0
+    _T0 = time.perf_counter()
+    try:
+        _REAL_FD = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:  # pragma: no cover - fd 1 closed; nothing better to do
+        _REAL_FD = 1
 
 
 def _jstr(s, limit=None):
@@ -753,6 +760,8 @@ class Tracer(object):
         self.fn_parent = {}        # small id of a closure -> frame id where it was made
         self.static = {}           # small id -> unchanging part of its description
         self.frozen = {}           # (small id, expanded) -> description that cannot change
+        self.shown_local = {}      # variable name -> shown in a function's frame (memo)
+        self.shown_global = {}     # ... in a module's or class body's frame
         self.calibrate()
 
     # -- refcount calibration -------------------------------------------------
@@ -871,6 +880,7 @@ class Tracer(object):
         stack = []                 # frame ids, outermost first
         states = {}                # frame id -> {"func", "line", "locals"} of this step
         snap = {}
+        ref = walker.ref
         for fr in frames:
             code = fr.f_code
             optimized = code.co_flags & _CO_OPTIMIZED
@@ -878,21 +888,23 @@ class Tracer(object):
                 items = list(fr.f_locals.items())
             except Exception:
                 items = []
+            if optimized and _SNAPSHOT_LOCALS:
+                # the f_locals dict of a function frame (3.8-3.12) holds an
+                # extra reference to every local value: not a real one
+                for _, v in items:
+                    k = id(v)
+                    snap[k] = snap.get(k, 0) + 1
+            shown = self.shown_local if optimized else self.shown_global
             loc = {}
             n = 0
             for name, v in items:
-                if optimized and _SNAPSHOT_LOCALS:
-                    # the f_locals dict of a function frame (3.8-3.12) holds an
-                    # extra reference to every local value: not a real one
-                    snap[id(v)] = snap.get(id(v), 0) + 1
-                if not isinstance(name, str) or name.startswith("."):
-                    continue
-                if not optimized and name.startswith("__") and name.endswith("__"):
-                    continue
-                if n >= MAX_LOCALS:
+                show = shown.get(name)
+                if show is None:
+                    show = shown[name] = _shown_name(name, optimized)
+                if not show or n >= MAX_LOCALS:
                     continue
                 n += 1
-                loc[name] = walker.root(v)
+                loc[name] = ref(v, 0)
             items = None
             v = None
             fid = self.frame_id(fr)
@@ -1142,11 +1154,18 @@ class Tracer(object):
                 # id when no collection freed anything since the last step
                 need_scan[oid] = tname
         if need_scan:
-            for o in gc.get_objects():
-                oid = id(o)
-                if oid in need_scan and type(o).__name__ == need_scan[oid]:
+            # Looked up by address at C speed (map, index): a cycle left for the collector
+            # can wait through a hundred steps, each scanning every object gc tracks.
+            objs = gc.get_objects()
+            addresses = list(map(id, objs))
+            for oid, tname in need_scan.items():
+                try:
+                    o = objs[addresses.index(oid)]
+                except ValueError:
+                    continue
+                if type(o).__name__ == tname:
                     found[oid] = o
-            o = None
+            objs = o = None
         ids = []
         for oid in list(found)[:MAX_UNREACHABLE]:
             wr = self.wrefs.get(oid)
@@ -1194,6 +1213,14 @@ def _depth():
         n += 1
         f = f.f_back
     return n
+
+
+def _shown_name(name, optimized):
+    """Whether a frame shows the variable `name`: not the hidden `.0` of a comprehension, nor
+    the `__dunder__` names of a module or class body."""
+    if not isinstance(name, str) or name.startswith("."):
+        return False
+    return optimized or not (name.startswith("__") and name.endswith("__"))
 
 
 class _Walker(object):
@@ -1244,11 +1271,20 @@ class _Walker(object):
 
     def expand(self):
         q = self.queue
+        objs = self.objs
+        sids = self.sids
+        heap = self.heap
+        frozen = self.tracer.frozen
         while self.qpos < len(q):
             oid, depth = q[self.qpos]
             self.qpos += 1
-            o = self.objs[oid]
-            self.heap[self.sids[oid]] = self.describe(o, oid, depth)
+            o = objs[oid]
+            d = frozen.get((sids[oid], depth < MAX_DEPTH))
+            if d is not None:  # most of a step's objects: described once (see describe)
+                self.types[oid] = type(o).__name__
+                heap[sids[oid]] = dict(d)
+            else:
+                heap[sids[oid]] = self.describe(o, oid, depth)
         o = None
 
     def closure_frames(self, stack):
@@ -1954,7 +1990,12 @@ def run(code, path, doc, opts):
     tracer.finish("error", exception=exception_json(exc, path))
 
 
+# tokenize compiles its regular expressions on first use, about 3 ms: done here, which the
+# sandbox's interpreter runs once for all runs.
+tokens_of("pass\n")
+
 if __name__ == "__main__":
+    _start()
     try:
         main(sys.argv[1:])
     except SystemExit:

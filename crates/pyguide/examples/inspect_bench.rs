@@ -224,15 +224,28 @@ struct Measured {
     check_ms: f64,
 }
 
-/// The baseline inspector runs as the program itself: `main.py` is a two-line launcher, the
-/// inspector and the traced program are files beside it (a run gets no other way to run an
-/// inspector that is not built in). Its extra cost over the built-in one is writing two files.
+/// The baseline inspector runs as the program itself: `main.py` is a short launcher, the
+/// inspector (in parts, each within a request's limit per file) and the traced program are files
+/// beside it (a run gets no other way to run an inspector that is not built in). Its extra cost
+/// over the built-in one is writing the files and compiling the inspector, which the sandbox's
+/// interpreter does once for the built-in one.
 #[cfg(target_os = "linux")]
 fn baseline_request(inspector: &str) -> pyguide_sandbox::RunRequest {
-    let mut req = pyguide_sandbox::RunRequest::new(
-        "import sys\nsys.argv = ['inspector.py', 'prog.py']\nexec(compile(open('inspector.py').read(), 'inspector.py', 'exec'))\n",
-    );
-    req.files.insert("inspector.py".into(), inspector.into());
+    let mut parts: Vec<String> = Vec::new();
+    for line in inspector.split_inclusive('\n') {
+        match parts.last_mut() {
+            Some(part) if part.len() + line.len() <= pyguide_sandbox::MAX_FILE_BYTES => part.push_str(line),
+            _ => parts.push(line.to_string()),
+        }
+    }
+    let names: Vec<String> = (0..parts.len()).map(|i| format!("inspector_{i}.py")).collect();
+    let mut req = pyguide_sandbox::RunRequest::new(format!(
+        "import sys\nsys.argv = ['inspector.py', 'prog.py']\nsource = ''.join(open(p).read() for p in {names:?})\n\
+         exec(compile(source, 'inspector.py', 'exec'))\n"
+    ));
+    for (name, part) in names.into_iter().zip(parts) {
+        req.files.insert(name, part);
+    }
     req.files.insert("prog.py".into(), PROGRAM.into());
     req
 }

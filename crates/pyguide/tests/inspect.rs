@@ -93,3 +93,24 @@ fn a_missing_file_is_an_error_in_words() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("cannot read /nonexistent/prog.py"), "{}", text(&out.stderr));
 }
+
+/// The sandbox's interpreter imports the inspector's modules once, before it forks units; a
+/// learner's file named like one of them is not imported in its place, and a plain run still
+/// starts with a fresh interpreter's modules.
+#[test]
+fn the_inspectors_modules_are_the_standard_librarys_and_stay_out_of_plain_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    std::fs::write(dir.path().join("tokenize.py"), "raise SystemExit('the learner\\'s own tokenize.py')\n").unwrap();
+    std::fs::write(&prog, "import sys\nprint('tokenize' in sys.modules, 'dis' in sys.modules)\n").unwrap();
+    let out = pyguide(&["inspect", prog.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["outcome"], "success", "{}", doc["exception"]);
+    // Under the inspector the program sees the modules the inspector imported, as before.
+    assert_eq!(doc["stdout"], "True True\n");
+    assert!(doc["tokens"].as_array().is_some_and(|t| !t.is_empty()));
+    let out = pyguide(&["run", prog.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "False False\n");
+}
