@@ -7,7 +7,7 @@
 
 use crate::run::{launch, Backend, Channels, Run, StdinSource};
 use crate::supervise::{pipe_inode, reads_input, supervise, Exit, Io, Program};
-use crate::{Entry, Limits, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
+use crate::{Entry, Limits, Links, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,12 +21,14 @@ pub struct RunnerConfig {
     pub limits: Limits,
     /// Runs in flight at once; more are refused (or wait, see [`crate::Admission`]).
     pub max_concurrent: usize,
+    /// The curriculum's sections an explanation may link to (see [`crate::Explanation`]).
+    pub links: Arc<Links>,
 }
 
 impl RunnerConfig {
     pub fn new(python: PythonInfo) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4 }
+        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4, links: Arc::default() }
     }
 }
 

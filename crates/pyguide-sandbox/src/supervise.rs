@@ -240,6 +240,7 @@ impl Supervised {
             stderr,
             duration_ms: self.duration_ms,
             truncated: self.truncated,
+            explanation: None,
         }
     }
 }

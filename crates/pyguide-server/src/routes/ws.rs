@@ -208,6 +208,7 @@ async fn session(state: Ctx, mut socket: WebSocket) {
                     "duration_ms": r.duration_ms,
                     "truncated": r.truncated,
                     "message": message,
+                    "explanation": r.explanation,
                 }),
             )
             .await;

@@ -79,7 +79,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ramp_cached = cache.get(&ramp_key).is_some();
     // Nothing to run (an incremental check after editing prose): no sandbox to start.
     let idle = examples.iter().all(|e| e.3.is_some()) && exercises.iter().all(|e| e.todo.is_empty()) && ramp_cached;
-    let runner = if idle { None } else { Some(args.runner.runner()?) };
+    let runner = if idle { None } else { Some(args.runner.runner(curriculum.links())?) };
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
     let slots = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut tasks = tokio::task::JoinSet::new();

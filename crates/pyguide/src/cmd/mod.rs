@@ -6,7 +6,7 @@ pub mod run;
 pub mod serve;
 
 use anyhow::Context;
-use pyguide_sandbox::{discover_python, ProcessRunner, Runner, RunnerConfig};
+use pyguide_sandbox::{discover_python, Links, ProcessRunner, Runner, RunnerConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -26,9 +26,11 @@ pub struct RunnerArgs {
 }
 
 impl RunnerArgs {
-    pub fn runner(&self) -> anyhow::Result<Arc<dyn Runner>> {
+    /// The runner; an error's explanation may link to `links` (the curriculum's sections).
+    pub fn runner(&self, links: Links) -> anyhow::Result<Arc<dyn Runner>> {
         let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
         let mut config = RunnerConfig::new(python);
+        config.links = Arc::new(links);
         if let Some(n) = self.max_concurrent {
             config.max_concurrent = n.max(1);
         }

@@ -33,7 +33,7 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
     let site = Site::build(&curriculum).context("rendering the pages")?;
-    let runner = args.runner.runner()?;
+    let runner = args.runner.runner(curriculum.links())?;
     tracing::info!(
         tutorials = site.tutorials,
         examples = site.examples,
