@@ -94,6 +94,8 @@ def run_program(source, target, module):
     try:
         code = compile(source, target, "exec", dont_inherit=True)
     except SyntaxError as e:
+        # The learner's lines only: the traceback would start in this checker's compile().
+        e = e.with_traceback(None)
         explain(e, sources)
         sys.excepthook(type(e), e, None)
         return {"kind": "syntax_error", "message": "%s: %s" % (type(e).__name__, e.msg), "line": e.lineno}

@@ -32,6 +32,7 @@ type ServerMsg =
       duration_ms: number;
       truncated: boolean;
       message: string;
+      explanation?: PyGuideExplanation | null;
     }
   | { type: "error"; error: string };
 
@@ -409,6 +410,7 @@ class Example {
         markErrorLine(this.view, line);
       }
       this.out.append(box);
+      if (m.explanation) window.pyguide?.explain?.(box, m.explanation);
     }
     const status = el("p", `status status-${m.outcome}`, m.message);
     this.out.append(status);
