@@ -286,7 +286,8 @@ def prepare_interpreter():
             source = f.read()
         TOOL_CODE[name] = (source, compile(source, "/tmp/" + name, "exec", dont_inherit=True))
     global EXPLAINER
-    EXPLAINER = load_explainer(CONFIG["explainer"])
+    if CONFIG["explainer"]:  # null when the server turned explanations off
+        EXPLAINER = load_explainer(CONFIG["explainer"])
     forget_modules()
 
 
@@ -305,6 +306,8 @@ def explain(exc, sources):
     """Keeps the explanation of `exc`, the exception that ended the program (or None should the
     explainer fail: the learner still has the traceback)."""
     global EXPLANATION
+    if EXPLAINER is None:
+        return
     try:
         EXPLANATION = EXPLAINER.explain(exc, sources)
     except BaseException:

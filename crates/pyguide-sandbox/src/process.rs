@@ -23,12 +23,21 @@ pub struct RunnerConfig {
     pub max_concurrent: usize,
     /// The curriculum's sections an explanation may link to (see [`crate::Explanation`]).
     pub links: Arc<Links>,
+    /// Explain the exception that ends a program (the sandbox only; on by default: off is the
+    /// explainer benchmark's baseline).
+    pub explain: bool,
 }
 
 impl RunnerConfig {
     pub fn new(python: PythonInfo) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4, links: Arc::default() }
+        RunnerConfig {
+            python,
+            limits: Limits::default(),
+            max_concurrent: cores * 4,
+            links: Arc::default(),
+            explain: true,
+        }
     }
 }
 
