@@ -11,6 +11,8 @@
 //               the first click of its button.
 //   predict.js — predict-the-output questions (guess, then reveal), loaded by app.js only on
 //               pages with predictions, on first interaction or when idle; no editor needed.
+//   explain.js — the "What this means" box under a failing run's traceback, loaded by app.js
+//               on the first run that ends with an explained error.
 //   style.css — the site's styles; public/ (the favicon) is copied as is.
 import * as esbuild from "esbuild";
 import { rmSync, mkdirSync, cpSync } from "node:fs";
@@ -31,7 +33,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts" },
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts", explain: "src/explain.ts" },
   outdir: dist,
 });
 

@@ -63,11 +63,40 @@ def describe(exc, target):
     return text
 
 
+def learner_files(source, target):
+    """The learner's files by name (main.py and the files beside it), for the explainer: only
+    theirs, so that an explanation never points into this checker."""
+    folder = os.path.dirname(os.path.abspath(target))
+    files = {}
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if name != "main.py" and os.path.isfile(path):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    files[name] = f.read(1 << 16)
+            except (OSError, UnicodeDecodeError):
+                pass
+    files["main.py"] = source
+    return files
+
+
+def explain(exc, sources):
+    """Has the runner explain the learner's error, when it offers to (the sandbox's
+    interpreter gives this program `pyguide_explain`); it goes back with the exit status."""
+    hook = globals().get("pyguide_explain")
+    if hook is not None:
+        hook(exc, sources)
+
+
 def run_program(source, target, module):
     """Runs the learner's code like `python main.py`; returns None or the program's failure."""
+    sources = learner_files(source, target)
     try:
         code = compile(source, target, "exec", dont_inherit=True)
     except SyntaxError as e:
+        # The learner's lines only: the traceback would start in this checker's compile().
+        e = e.with_traceback(None)
+        explain(e, sources)
         sys.excepthook(type(e), e, None)
         return {"kind": "syntax_error", "message": "%s: %s" % (type(e).__name__, e.msg), "line": e.lineno}
     try:
@@ -80,7 +109,9 @@ def run_program(source, target, module):
         tb = e.__traceback__
         while tb is not None and tb.tb_frame.f_code.co_filename != target:
             tb = tb.tb_next
-        sys.excepthook(type(e), e.with_traceback(tb), tb)
+        e = e.with_traceback(tb)
+        explain(e, sources)
+        sys.excepthook(type(e), e, tb)
         return {"kind": "exception", "message": describe(e, target), "line": main_py_line(tb, target)}
     return None
 

@@ -63,8 +63,12 @@ def program_ready():
     return encode("program_ready")
 
 
-def exited(code):
-    """The status line of a program that exited with `code`."""
+def exited(code, explanation=None, max_explanation=8192):
+    """The status line of a program that exited with `code`, with the explanation of the
+    exception that ended it (explain.py's dict) when it takes at most `max_explanation` bytes."""
+    if explanation is not None:
+        if len(_json.dumps(explanation, separators=(",", ":")).encode()) <= max_explanation:
+            return encode("exited", code=code, explanation=explanation) + b"\n"
     return encode("exited", code=code) + b"\n"
 
 

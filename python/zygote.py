@@ -48,6 +48,9 @@ WORK = "/work"
 MAIN = WORK + "/main.py"
 STATUS_FD = -1  # the program's process's end of the run's status pipe
 PROGRAM_PID = -1  # only the program's process reports its end (a child it forks ends on its own)
+EXPLAINER = None  # explain.py, loaded once by the interpreter (never in sys.modules)
+SOURCES = {}  # the learner's files by name, for the explainer
+EXPLANATION = None  # what the exception that ended the program means, sent with the exit status
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
@@ -230,6 +233,8 @@ def program_process(sock):
         for name, text in [("main.py", request["code"])] + sorted(request["files"].items()):
             with open(name, "w", encoding="utf-8") as f:
                 f.write(text)
+        global SOURCES
+        SOURCES = dict(request["files"], **{"main.py": request["code"]})
         tool = request["tool"]
         if tool:  # a PyGuide tool (the inspector) runs main.py instead; it lives outside /work
             path = "/tmp/" + tool["name"]
@@ -282,7 +287,38 @@ def prepare_interpreter():
         with open(os.path.join(tools_dir, name), encoding="utf-8") as f:
             source = f.read()
         TOOL_CODE[name] = (source,) + prepare_tool(source, "/tmp/" + name)
+    global EXPLAINER
+    if CONFIG["explainer"]:  # null when the server turned explanations off
+        EXPLAINER = load_explainer(CONFIG["explainer"])
     forget_modules()
+
+
+def load_explainer(path):
+    """explain.py as a module object of this process's own, not in sys.modules: loaded before
+    any program runs, so a program can neither see it nor replace the built-ins it calls."""
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    module = type(sys)("pyguide_explain")
+    module.__file__ = path
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+    return module
+
+
+def explain(exc, sources):
+    """Keeps the explanation of `exc`, the exception that ended the program (or None should the
+    explainer fail: the learner still has the traceback)."""
+    global EXPLANATION
+    if EXPLAINER is None:
+        return
+    try:
+        EXPLANATION = EXPLAINER.explain(exc, sources)
+    except BaseException:
+        EXPLANATION = None
+
+
+def explain_for_tool(exc, sources):
+    """What a tool (the exercise checker) calls when the learner's code it ran failed."""
+    explain(exc, sources)
 
 
 def prepare_tool(source, path):
@@ -389,6 +425,8 @@ def run_main(source, filename, argv, module=None, modules=None):
         main.__file__ = filename
         main.__cached__ = None
         main.__builtins__ = __builtins__
+    if filename != MAIN:  # a tool: it explains the learner's code it runs itself
+        main.pyguide_explain = explain_for_tool
     sys.modules["__main__"] = main
     gc.unfreeze()
     code = 0
@@ -402,7 +440,11 @@ def run_main(source, filename, argv, module=None, modules=None):
         tb = e.__traceback__
         while tb is not None and tb.tb_frame.f_code.co_filename != filename:
             tb = tb.tb_next
-        sys.excepthook(type(e), e.with_traceback(tb), tb)
+        e = e.with_traceback(tb)
+        if filename == MAIN:
+            # Before the traceback is printed: printing it may run the learner's own __str__.
+            explain(e, SOURCES)
+        sys.excepthook(type(e), e, tb)
         code = 1
     finish(code)
 
@@ -448,7 +490,7 @@ def finish(code):
         try:
             os.close(1)
             os.close(2)
-            os.write(STATUS_FD, exited(code))
+            os.write(STATUS_FD, exited(code, EXPLANATION, CONFIG["max_explanation_bytes"]))
         except BaseException:
             pass
     os._exit(code)

@@ -193,6 +193,22 @@ if (predictUrl && document.querySelector("[data-predict]")) {
   idle(loadPredict, { timeout: 3000 });
 }
 
+// ---- "What this means": explain.js, the box under an explained error, loaded on the first one
+// (editor.js and exercise.js call this; the loader lives here to keep the editor bundle small).
+let explainJs: Promise<unknown> | null = null;
+(window.pyguide = window.pyguide || {}).explain = (after, e) => {
+  const url = document.body.dataset.explainJs;
+  if (!url) return;
+  explainJs ||= new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = url;
+    s.onload = resolve;
+    s.onerror = () => reject((explainJs = null)); // tried again on the next error
+    document.head.append(s);
+  });
+  explainJs.then(() => window.pyguide?.showExplanation?.(after, e), () => {});
+};
+
 // ---- On narrow screens the sidebar sits above the tutorial: fold its boxes so the text comes first.
 if (window.matchMedia("(max-width: 800px)").matches) {
   document.querySelectorAll<HTMLDetailsElement>("details.sidebar-box").forEach((d) => (d.open = false));

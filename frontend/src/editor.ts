@@ -33,6 +33,7 @@ type ServerMsg =
       duration_ms: number;
       truncated: boolean;
       message: string;
+      explanation?: PyGuideExplanation | null;
     }
   | { type: "queued"; position: number }
   | { type: "error"; error: string; status?: number; retry_after?: number };
@@ -442,6 +443,7 @@ class Example {
         markErrorLine(this.view, line);
       }
       this.out.append(box);
+      if (m.explanation) window.pyguide?.explain?.(box, m.explanation);
     }
     const status = el("p", `status status-${m.outcome}`, m.message);
     this.out.append(status);

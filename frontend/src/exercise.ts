@@ -19,6 +19,7 @@ type Verdict = {
   duration_ms: number;
   truncated: boolean;
   program_error: { kind: string; message: string; line: number | null } | null;
+  explanation?: PyGuideExplanation | null;
   checks: Check[];
   output: { passed: boolean; expected: string; got: string } | null;
 };
@@ -322,8 +323,9 @@ class ExerciseWidget {
     parts.push(verdict);
 
     const err = v.program_error;
+    let errorBox: HTMLElement | null = null;
     if (err) {
-      const box = el("div", "error-box");
+      const box = (errorBox = el("div", "error-box"));
       box.setAttribute("role", "note");
       box.append(el("strong", undefined, err.message));
       if (err.line !== null && err.line !== undefined) {
@@ -398,6 +400,8 @@ class ExerciseWidget {
       if (done) done.hidden = false;
     }
     this.feedback.replaceChildren(...parts);
+    // What the learner's error means, under it (explain.js, loaded by editor.js on first use).
+    if (errorBox && v.explanation) state.explain?.(errorBox, v.explanation);
   }
 }
 

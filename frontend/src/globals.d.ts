@@ -13,6 +13,16 @@ declare global {
     focus(): void;
   }
 
+  /** What the error that ended a run means (the `explanation` of the run's result). */
+  interface PyGuideExplanation {
+    kind: string;
+    title: string;
+    text: string;
+    line: number | null;
+    fix: string;
+    learn_more: string | null;
+  }
+
   interface PyGuideState {
     /** An example whose Run was clicked before the editor loaded (run once it mounts). */
     pendingRun?: HTMLElement | null;
@@ -22,6 +32,10 @@ declare global {
       pre: HTMLElement,
       opts: { doc: string; label: string; describedBy: string; run: () => void; change: () => void },
     ) => PyGuideEditor;
+    /** Set by app.js: shows the "What this means" box after `after`, loading explain.js first. */
+    explain?: (after: HTMLElement, e: PyGuideExplanation) => void;
+    /** Set by explain.js: the box itself. */
+    showExplanation?: (after: HTMLElement, e: PyGuideExplanation) => void;
     /** Set by app.js: remembers a passed exercise and repaints the progress marks. */
     markDone?: (id: string) => void;
   }

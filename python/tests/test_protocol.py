@@ -34,7 +34,8 @@ SENT = {
     "make_init": protocol.make_init(),
     "program_pid": protocol.program_pid(2),
     "program_ready": protocol.program_ready(),
-    "exited": protocol.exited(1),
+    "exited": protocol.exited(1, {"kind": "NameError", "title": "t", "text": "x", "line": 2, "fix": "f",
+                                  "learn_more": None}),
     "setup_failed": protocol.setup_failed("KeyError('code')"),
 }
 
@@ -77,6 +78,12 @@ class Protocol(unittest.TestCase):
         # The samples cover every message type the schema knows, and so does this side.
         self.assertEqual(kinds, message_types(SCHEMA))
         self.assertLessEqual(set(SENT), kinds)
+
+    def test_an_explanation_too_large_is_left_out(self):
+        explanation = {"kind": "NameError", "title": "t", "text": "x" * 9000, "line": 2, "fix": "f",
+                       "learn_more": None}
+        self.assertNotIn("explanation", json.loads(protocol.exited(1, explanation)))
+        self.assertIn("explanation", json.loads(protocol.exited(1, explanation, max_explanation=10000)))
 
     def test_the_schema_rejects_what_rust_would(self):
         for bad in ({"v": 1, "type": "exited"}, {"v": 1, "type": "exited", "code": "0"},

@@ -148,6 +148,25 @@ impl Curriculum {
         self.tutorials.iter().find(|t| t.slug == slug)
     }
 
+    /// Every place a link may point to, as `/tutorials/<slug>#<anchor>`: each heading (`##` and
+    /// deeper) and each exercise of each tutorial.
+    pub fn links(&self) -> std::collections::BTreeSet<String> {
+        let mut links = std::collections::BTreeSet::new();
+        for t in &self.tutorials {
+            for section in &t.sections {
+                let anchors = section.heading.iter().map(|h| &h.anchor).chain(section.items.iter().filter_map(
+                    |item| match item {
+                        Item::Subheading(h) => Some(&h.anchor),
+                        Item::Exercise(e) => Some(&e.anchor),
+                        _ => None,
+                    },
+                ));
+                links.extend(anchors.map(|a| format!("/tutorials/{}#{a}", t.slug)));
+            }
+        }
+        links
+    }
+
     /// Tutorials grouped by section, in order; sections without tutorials are left out.
     pub fn by_section(&self) -> Vec<(&str, Vec<&Tutorial>)> {
         self.sections

@@ -73,6 +73,7 @@ mod tests {
             stderr: String::new(),
             duration_ms: ms,
             truncated: false,
+            explanation: None,
         }
     }
 

@@ -111,6 +111,7 @@ mod tests {
             stderr: stderr.into(),
             duration_ms: 1.0,
             truncated: false,
+            explanation: None,
         }
     }
 

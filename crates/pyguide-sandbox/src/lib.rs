@@ -15,6 +15,7 @@
 
 mod error;
 pub mod exercise;
+mod explanation;
 mod learner;
 mod limits;
 #[cfg(target_os = "linux")]
@@ -27,6 +28,7 @@ mod supervise;
 mod utf8;
 
 pub use error::{SandboxError, BUSY_MESSAGE};
+pub use explanation::{Explanation, Links, EXPLAIN_PY, MAX_EXPLANATION_BYTES};
 pub use learner::LEARNER_ENV;
 pub use limits::Limits;
 pub use process::{ProcessRunner, RunnerConfig};
@@ -67,6 +69,9 @@ pub struct RunResult {
     pub duration_ms: f64,
     /// Output was cut at the output limit.
     pub truncated: bool,
+    /// What the exception that ended the program means (null when it did not end with one, or
+    /// when the runner could not explain it).
+    pub explanation: Option<Explanation>,
 }
 
 impl RunResult {

@@ -7,7 +7,7 @@
 
 use crate::run::{launch, Backend, Channels, Run, StdinSource};
 use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
-use crate::{Entry, Limits, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
+use crate::{Entry, Limits, Links, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,12 +24,24 @@ pub struct RunnerConfig {
     /// Interactive runs that may be blocked in `input()` beside those: each keeps its
     /// processes, but the server gives its run slot to others while it waits.
     pub max_waiting: usize,
+    /// The curriculum's sections an explanation may link to (see [`crate::Explanation`]).
+    pub links: Arc<Links>,
+    /// Explain the exception that ends a program (the sandbox only; on by default: off is the
+    /// explainer benchmark's baseline).
+    pub explain: bool,
 }
 
 impl RunnerConfig {
     pub fn new(python: PythonInfo) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4, max_waiting: 0 }
+        RunnerConfig {
+            python,
+            limits: Limits::default(),
+            max_concurrent: cores * 4,
+            max_waiting: 0,
+            links: Arc::default(),
+            explain: true,
+        }
     }
 
     /// Runs that may hold a unit (or a process) at once: those running and those waiting

@@ -269,6 +269,7 @@ impl Supervised {
             stderr,
             duration_ms: self.duration_ms,
             truncated: self.truncated,
+            explanation: None,
         }
     }
 }

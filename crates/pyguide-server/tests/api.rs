@@ -68,6 +68,8 @@ async fn success() {
     assert_eq!(v["stderr"], "");
     assert_eq!(v["truncated"], false);
     assert!(v["duration_ms"].as_f64().unwrap() > 0.0);
+    // A program that ends well has nothing to explain (the field is there, null).
+    assert_eq!(v.get("explanation"), Some(&Value::Null), "{v}");
 }
 
 #[tokio::test]

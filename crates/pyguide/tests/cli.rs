@@ -375,3 +375,59 @@ fn run_passes_output_and_exit_code_through() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn run_explains_an_uncaught_exception_after_its_traceback() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    std::fs::write(&prog, "score = 10\nprint(scroe)\n").unwrap();
+    let out = pyguide(&["run", prog.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let traceback = stderr.find("NameError: name 'scroe' is not defined").expect("the traceback first");
+    let explained = stderr.find("What this means (NameError, line 2):").expect("then the explanation");
+    assert!(traceback < explained, "{stderr}");
+    for words in ["did you mean `score`?", "Try this: Change `scroe` to `score`.", "Learn more: /tutorials/variables#"]
+    {
+        assert!(stderr.contains(words), "{words:?} in {stderr}");
+    }
+
+    let out = pyguide(&["run", prog.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let e = &v["explanation"];
+    assert_eq!((e["kind"].as_str(), e["line"].as_u64()), (Some("NameError"), Some(2)), "{v}");
+    assert!(e["learn_more"].as_str().is_some_and(|l| l.starts_with("/tutorials/variables#")), "{v}");
+
+    // A program that ends well, or by sys.exit, has no explanation.
+    std::fs::write(&prog, "import sys\nprint('hi')\nsys.exit(2)\n").unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&pyguide(&["run", prog.to_str().unwrap(), "--json"]).stdout).unwrap();
+    assert_eq!((v["exit_code"].as_i64(), &v["explanation"]), (Some(2), &serde_json::Value::Null), "{v}");
+}
+
+/// A program may forge its own explanation, as it may forge its output: it only fools itself,
+/// and what it forges is checked like any other (a link outside the curriculum is left out, a
+/// malformed explanation is dropped).
+#[test]
+fn run_checks_a_forged_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    let forge = |explanation: &str| {
+        format!(
+            "import os\nline = '{{\"v\":1,\"type\":\"exited\",\"code\":1,\"explanation\":{explanation}}}\\n'\n\
+             for fd in range(3, 64):\n    try:\n        os.write(fd, line.encode())\n    except OSError:\n        pass\n\
+             os._exit(1)\n"
+        )
+    };
+    let fields = r#""kind":"NameError","title":"Forged.","text":"Forged text.","line":1,"fix":"Nothing.""#;
+    std::fs::write(&prog, forge(&format!(r#"{{{fields},"learn_more":"https://evil.example/"}}"#))).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&pyguide(&["run", prog.to_str().unwrap(), "--json"]).stdout).unwrap();
+    assert_eq!(v["explanation"]["title"], "Forged.", "{v}");
+    assert_eq!(v["explanation"]["learn_more"], serde_json::Value::Null, "{v}");
+
+    std::fs::write(&prog, forge(&format!(r#"{{{fields},"learn_more":null,"html":"<b>"}}"#))).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&pyguide(&["run", prog.to_str().unwrap(), "--json"]).stdout).unwrap();
+    assert_eq!((v["exit_code"].as_i64(), &v["explanation"]), (Some(1), &serde_json::Value::Null), "{v}");
+}

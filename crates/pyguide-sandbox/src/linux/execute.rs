@@ -6,11 +6,11 @@ use super::pool::{Pool, RunPipes};
 use super::protocol::{Message, Tool};
 use crate::run::{Run, StdinSource};
 use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
-use crate::{Entry, Limits, Outcome, RunRequest, RunResult, SandboxError};
+use crate::{Entry, Explanation, Limits, Outcome, RunRequest, RunResult, SandboxError, MAX_EXPLANATION_BYTES};
 use rustix::pipe::{pipe_with, PipeFlags};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::pipe;
@@ -18,9 +18,10 @@ use tokio::net::unix::pipe;
 /// Forks refused at the pids limit after which a run counts as a fork bomb and is ended.
 const FORK_BOMB_REFUSALS: u64 = 64;
 
-/// The longest status line: `{"v": 1, "type": "exited", "code": 255}` and the like. Anything
-/// longer, or not a status message, was written by the program itself.
-const MAX_STATUS_LINE: usize = 128;
+/// The longest status line: `{"v": 1, "type": "exited", "code": 255}` and the like, with an
+/// explanation of at most [`MAX_EXPLANATION_BYTES`]. Anything longer, or not a status message,
+/// was written by the program itself.
+const MAX_STATUS_LINE: usize = 128 + MAX_EXPLANATION_BYTES;
 
 /// How often a run's cgroup is looked at (fork refusals, CPU used, its weight): the most CPU a
 /// run can use past its limit is about this, times the cores.
@@ -74,13 +75,19 @@ pub(super) async fn run_in_unit(pool: Arc<Pool>, run: Run) {
         };
     let (watch, ended) = watch_cgroup(cg.clone(), &limits);
     let killer = cg.clone();
-    let program =
-        Program { limits: limits.clone(), started, io, exit: read_status(status), kill: move || killer.kill_all() };
+    let explained = Arc::new(Mutex::new(None));
+    let exit = read_status(status, explained.clone());
+    let program = Program { limits: limits.clone(), started, io, exit, kill: move || killer.kill_all() };
     let supervised = supervise(channels, program).await;
     watch.abort();
     let _ = watch.await; // the watcher's handle on the cgroup is dropped before the cleanup
     let mut result = supervised.into_result(cg.oom_killed());
     explain_watcher(&mut result, Ended::from(ended.load(Ordering::Relaxed)), &limits);
+    // Only a program that ended with its own error is explained (not one PyGuide stopped).
+    let sent = explained.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if result.outcome == Outcome::Error {
+        result.explanation = sent.and_then(|v| Explanation::from_untrusted(v, &pool.config.links));
+    }
     // Cleanup happens after the answer (the slot is free again); `quiesce` waits for it. The
     // cleanup permit is taken before answering, so a quiesce after the answer sees it.
     let cleaning = pool.cleanups.clone().acquire_owned().await;
@@ -153,9 +160,9 @@ async fn start(
 /// How the program ended, from the first line on its status pipe: the program's process's own
 /// report, or its init's when the process could not write one. At most [`MAX_STATUS_LINE`]
 /// bytes are read, into a fixed buffer: anything longer or not a status is the program's own
-/// writing, and ends the run.
-async fn read_status(mut status: pipe::Receiver) -> Exit {
-    let mut buf = [0u8; MAX_STATUS_LINE];
+/// writing, and ends the run. The explanation the report carries, unchecked, goes to `explained`.
+async fn read_status(mut status: pipe::Receiver, explained: Arc<Mutex<Option<serde_json::Value>>>) -> Exit {
+    let mut buf = vec![0u8; MAX_STATUS_LINE];
     let mut len = 0;
     loop {
         let n = match status.read(&mut buf[len..]).await {
@@ -163,7 +170,9 @@ async fn read_status(mut status: pipe::Receiver) -> Exit {
             Ok(n) => n,
         };
         if let Some(end) = buf[len..len + n].iter().position(|&b| b == b'\n') {
-            return parse_status(&buf[..len + end]);
+            let (exit, explanation) = parse_status(&buf[..len + end]);
+            *explained.lock().unwrap_or_else(|p| p.into_inner()) = explanation;
+            return exit;
         }
         len += n;
         if len == buf.len() {
@@ -172,15 +181,15 @@ async fn read_status(mut status: pipe::Receiver) -> Exit {
     }
 }
 
-fn parse_status(line: &[u8]) -> Exit {
+fn parse_status(line: &[u8]) -> (Exit, Option<serde_json::Value>) {
     match Message::decode(line) {
-        Ok(Message::Exited { code }) => Exit::Code(code),
-        Ok(Message::Signalled { signal }) => Exit::Signal(signal),
+        Ok(Message::Exited { code, explanation }) => (Exit::Code(code), explanation),
+        Ok(Message::Signalled { signal }) => (Exit::Signal(signal), None),
         Ok(Message::SetupFailed { error }) => {
             tracing::error!(error = %error, "sandbox setup failed for a run");
-            Exit::Unknown
+            (Exit::Unknown, None)
         }
-        _ => Exit::Forged,
+        _ => (Exit::Forged, None),
     }
 }
 

@@ -29,6 +29,8 @@ const NEW_ROOT: &str = "/tmp";
 pub const FORK_INTO_SO: &str = "/pyguide/fork_into.so";
 /// Where the sandbox's root holds PyGuide's tools (the inspector, the exercise checker).
 pub const TOOLS_DIR: &str = "/pyguide/tools";
+/// Where it holds the error explainer (`python/explain.py`), which the interpreter loads once.
+pub const EXPLAINER: &str = "/pyguide/explain.py";
 const FORK_INTO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fork_into.so"));
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
@@ -249,6 +251,7 @@ fn fill_root(root: &Path, plan: &Plan) -> io::Result<()> {
     for (name, source) in crate::TOOLS {
         fs::write(tools.join(name), source)?;
     }
+    fs::write(inside(root, Path::new(EXPLAINER)), crate::EXPLAIN_PY)?;
 
     // pivot_root: the old root goes away entirely.
     let old = root.join(".old");

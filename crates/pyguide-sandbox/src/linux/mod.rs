@@ -94,6 +94,8 @@ fn zygote_config(config: &RunnerConfig) -> Result<serde_json::Value, SandboxErro
         "unit_init_fd": unit::UNIT_INIT_FD,
         "fork_into": init::FORK_INTO_SO,
         "tools_dir": init::TOOLS_DIR,
+        "explainer": config.explain.then_some(init::EXPLAINER),
+        "max_explanation_bytes": crate::MAX_EXPLANATION_BYTES,
         "cpu_secs": config.limits.cpu_secs,
         "file_bytes": config.limits.file_size_bytes,
         "env": env,

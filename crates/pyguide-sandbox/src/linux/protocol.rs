@@ -75,8 +75,13 @@ pub enum Message {
         /// A PyGuide tool (the inspector, the exercise checker) that runs `main.py` itself.
         tool: Option<Tool>,
     },
-    /// Status pipe: the program exited with this code.
-    Exited { code: i32 },
+    /// Status pipe: the program exited with this code; after an uncaught exception, with what
+    /// it means (`python/explain.py`'s answer, checked by [`crate::Explanation::from_untrusted`]).
+    Exited {
+        code: i32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        explanation: Option<serde_json::Value>,
+    },
     /// Status pipe (unit init): the program's process was ended by this signal.
     Signalled { signal: i32 },
     /// Status pipe: the run could not be set up.
@@ -182,7 +187,18 @@ mod tests {
                 files: BTreeMap::new(),
                 tool: Some(Tool { name: "inspector.py".into(), source: "pass\n".into(), files }),
             },
-            Message::Exited { code: 0 },
+            Message::Exited { code: 0, explanation: None },
+            Message::Exited {
+                code: 1,
+                explanation: Some(serde_json::json!({
+                    "kind": "NameError",
+                    "title": "Python does not know the name `scroe`; did you mean `score`?",
+                    "text": "Line 2 uses `scroe`, but nothing by that name exists.",
+                    "line": 2,
+                    "fix": "Change `scroe` to `score`.",
+                    "learn_more": "/tutorials/variables#name-error",
+                })),
+            },
             Message::Signalled { signal: 9 },
             Message::SetupFailed { error: "PyGuide sandbox error".into() },
         ]

@@ -164,7 +164,7 @@ fn watch(sock: BorrowedFd<'_>) -> Option<(OwnedFd, Vec<u8>)> {
             break if libc::WIFSIGNALED(st) {
                 Message::Signalled { signal: libc::WTERMSIG(st) }
             } else {
-                Message::Exited { code: libc::WEXITSTATUS(st) }
+                Message::Exited { code: libc::WEXITSTATUS(st), explanation: None }
             };
         }
         if done < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {

@@ -284,6 +284,7 @@ async fn session(state: Ctx, client: Client, socket: WebSocket) {
                 "duration_ms": r.duration_ms,
                 "truncated": r.truncated,
                 "message": message,
+                "explanation": r.explanation,
             }));
             out.close().await;
         }

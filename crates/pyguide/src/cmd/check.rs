@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 mod cache;
+mod links;
 mod ramp;
 mod timing;
 mod wrong;
@@ -79,7 +80,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ramp_cached = cache.get(&ramp_key).is_some();
     // Nothing to run (an incremental check after editing prose): no sandbox to start.
     let idle = examples.iter().all(|e| e.3.is_some()) && exercises.iter().all(|e| e.todo.is_empty()) && ramp_cached;
-    let runner = if idle { None } else { Some(args.runner.runner()?) };
+    let runner = if idle { None } else { Some(args.runner.runner(curriculum.links())?) };
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
     let slots = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut tasks = tokio::task::JoinSet::new();
@@ -148,6 +149,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         None => 0,
     };
+    let broken_links = links::report(&curriculum, &root, args.content.is_none());
     let secs = started.elapsed().as_secs_f64();
     let flagged = timing::report(&mut timings, &Limits::default());
     let predictions: usize = curriculum.tutorials.iter().map(|t| t.predictions().count()).sum();
@@ -174,7 +176,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("margins: {flagged} run(s) over a quarter of a limit (see SLOW above)");
     }
     cache.save()?;
-    let ok = (failures.is_empty() || args.bless) && broken == 0 && ramp_errors == 0;
+    let ok = (failures.is_empty() || args.bless) && broken == 0 && ramp_errors == 0 && broken_links == 0;
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

@@ -33,7 +33,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let files = super::run::sibling_files(&args.file).into_iter().collect();
-    let runner = args.runner.runner()?;
+    let runner = args.runner.runner(Default::default())?;
     let result = runner
         .inspect(RunRequest { code, stdin, files }, Admission::Wait)
         .await

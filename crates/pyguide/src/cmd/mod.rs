@@ -6,7 +6,7 @@ pub mod run;
 pub mod serve;
 
 use anyhow::Context;
-use pyguide_sandbox::{discover_python, ProcessRunner, Runner, RunnerConfig};
+use pyguide_sandbox::{discover_python, Links, ProcessRunner, Runner, RunnerConfig};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -26,15 +26,17 @@ pub struct RunnerArgs {
 }
 
 impl RunnerArgs {
-    pub fn runner(&self) -> anyhow::Result<Arc<dyn Runner>> {
-        self.runner_with_waiting(0)
+    /// The runner; an error's explanation may link to `links` (the curriculum's sections).
+    pub fn runner(&self, links: Links) -> anyhow::Result<Arc<dyn Runner>> {
+        self.runner_with_waiting(links, 0)
     }
 
     /// The runner, with room for `waiting` interactive runs blocked in `input()` beside the
     /// running ones (the server gives their run slots to others meanwhile).
-    pub fn runner_with_waiting(&self, waiting: usize) -> anyhow::Result<Arc<dyn Runner>> {
+    pub fn runner_with_waiting(&self, links: Links, waiting: usize) -> anyhow::Result<Arc<dyn Runner>> {
         let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
         let mut config = RunnerConfig::new(python);
+        config.links = Arc::new(links);
         config.max_waiting = waiting;
         if let Some(n) = self.max_concurrent {
             config.max_concurrent = n.max(1);

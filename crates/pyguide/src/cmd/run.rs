@@ -46,7 +46,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let files = sibling_files(&args.file).into_iter().collect();
-    let runner = args.runner.runner()?;
+    // An explanation links to the embedded curriculum's sections.
+    let runner = args.runner.runner(crate::embedded::curriculum(None)?.links())?;
     let result =
         runner.run(RunRequest { code, stdin, files }, Admission::Wait).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if args.json {
@@ -55,6 +56,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         std::io::stdout().write_all(result.stdout.as_bytes())?;
         std::io::stdout().flush()?;
         std::io::stderr().write_all(result.stderr.as_bytes())?;
+        if let Some(explanation) = &result.explanation {
+            std::io::stderr().write_all(explanation.to_text().as_bytes())?;
+        }
         let note = match result.outcome {
             Outcome::Timeout => Some("stopped: the program ran past the time limit"),
             Outcome::MemoryLimit => Some("stopped: the program used more memory than allowed"),

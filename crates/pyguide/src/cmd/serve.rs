@@ -34,7 +34,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
     let site = Site::build(&curriculum).context("rendering the pages")?;
     let availability = pyguide_server::Availability::default();
-    let runner = args.runner.runner_with_waiting(availability.waiting_for_input)?;
+    let runner = args.runner.runner_with_waiting(curriculum.links(), availability.waiting_for_input)?;
     tracing::info!(
         tutorials = site.tutorials,
         examples = site.examples,
