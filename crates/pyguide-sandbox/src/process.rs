@@ -21,12 +21,14 @@ pub struct RunnerConfig {
     pub limits: Limits,
     /// Runs in flight at once; more are refused (or wait, see [`crate::Admission`]).
     pub max_concurrent: usize,
+    /// The curated packages, when installed: every run can import them.
+    pub packages: Option<crate::packages::Packages>,
 }
 
 impl RunnerConfig {
     pub fn new(python: PythonInfo) -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4 }
+        RunnerConfig { python, limits: Limits::default(), max_concurrent: cores * 4, packages: None }
     }
 }
 

@@ -199,6 +199,13 @@ fn add_host_paths(root: &Path, plan: &Plan) -> io::Result<()> {
             copy_in(root, p)?;
         }
     }
+    if let Some(host) = &plan.packages {
+        let dst = inside(root, Path::new(crate::packages::SANDBOX_DIR));
+        mkdir_all(&dst)?;
+        mount(Some(host), &dst, None, libc::MS_BIND | libc::MS_REC, None)?;
+        let ro = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV;
+        mount(None, &dst, None, ro, None)?;
+    }
     for h in &plan.hide {
         let dst = inside(root, &fs::canonicalize(h)?);
         mount(

@@ -2,12 +2,14 @@
 
 pub mod check;
 pub mod inspect;
+pub mod packages;
 pub mod run;
 pub mod serve;
 
 use anyhow::Context;
+use pyguide_sandbox::packages::{Action, Packages};
 use pyguide_sandbox::{discover_python, ProcessRunner, Runner, RunnerConfig};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Options every command that runs Python shares.
@@ -26,9 +28,22 @@ pub struct RunnerArgs {
 }
 
 impl RunnerArgs {
+    /// The runner, with the curated packages when they are installed in `./data` (never
+    /// downloading them: `pyguide packages` does).
     pub fn runner(&self) -> anyhow::Result<Arc<dyn Runner>> {
         let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
+        let installed = pyguide_sandbox::packages::packages(&python.executable, Path::new("data"), Action::Status);
+        self.runner_with(installed.unwrap_or_else(|e| {
+            tracing::warn!("the packages in data/ cannot be used: {e}");
+            None
+        }))
+    }
+
+    /// The runner, with `packages` importable by every run.
+    pub fn runner_with(&self, packages: Option<Packages>) -> anyhow::Result<Arc<dyn Runner>> {
+        let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
         let mut config = RunnerConfig::new(python);
+        config.packages = packages;
         if let Some(n) = self.max_concurrent {
             config.max_concurrent = n.max(1);
         }

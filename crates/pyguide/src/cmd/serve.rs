@@ -33,7 +33,11 @@ pub struct Args {
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
     let site = Site::build(&curriculum).context("rendering the pages")?;
-    let runner = args.runner.runner()?;
+    // The curated packages: installed on the first start, with a progress line per wheel.
+    let (runner_args, data_dir) = (args.runner.clone(), args.data_dir.clone());
+    let packages =
+        tokio::task::spawn_blocking(move || super::packages::for_server(&runner_args, &data_dir, &curriculum)).await?;
+    let runner = args.runner.runner_with(packages)?;
     tracing::info!(
         tutorials = site.tutorials,
         examples = site.examples,
