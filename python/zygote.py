@@ -290,9 +290,9 @@ def preload(names):
     run starts with, as in an interpreter that has imported them. The standard one has none."""
     if not names:
         return
+    before = set(sys.modules)
     import importlib
 
-    before = set(sys.modules)
     # matplotlib insists that its configuration folder (MPLCONFIGDIR, read-only here) be
     # writable, though it only reads the font cache built there at install.
     config_dir = os.path.realpath(os.environ.get("MPLCONFIGDIR", "/nonexistent"))
@@ -309,7 +309,13 @@ def preload(names):
             importlib.import_module(name)
     finally:
         os.access = real_access
-    BASELINE_MODULES.update(set(sys.modules) - before)
+    loaded = set(sys.modules) - before
+    # A module kept needs its parents kept: a fresh `importlib` would lack the `metadata`
+    # attribute that `import importlib.metadata` set on the one imported here.
+    for name in list(loaded):
+        parts = name.split(".")
+        loaded.update(".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in sys.modules)
+    BASELINE_MODULES.update(loaded)
 
 
 def prepare_run():
