@@ -82,11 +82,6 @@ pub enum Action {
     Reinstall,
 }
 
-/// The folder under the data folder holding the installs (one per interpreter and lock).
-pub fn packages_root(data_dir: &Path) -> PathBuf {
-    data_dir.join("packages")
-}
-
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Answer {
@@ -100,17 +95,17 @@ enum Answer {
     },
 }
 
-/// Runs the installer with `python` for `action` on `<data_dir>/packages`. Its progress lines go
-/// to this process's stderr. `Ok(None)`: not installed (only for [`Action::Status`]).
-pub fn packages(python: &Path, data_dir: &Path, action: Action) -> Result<Option<Packages>, PackagesError> {
-    let root = packages_root(data_dir);
+/// Runs the installer with `python` for `action` on `root`, the folder that holds the installs
+/// (one per interpreter and lock; by default the data folder's `packages/`). Its progress lines
+/// go to this process's stderr. `Ok(None)`: not installed (only for [`Action::Status`]).
+pub fn packages(python: &Path, root: &Path, action: Action) -> Result<Option<Packages>, PackagesError> {
     if action == Action::Status && !root.is_dir() {
         return Ok(None);
     }
     // Absolute, without symlinks: the sandbox mounts the install at the same path.
     let root = match root.canonicalize() {
         Ok(r) => r,
-        Err(_) => std::env::current_dir().map(|d| d.join(&root)).unwrap_or(root),
+        Err(_) => std::env::current_dir().map(|d| d.join(root)).unwrap_or_else(|_| root.to_path_buf()),
     };
     let mode = match action {
         Action::Status => "status",

@@ -139,7 +139,7 @@ async fn suite(filter: Option<String>) -> usize {
     // With the curated packages when they are installed (scripts/test installs them): every
     // program then also runs in the interpreter that has them imported.
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let installed = packages(&python.executable, &data, Action::Status).ok().flatten();
+    let installed = packages(&python.executable, &data.join("packages"), Action::Status).ok().flatten();
     let mut interpreters = vec![Interpreter::Standard];
     if installed.is_some() {
         interpreters.push(Interpreter::Packages);

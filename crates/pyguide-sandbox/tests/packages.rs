@@ -88,7 +88,7 @@ const TESTS: &str = "def test_adds():\n    assert 1 + 1 == 2\n\ndef test_fails()
 async fn suite(filter: Option<String>) -> usize {
     let python = discover_python(None).expect("python3");
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let installed = match packages(&python.executable, &data, Action::Status) {
+    let installed = match packages(&python.executable, &data.join("packages"), Action::Status) {
         Ok(Some(p)) => p,
         other => {
             println!(

@@ -111,7 +111,7 @@ fn main() {
     rt.block_on(async move {
         let python = discover_python(None).expect("python3");
         let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-        let installed = packages(&python.executable, &data, Action::Status)
+        let installed = packages(&python.executable, &data.join("packages"), Action::Status)
             .expect("the packages' status")
             .expect("the packages installed in data/ (run `cargo run -- packages`)");
         let site_dir = installed.site.clone();

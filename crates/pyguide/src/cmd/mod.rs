@@ -25,16 +25,25 @@ pub struct RunnerArgs {
     /// own machine: anything a program does, it does as you.
     #[arg(long, env = "PYGUIDE_UNSAFE_NO_SANDBOX")]
     pub unsafe_no_sandbox: bool,
+    /// Where the curated packages are installed (default: the data folder's `packages/`).
+    #[arg(long, value_name = "DIR", env = "PYGUIDE_PACKAGES_DIR")]
+    pub packages_dir: Option<PathBuf>,
 }
 
 impl RunnerArgs {
-    /// The runner, with the curated packages when they are installed in `./data` (never
-    /// downloading them: `pyguide packages` does).
+    /// The folder holding the packages' installs: `--packages-dir`, else `data_dir/packages`.
+    pub fn packages_root(&self, data_dir: &Path) -> PathBuf {
+        self.packages_dir.clone().unwrap_or_else(|| data_dir.join("packages"))
+    }
+
+    /// The runner, with the curated packages when they are installed (in `data/packages`
+    /// unless `--packages-dir` says otherwise; never downloading them: `pyguide packages` does).
     pub fn runner(&self) -> anyhow::Result<Arc<dyn Runner>> {
         let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
-        let installed = pyguide_sandbox::packages::packages(&python.executable, Path::new("data"), Action::Status);
+        let root = self.packages_root(Path::new("data"));
+        let installed = pyguide_sandbox::packages::packages(&python.executable, &root, Action::Status);
         self.runner_with(installed.unwrap_or_else(|e| {
-            tracing::warn!("the packages in data/ cannot be used: {e}");
+            tracing::warn!("the packages in {} cannot be used: {e}", root.display());
             None
         }))
     }

@@ -23,6 +23,9 @@ pub struct Args {
     /// Remove the install and download it again.
     #[arg(long)]
     pub reinstall: bool,
+    /// Where the packages are installed (default: the data folder's `packages/`).
+    #[arg(long, value_name = "DIR", env = "PYGUIDE_PACKAGES_DIR")]
+    pub packages_dir: Option<PathBuf>,
     /// The CPython the packages are for (default: $PYGUIDE_PYTHON, else python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
@@ -36,7 +39,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         (_, true, _) => Action::Verify,
         _ => Action::Install,
     };
-    let (exe, dir) = (python.executable.clone(), args.data_dir.clone());
+    let root = args.packages_dir.clone().unwrap_or_else(|| args.data_dir.join("packages"));
+    let (exe, dir) = (python.executable.clone(), root.clone());
     let found = tokio::task::spawn_blocking(move || packages::packages(&exe, &dir, action)).await?;
     match found {
         Ok(Some(p)) => {
@@ -48,7 +52,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 "The packages ({}) are not installed for CPython {} in {}: run `pyguide packages` to install them.",
                 CURATED.join(", "),
                 python.version,
-                packages::packages_root(&args.data_dir).display()
+                root.display()
             );
             Ok(ExitCode::from(1))
         }
@@ -73,7 +77,7 @@ pub fn describe(p: &Packages, python_version: &str) -> String {
 /// that cannot install them serves without them and says which pages need them.
 pub fn for_server(runner: &RunnerArgs, data_dir: &Path, curriculum: &Curriculum) -> Option<Packages> {
     let python = discover_python(runner.python.as_deref()).ok()?;
-    match packages::packages(&python.executable, data_dir, Action::Install) {
+    match packages::packages(&python.executable, &runner.packages_root(data_dir), Action::Install) {
         Ok(p) => {
             if let Some(p) = &p {
                 tracing::info!(dir = %p.dir.display(), "packages ready: {}", CURATED.join(", "));
