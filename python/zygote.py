@@ -307,6 +307,8 @@ def preload(names):
     try:
         for name in names:
             importlib.import_module(name)
+        # What their first use loads lazily, loaded here once (see packages.rs).
+        exec(compile(CONFIG.get("warm_up", ""), "<warm-up>", "exec"), {"__name__": "__warm_up__"})
     finally:
         os.access = real_access
     loaded = set(sys.modules) - before

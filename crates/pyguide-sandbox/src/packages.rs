@@ -22,6 +22,23 @@ pub const CURATED: [&str; 4] = ["numpy", "pandas", "matplotlib", "pytest"];
 /// `matplotlib.pyplot`, which is what a plot imports.
 pub const PRELOAD: [&str; 5] = ["numpy", "pandas", "matplotlib", "matplotlib.pyplot", "pytest"];
 
+/// What the packages interpreter runs once after [`PRELOAD`], before it forks any unit: a small
+/// table and a plot, so that what their first use loads lazily (matplotlib's Agg backend, its
+/// fonts, pillow's PNG writer, pandas' formatting and groupby) is loaded once here rather
+/// than in every run. It leaves no figure open.
+pub const WARM_UP: &str = "\
+import io
+import numpy as np, pandas as pd, matplotlib.pyplot as plt
+df = pd.DataFrame({'x': np.arange(4), 'y': np.linspace(0.0, 1.0, 4)})
+str(df), str(df.groupby('x').sum()), str(df.describe())
+fig, ax = plt.subplots()
+ax.plot(df.x, df.y, label='y')
+ax.bar(df.x, df.y)
+ax.set_title('t'); ax.set_xlabel('x'); ax.legend()
+fig.savefig(io.BytesIO(), format='png')
+plt.close('all')
+";
+
 /// One installed distribution.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Installed {

@@ -37,8 +37,13 @@ fig.savefig('plot.png')
 print('plot', len(open('plot.png', 'rb').read()) > 1000)
 ";
 
-/// The same program, its imports out of the router's sight.
-const PLOT_HIDDEN: &str = "np = __import__('num' + 'py')
+/// The same program, its imports out of the router's sight. A standard unit's matplotlib cannot
+/// use the read-only font cache where it is, so the program gives it a writable copy first, as
+/// a fresh interpreter with a font cache of its own would have.
+const PLOT_HIDDEN: &str = "import os, shutil
+shutil.copytree(os.environ['MPLCONFIGDIR'], '/tmp/mpl')
+os.environ['MPLCONFIGDIR'] = '/tmp/mpl'
+np = __import__('num' + 'py')
 pd = __import__('pan' + 'das')
 plt = __import__('matplot' + 'lib.pyplot', fromlist=['pyplot'])
 df = pd.DataFrame({'x': np.arange(20)})

@@ -94,9 +94,9 @@ fn zygote_config(config: &RunnerConfig, interpreter: Interpreter) -> Result<serd
     let hex = |f: &Vec<u8>| f.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let env: std::collections::BTreeMap<String, String> = sandbox_env(config).into_iter().collect();
     // The packages interpreter imports them before it forks any unit.
-    let preload: &[&str] = match interpreter {
-        Interpreter::Standard => &[],
-        Interpreter::Packages => &crate::packages::PRELOAD,
+    let (preload, warm_up): (&[&str], &str) = match interpreter {
+        Interpreter::Standard => (&[], ""),
+        Interpreter::Packages => (&crate::packages::PRELOAD, crate::packages::WARM_UP),
     };
     Ok(serde_json::json!({
         "unit_filters": filters.unit.iter().map(hex).collect::<Vec<_>>(),
@@ -108,6 +108,7 @@ fn zygote_config(config: &RunnerConfig, interpreter: Interpreter) -> Result<serd
         "file_bytes": config.limits.file_size_bytes,
         "env": env,
         "preload": preload,
+        "warm_up": warm_up,
         "curated": crate::packages::CURATED,
     }))
 }
