@@ -279,6 +279,7 @@ def prepare_interpreter():
         io.open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="backslashreplace",
         write_through=True)
     compile("pass", "<zygote>", "exec")
+    preload(CONFIG.get("preload"))
     # PyGuide's tools, prepared once here (compiled, and most of their start run, see
     # prepare_tool): the inspector is large, and all that cost every inspect its own share of
     # CPU. A run uses them only for the very same source.
@@ -362,6 +363,42 @@ def is_main_check(node):
             and getattr(test.left, "id", None) == "__name__" and len(test.ops) == 1
             and type(test.ops[0]).__name__ == "Eq"
             and getattr(test.comparators[0], "value", None) == "__main__")
+
+
+def preload(names):
+    """The packages interpreter imports the curated packages here, once, so that no run pays
+    for it (pandas alone takes hundreds of milliseconds); what they load joins the modules a
+    run starts with, as in an interpreter that has imported them. The standard one has none."""
+    if not names:
+        return
+    before = set(sys.modules)
+    import importlib
+
+    # matplotlib insists that its configuration folder (MPLCONFIGDIR, read-only here) be
+    # writable, though it only reads the font cache built there at install.
+    config_dir = os.path.realpath(os.environ.get("MPLCONFIGDIR", "/nonexistent"))
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if mode == os.W_OK and os.path.realpath(path) == config_dir:
+            return True
+        return real_access(path, mode, *args, **kwargs)
+
+    os.access = access
+    try:
+        for name in names:
+            importlib.import_module(name)
+        # What their first use loads lazily, loaded here once (see packages.rs).
+        exec(compile(CONFIG.get("warm_up", ""), "<warm-up>", "exec"), {"__name__": "__warm_up__"})
+    finally:
+        os.access = real_access
+    loaded = set(sys.modules) - before
+    # A module kept needs its parents kept: a fresh `importlib` would lack the `metadata`
+    # attribute that `import importlib.metadata` set on the one imported here.
+    for name in list(loaded):
+        parts = name.split(".")
+        loaded.update(".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in sys.modules)
+    BASELINE_MODULES.update(loaded)
 
 
 def prepare_run():

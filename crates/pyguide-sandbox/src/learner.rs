@@ -9,4 +9,11 @@ pub const LEARNER_ENV: &[(&str, &str)] = &[
     ("TZ", "UTC"),
     ("USER", "learner"),
     ("LOGNAME", "learner"),
+    // One thread for numpy's BLAS: its threads are not fork-safe, and a run is a fork of an
+    // interpreter that imported numpy.
+    ("OPENBLAS_NUM_THREADS", "1"),
+    ("OMP_NUM_THREADS", "1"),
+    ("MKL_NUM_THREADS", "1"),
+    // matplotlib draws into images, never to a screen.
+    ("MPLBACKEND", "Agg"),
 ];

@@ -20,6 +20,7 @@ mod learner;
 mod limits;
 #[cfg(target_os = "linux")]
 pub mod linux;
+pub mod packages;
 mod process;
 mod python;
 mod request;

@@ -29,6 +29,8 @@ pub struct RunnerConfig {
     /// Explain the exception that ends a program (the sandbox only; on by default: off is the
     /// explainer benchmark's baseline).
     pub explain: bool,
+    /// The curated packages, when installed: every run can import them.
+    pub packages: Option<crate::packages::Packages>,
 }
 
 impl RunnerConfig {
@@ -41,6 +43,7 @@ impl RunnerConfig {
             max_waiting: 0,
             links: Arc::default(),
             explain: true,
+            packages: None,
         }
     }
 

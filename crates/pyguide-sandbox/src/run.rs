@@ -15,6 +15,8 @@ pub enum Interpreter {
     /// CPython with a fresh interpreter's `sys.modules`.
     #[default]
     Standard,
+    /// CPython with the curated packages (numpy, pandas, matplotlib, pytest) imported already.
+    Packages,
 }
 
 /// Where a program's stdin comes from.

@@ -9,8 +9,9 @@
 //! is in production.
 
 use pyguide_sandbox::linux::{init_main, SandboxRunner, ID_BASE, INIT_ARG};
+use pyguide_sandbox::packages::{packages, Action};
 use pyguide_sandbox::{
-    discover_python, Admission, Event, Limits, RunHandle, RunRequest, Runner, RunnerConfig, StartOptions,
+    discover_python, Admission, Event, Interpreter, Limits, RunHandle, RunRequest, Runner, RunnerConfig, StartOptions,
 };
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -135,7 +136,18 @@ async fn suite(filter: Option<String>) -> usize {
             }
         }
     }
+    // With the curated packages when they are installed (scripts/test installs them): every
+    // program then also runs in the interpreter that has them imported.
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    let installed = packages(&python.executable, &data.join("packages"), Action::Status).ok().flatten();
+    let mut interpreters = vec![Interpreter::Standard];
+    if installed.is_some() {
+        interpreters.push(Interpreter::Packages);
+    } else {
+        println!("note: the packages are not installed in data/, so the packages interpreter is not tested");
+    }
     let mut config = RunnerConfig::new(python);
+    config.packages = installed;
     config.limits = Limits { wall: Duration::from_secs(3), cpu_secs: 2, ..Limits::default() };
     let sandbox = Arc::new(SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)"));
     let parents = sandbox.cgroup_parents();
@@ -151,8 +163,8 @@ async fn suite(filter: Option<String>) -> usize {
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).expect("hostile dir").flatten().map(|e| e.path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "py"));
     files.sort();
-    for file in &files {
-        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+    for (interpreter, file) in interpreters.iter().flat_map(|i| files.iter().map(move |f| (*i, f))) {
+        let mut name = file.file_stem().unwrap().to_string_lossy().into_owned();
         if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
             continue;
         }
@@ -161,7 +173,11 @@ async fn suite(filter: Option<String>) -> usize {
             .replace("{PORT}", &port.to_string())
             .replace("{PROJECT}", &project.to_string_lossy());
         let h = header(&src);
-        let r = runner.run(RunRequest::new(src), Admission::Wait).await.expect("run");
+        if interpreter == Interpreter::Packages {
+            name.push_str(" [packages]");
+        }
+        let opts = StartOptions { admission: Admission::Wait, interpreter, ..Default::default() };
+        let r = runner.start(RunRequest::new(src), opts).expect("start").finish().await.expect("run");
         sandbox.quiesce().await; // the run's cleanup follows its answer
         let outcome = serde_json::to_value(r.outcome).unwrap().as_str().unwrap().to_string();
         let mut problems = Vec::new();

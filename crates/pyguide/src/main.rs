@@ -23,6 +23,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Show a program's tokens, AST, bytecode and step-by-step trace ("Under the hood").
     Inspect(cmd::inspect::Args),
+    /// Install numpy, pandas, matplotlib and pytest for the sandbox (from the lock), and show them.
+    Packages(cmd::packages::Args),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
             Command::Run(args) => cmd::run::run(args).await,
             Command::Check(args) => cmd::check::run(args).await,
             Command::Inspect(args) => cmd::inspect::run(args).await,
+            Command::Packages(args) => cmd::packages::run(args).await,
         }
     });
     match result {

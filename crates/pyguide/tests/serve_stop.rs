@@ -48,6 +48,9 @@ fn start(data: &Path) -> (Child, u16) {
     let child = Command::new(env!("CARGO_BIN_EXE_pyguide"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data)
+        // The project's one install of the curated packages (installed there on first use),
+        // not a download into each temporary data folder.
+        .env("PYGUIDE_PACKAGES_DIR", Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/packages"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

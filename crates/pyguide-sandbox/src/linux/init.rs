@@ -179,13 +179,15 @@ fn build(plan: &Plan) -> Result<(), Failure> {
 fn build_root(plan: &Plan) -> io::Result<()> {
     mount(None, Path::new("/"), None, libc::MS_REC | libc::MS_PRIVATE, None)?;
     let root = Path::new(NEW_ROOT);
+    // Opened before the new root's tmpfs covers /tmp: the install may lie under it.
+    let packages = plan.packages.as_ref().map(File::open).transpose()?;
     // Device nodes live in this tmpfs (made below), so it is not `nodev`; it is read-only
     // before any program runs, and programs cannot make nodes.
     mount(None, root, Some("tmpfs"), libc::MS_NOSUID, Some("size=256m,nr_inodes=4096,mode=0755")).or_else(|_| {
         mount(Some(Path::new("tmpfs")), root, Some("tmpfs"), libc::MS_NOSUID, Some("size=256m,mode=0755"))
     })?;
 
-    add_host_paths(root, plan)?;
+    add_host_paths(root, plan, packages.as_ref())?;
     mkdir_all(&root.join("dev/shm"))?;
     fill_root(root, plan)
 }
@@ -193,13 +195,22 @@ fn build_root(plan: &Plan) -> io::Result<()> {
 /// Binds the host's paths read-only, and hides third-party site-packages. Folders are bound;
 /// single files (the interpreter, shared libraries) are copied in, which keeps the sandbox's
 /// mount table short: every unit copies it.
-fn add_host_paths(root: &Path, plan: &Plan) -> io::Result<()> {
+fn add_host_paths(root: &Path, plan: &Plan, packages: Option<&File>) -> io::Result<()> {
     for p in &plan.binds {
         if p.is_dir() {
             bind_ro(root, p, libc::MS_NODEV)?;
         } else {
             copy_in(root, p)?;
         }
+    }
+    if let Some(folder) = packages {
+        use std::os::fd::AsRawFd;
+        let dst = inside(root, Path::new(crate::packages::SANDBOX_DIR));
+        mkdir_all(&dst)?;
+        let host = PathBuf::from(format!("/proc/self/fd/{}", folder.as_raw_fd()));
+        mount(Some(&host), &dst, None, libc::MS_BIND | libc::MS_REC, None)?;
+        let ro = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV;
+        mount(None, &dst, None, ro, None)?;
     }
     for h in &plan.hide {
         let dst = inside(root, &fs::canonicalize(h)?);

@@ -77,17 +77,29 @@ pub(crate) fn start_failure(step: SetupStep, error: String) -> SandboxError {
     SandboxError::KernelFeatureMissing { feature, detail: error, hint }
 }
 
-/// The learner's environment in the sandbox: [`crate::LEARNER_ENV`], with the unit's folders.
-fn sandbox_env() -> impl Iterator<Item = (&'static str, &'static str)> {
-    crate::LEARNER_ENV.iter().copied().chain([("HOME", "/work"), ("TMPDIR", "/tmp")])
+/// The learner's environment in the sandbox: [`crate::LEARNER_ENV`], with the unit's folders
+/// and the packages' variables when they are installed.
+fn sandbox_env(config: &RunnerConfig) -> Vec<(String, String)> {
+    let fixed = crate::LEARNER_ENV.iter().copied().chain([("HOME", "/work"), ("TMPDIR", "/tmp")]);
+    let mut env: Vec<(String, String)> = fixed.map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    if config.packages.is_some() {
+        let inside = Path::new(crate::packages::SANDBOX_DIR);
+        env.extend(crate::packages::env(inside).into_iter().map(|(k, v)| (k.to_string(), v)));
+    }
+    env
 }
 
 /// What the interpreter is told at start: its seccomp filters, its helpers and limits, and the
 /// learner's environment.
-fn zygote_config(config: &RunnerConfig) -> Result<serde_json::Value, SandboxError> {
+fn zygote_config(config: &RunnerConfig, interpreter: Interpreter) -> Result<serde_json::Value, SandboxError> {
     let filters = seccomp::filters()?;
     let hex = |f: &Vec<u8>| f.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let env: std::collections::BTreeMap<&str, &str> = sandbox_env().collect();
+    let env: std::collections::BTreeMap<String, String> = sandbox_env(config).into_iter().collect();
+    // The packages interpreter imports them before it forks any unit.
+    let (preload, warm_up): (&[&str], &str) = match interpreter {
+        Interpreter::Standard => (&[], ""),
+        Interpreter::Packages => (&crate::packages::PRELOAD, crate::packages::WARM_UP),
+    };
     Ok(serde_json::json!({
         "unit_filters": filters.unit.iter().map(hex).collect::<Vec<_>>(),
         "learner_filter": hex(&filters.learner),
@@ -99,27 +111,33 @@ fn zygote_config(config: &RunnerConfig) -> Result<serde_json::Value, SandboxErro
         "cpu_secs": config.limits.cpu_secs,
         "file_bytes": config.limits.file_size_bytes,
         "env": env,
+        "preload": preload,
+        "warm_up": warm_up,
+        "curated": crate::packages::CURATED,
     }))
 }
 
-/// What the sandbox init builds for the interpreter `config.python`.
-fn plan(config: &RunnerConfig) -> Result<Plan, SandboxError> {
-    let paths = rootfs::interpreter_paths(&config.python.executable)?;
+/// What the sandbox init builds for the interpreter `config.python`, of the kind `interpreter`.
+fn plan(config: &RunnerConfig, interpreter: Interpreter) -> Result<Plan, SandboxError> {
+    let packages = config.packages.as_ref().map(|p| p.dir.as_path());
+    let paths = rootfs::interpreter_paths(&config.python.executable, packages)?;
     let limits = &config.limits;
     // The interpreter's own environment is the learner's, plus LD_BIND_NOW: the dynamic linker
     // resolves every symbol once, here, instead of on first call in each process forked from
     // the interpreter (each lazy resolution writes a page: a copy-on-write fault per run).
-    let env = sandbox_env().chain([("LD_BIND_NOW", "1")]).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut env = sandbox_env(config);
+    env.push(("LD_BIND_NOW".into(), "1".into()));
     Ok(Plan {
         binds: paths.binds,
         hide: paths.hide,
         devices: ["/dev/null", "/dev/zero", "/dev/urandom", "/dev/random"].iter().map(PathBuf::from).collect(),
         python: config.python.executable.clone(),
         // No -E, -s or -u: the program sees the flags of a plain `python main.py`.
-        args: vec!["-c".into(), ZYGOTE_PY.into(), zygote_config(config)?.to_string()],
+        args: vec!["-c".into(), ZYGOTE_PY.into(), zygote_config(config, interpreter)?.to_string()],
         env,
         id_base: ID_BASE,
         mounts: unit::UnitMounts { tmpfs_bytes: limits.file_size_bytes, tmpfs_inodes: 1024, shm_bytes: 16 << 20 },
+        packages: packages.map(Path::to_path_buf),
     })
 }
 
@@ -128,13 +146,20 @@ impl SandboxRunner {
     /// binary (its `__sandbox-init` entry builds the sandbox).
     pub fn new(config: RunnerConfig, init_exe: &Path) -> Result<SandboxRunner, SandboxError> {
         let cgroups = Arc::new(Cgroups::setup()?);
-        let plan = plan(&config)?;
         let slots = Arc::new(Semaphore::new(config.in_flight()));
         let in_flight = config.in_flight();
         let max_concurrent = config.max_concurrent;
         let next_id = Arc::new(AtomicU64::new(1));
-        let standard = Pool::start(config, cgroups.clone(), plan, init_exe.to_path_buf(), next_id)?;
-        let pools = Pools { standard: Arc::new(standard) };
+        let start = |interpreter| -> Result<Arc<Pool>, SandboxError> {
+            let plan = plan(&config, interpreter)?;
+            Ok(Arc::new(Pool::start(config.clone(), cgroups.clone(), plan, init_exe.to_path_buf(), next_id.clone())?))
+        };
+        let standard = start(Interpreter::Standard)?;
+        let packages = match config.packages {
+            Some(_) => Some(start(Interpreter::Packages)?),
+            None => None,
+        };
+        let pools = Pools { standard, packages };
         Ok(SandboxRunner { pools: Arc::new(pools), cgroups, slots, max_concurrent, in_flight })
     }
 
@@ -146,14 +171,16 @@ impl SandboxRunner {
     /// Folders of the spare cgroups (held by warm units or made ahead); any other run cgroup
     /// under the parents belongs to a run in flight, or was leaked.
     pub fn spare_cgroup_dirs(&self) -> Vec<PathBuf> {
-        self.pools.standard.spare_folders()
+        self.pools.all().flat_map(|p| p.spare_folders()).collect()
     }
 
     /// Waits until no run is in flight or cleaning up.
     pub async fn quiesce(&self) {
         let n = u32::try_from(self.in_flight).unwrap_or(u32::MAX);
         drop(self.slots.acquire_many(n).await);
-        drop(self.pools.standard.cleanups.acquire_many(pool::MAX_CLEANUPS).await);
+        for pool in self.pools.all() {
+            drop(pool.cleanups.acquire_many(pool::MAX_CLEANUPS).await);
+        }
     }
 
     /// How many units the interpreter keeps ready or in the making.
@@ -165,10 +192,28 @@ impl SandboxRunner {
     pub fn zygote_pid(&self) -> u32 {
         self.pools.standard.zygote_pid().unwrap_or(0)
     }
+
+    /// The same for the interpreter with the packages imported, when they are installed.
+    pub fn packages_zygote_pid(&self) -> Option<u32> {
+        self.pools.packages.as_ref().and_then(|p| p.zygote_pid())
+    }
+
+    /// The interpreter a run goes to: one whose code imports a curated package goes to the
+    /// interpreter that has them imported already, when there is one.
+    fn route(&self, req: &RunRequest, interpreter: Interpreter) -> Interpreter {
+        let sources = std::iter::once(req.code.as_str()).chain(req.files.values().map(String::as_str));
+        match interpreter {
+            Interpreter::Standard if self.pools.packages.is_some() && crate::packages::imports_curated(sources) => {
+                Interpreter::Packages
+            }
+            other => other,
+        }
+    }
 }
 
 impl Runner for SandboxRunner {
     fn start_entry(&self, req: RunRequest, entry: Entry, opts: StartOptions) -> Result<RunHandle, SandboxError> {
+        let opts = StartOptions { interpreter: self.route(&req, opts.interpreter), ..opts };
         launch(&self.slots, self.pools.clone(), req, entry, opts)
     }
 
@@ -183,7 +228,7 @@ impl Runner for SandboxRunner {
     /// Stops the sandbox: its interpreters and every unit end, and every cgroup it made is
     /// removed, those of runs still in flight included (they end as killed).
     fn shutdown(&self) {
-        self.pools.standard.stop();
+        self.pools.all().for_each(|p| p.stop());
         self.cgroups.remove_runs();
     }
 }
@@ -191,13 +236,21 @@ impl Runner for SandboxRunner {
 /// A pool of units per kind of interpreter.
 struct Pools {
     standard: Arc<Pool>,
+    /// Only when the packages are installed.
+    packages: Option<Arc<Pool>>,
 }
 
 impl Pools {
     fn pool(&self, interpreter: Interpreter) -> &Arc<Pool> {
         match interpreter {
             Interpreter::Standard => &self.standard,
+            // Without the packages installed, their imports fail in a standard unit, in words.
+            Interpreter::Packages => self.packages.as_ref().unwrap_or(&self.standard),
         }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Arc<Pool>> {
+        std::iter::once(&self.standard).chain(&self.packages)
     }
 }
 

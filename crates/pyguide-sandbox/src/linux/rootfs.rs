@@ -28,6 +28,10 @@ pub struct Plan {
     pub id_base: u32,
     /// Sizes of each unit's tmpfs folders.
     pub mounts: UnitMounts,
+    /// The curated packages' install on the host, bound read-only at
+    /// [`crate::packages::SANDBOX_DIR`] (a fixed path: the host's may lie under `/work` or `/tmp`,
+    /// which every unit covers with its own folders).
+    pub packages: Option<PathBuf>,
 }
 
 const PROBE: &str = r#"
@@ -52,13 +56,29 @@ pub struct RootPaths {
     pub hide: Vec<PathBuf>,
 }
 
-/// Host paths the interpreter needs: its executable, its standard library folders and the
-/// shared libraries of the executable and of every extension module.
-pub fn interpreter_paths(python: &Path) -> Result<RootPaths, SandboxError> {
-    find_paths(python)
+/// Host paths the interpreter needs: its executable, its standard library folders, the curated
+/// packages' folder when they are installed, and the shared libraries of the executable and of
+/// every extension module (the packages' included: libstdc++ and the like).
+pub fn interpreter_paths(python: &Path, packages: Option<&Path>) -> Result<RootPaths, SandboxError> {
+    find_paths(python, packages)
 }
 
-fn find_paths(python: &Path) -> Result<RootPaths, SandboxError> {
+/// Every extension module and shared library under `dir`, at any depth.
+fn shared_objects(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => shared_objects(&path, found),
+            Ok(t) if t.is_file() && path.file_name().is_some_and(|n| n.to_string_lossy().contains(".so")) => {
+                found.push(path)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn find_paths(python: &Path, packages: Option<&Path>) -> Result<RootPaths, SandboxError> {
     let out = Command::new(python)
         .args(["-E", "-s", "-c", PROBE])
         .output()
@@ -82,6 +102,9 @@ fn find_paths(python: &Path) -> Result<RootPaths, SandboxError> {
             elf.extend(entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "so")));
         }
     }
+    if let Some(dir) = packages {
+        shared_objects(dir, &mut elf);
+    }
     let ldd = Command::new("ldd").args(&elf).output().map_err(|e| {
         SandboxError::PythonNotFound(format!(
             "cannot run ldd to find the interpreter's shared libraries: {e} (install Debian's libc-bin)"
@@ -91,7 +114,11 @@ fn find_paths(python: &Path) -> Result<RootPaths, SandboxError> {
         // "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" or "/lib64/ld-linux-x86-64.so.2 (0x...)"
         let candidate = line.split("=>").nth(1).unwrap_or(line).trim();
         let path = candidate.split(" (").next().unwrap_or("").trim();
-        if path.starts_with('/') && Path::new(path).exists() {
+        // (The packages' own bundled libraries are inside their folder, which is bound apart.)
+        if path.starts_with('/')
+            && Path::new(path).exists()
+            && !packages.is_some_and(|d| Path::new(path).starts_with(d))
+        {
             binds.insert(PathBuf::from(path));
         }
     }

@@ -16,6 +16,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long the interpreter may take to say it is ready. The packages interpreter imports
+/// numpy, pandas and matplotlib first: a second or two on an idle machine, tens of seconds on a
+/// busy one (a failure to start is said at once, not by this wait).
+const START_WAIT: Duration = Duration::from_secs(120);
+
 pub(crate) struct Zygote {
     ctl: Arc<OwnedFd>,
     child: Child,
@@ -42,7 +47,7 @@ impl Zygote {
         let z = Zygote { ctl: Arc::new(ours), child };
         loop {
             let msg = z
-                .recv_timeout(Duration::from_secs(20))
+                .recv_timeout(START_WAIT)
                 .map_err(|e| SandboxError::InterpreterGone(format!("the sandbox did not start: {e}")))?;
             match msg {
                 None => {

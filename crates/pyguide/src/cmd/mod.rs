@@ -2,12 +2,14 @@
 
 pub mod check;
 pub mod inspect;
+pub mod packages;
 pub mod run;
 pub mod serve;
 
 use anyhow::Context;
+use pyguide_sandbox::packages::{Action, Packages};
 use pyguide_sandbox::{discover_python, Links, ProcessRunner, Runner, RunnerConfig};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Options every command that runs Python shares.
@@ -23,21 +25,50 @@ pub struct RunnerArgs {
     /// own machine: anything a program does, it does as you.
     #[arg(long, env = "PYGUIDE_UNSAFE_NO_SANDBOX")]
     pub unsafe_no_sandbox: bool,
+    /// Where the curated packages are installed (default: the data folder's `packages/`).
+    #[arg(long, value_name = "DIR", env = "PYGUIDE_PACKAGES_DIR")]
+    pub packages_dir: Option<PathBuf>,
+}
+
+/// What a runner is built with beyond its flags.
+#[derive(Default)]
+pub struct RunnerExtras {
+    /// The curriculum's sections an error's explanation may link to.
+    pub links: Links,
+    /// The curated packages, when installed.
+    pub packages: Option<Packages>,
+    /// Interactive runs that may wait for input beside the running ones (the server gives
+    /// their run slots to others meanwhile).
+    pub waiting: usize,
 }
 
 impl RunnerArgs {
-    /// The runner; an error's explanation may link to `links` (the curriculum's sections).
-    pub fn runner(&self, links: Links) -> anyhow::Result<Arc<dyn Runner>> {
-        self.runner_with_waiting(links, 0)
+    /// The folder holding the packages' installs: `--packages-dir`, else `data_dir/packages`.
+    pub fn packages_root(&self, data_dir: &Path) -> PathBuf {
+        self.packages_dir.clone().unwrap_or_else(|| data_dir.join("packages"))
     }
 
-    /// The runner, with room for `waiting` interactive runs blocked in `input()` beside the
-    /// running ones (the server gives their run slots to others meanwhile).
-    pub fn runner_with_waiting(&self, links: Links, waiting: usize) -> anyhow::Result<Arc<dyn Runner>> {
+    /// The runner, with the curated packages when they are installed (in `data/packages`
+    /// unless `--packages-dir` says otherwise; never downloading them: `pyguide packages` does);
+    /// an error's explanation may link to `links` (the curriculum's sections).
+    pub fn runner(&self, links: Links) -> anyhow::Result<Arc<dyn Runner>> {
+        let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
+        let root = self.packages_root(Path::new("data"));
+        let installed = pyguide_sandbox::packages::packages(&python.executable, &root, Action::Status);
+        let packages = installed.unwrap_or_else(|e| {
+            tracing::warn!("the packages in {} cannot be used: {e}", root.display());
+            None
+        });
+        self.runner_with(RunnerExtras { links, packages, waiting: 0 })
+    }
+
+    /// The runner, with what `extras` adds to its flags.
+    pub fn runner_with(&self, extras: RunnerExtras) -> anyhow::Result<Arc<dyn Runner>> {
         let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
         let mut config = RunnerConfig::new(python);
-        config.links = Arc::new(links);
-        config.max_waiting = waiting;
+        config.links = Arc::new(extras.links);
+        config.max_waiting = extras.waiting;
+        config.packages = extras.packages;
         if let Some(n) = self.max_concurrent {
             config.max_concurrent = n.max(1);
         }

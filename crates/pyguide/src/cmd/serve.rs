@@ -34,7 +34,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
     let site = Site::build(&curriculum).context("rendering the pages")?;
     let availability = pyguide_server::Availability::default();
-    let runner = args.runner.runner_with_waiting(curriculum.links(), availability.waiting_for_input)?;
+    let links = curriculum.links();
+    // The curated packages: installed on the first start, with a progress line per wheel.
+    let (runner_args, data_dir) = (args.runner.clone(), args.data_dir.clone());
+    let packages =
+        tokio::task::spawn_blocking(move || super::packages::for_server(&runner_args, &data_dir, &curriculum)).await?;
+    let waiting = availability.waiting_for_input;
+    let runner = args.runner.runner_with(super::RunnerExtras { links, packages, waiting })?;
     tracing::info!(
         tutorials = site.tutorials,
         examples = site.examples,

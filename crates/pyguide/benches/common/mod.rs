@@ -1,0 +1,56 @@
+//! What the benchmarks share: a keep-alive HTTP/1.1 client of `POST /api/run`.
+
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// One keep-alive HTTP/1.1 connection that posts JSON and reads the answer.
+pub struct Client {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    pub async fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).ok();
+        Client { stream, buf: Vec::with_capacity(4096) }
+    }
+
+    /// Posts `code` to /api/run; returns the status code and the body.
+    pub async fn run(&mut self, code: &str) -> (u16, String) {
+        let body = serde_json::json!({ "code": code }).to_string();
+        let req = format!(
+            "POST /api/run HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.write_all(req.as_bytes()).await.expect("write");
+        self.buf.clear();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = self.stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "the server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_string();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0))
+                    })
+                    .unwrap_or(0);
+                while self.buf.len() < end + 4 + len {
+                    let n = self.stream.read(&mut chunk).await.expect("read body");
+                    assert!(n > 0, "the server closed the connection");
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                return (status, String::from_utf8_lossy(&self.buf[end + 4..end + 4 + len]).into_owned());
+            }
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
