@@ -111,6 +111,8 @@ mod tests {
             stderr: stderr.into(),
             duration_ms: 1.0,
             truncated: false,
+            time_limit: None,
+            cpu_ms: None,
         }
     }
 

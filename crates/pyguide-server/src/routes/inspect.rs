@@ -93,7 +93,16 @@ mod tests {
     use super::*;
 
     fn result(outcome: Outcome, exit_code: Option<i32>, stdout: &str, truncated: bool) -> RunResult {
-        RunResult { outcome, exit_code, stdout: stdout.into(), stderr: String::new(), duration_ms: 3.0, truncated }
+        RunResult {
+            outcome,
+            exit_code,
+            stdout: stdout.into(),
+            stderr: String::new(),
+            duration_ms: 3.0,
+            truncated,
+            time_limit: None,
+            cpu_ms: None,
+        }
     }
 
     #[test]
