@@ -1,6 +1,7 @@
 // The editor bundle, loaded by app.js only on pages with examples: CodeMirror 6 for each
 // example, and the runner UI — streaming output over a WebSocket (protocol in README.md),
-// interactive input(), Stop, Reset, Copy, Share, and traceback line highlighting.
+// interactive input(), Stop, Reset, Copy, Share, and traceback line highlighting; the learner's
+// edits are kept in localStorage (saved.ts) and come back after a reload.
 // Everything a program prints is inserted as text, never as HTML.
 
 import { EditorState, StateEffect, StateField, Prec, type Extension } from "@codemirror/state";
@@ -20,6 +21,8 @@ import { bracketMatching, indentOnInput, syntaxHighlighting, indentUnit } from "
 import { pythonLanguage } from "@codemirror/lang-python";
 import { classHighlighter } from "@lezer/highlight";
 import { attachUnderTheHood, underTheHoodExtension } from "./inspect/hook";
+import { OFFLINE, unreachable } from "./net";
+import { saveCode, savedCode } from "./saved";
 
 type Files = Record<string, string>;
 type ServerMsg =
@@ -192,6 +195,15 @@ class Example {
   inputField: HTMLInputElement | null = null;
   stderr = "";
   finished = false;
+  /** Where this example's edits are kept: the page and the example's anchor. */
+  readonly key: string;
+  readonly editedMark: HTMLElement;
+  saveTimer = 0;
+  /** The Output pane follows new output unless the learner scrolled up to read. */
+  follow = true;
+  followFrame = 0;
+  clockTimer = 0;
+  readonly clock: HTMLElement | null;
 
   constructor(root: HTMLElement, index: number) {
     this.root = root;
@@ -205,11 +217,25 @@ class Example {
     this.out = root.querySelector(".output-body") as HTMLElement;
     const label = root.getAttribute("aria-label") || `example ${index + 1}`;
 
+    this.key = `${location.pathname}#${root.id || "ex" + index}`;
+    const saved = savedCode(this.key, this.original);
     const host = el("div", "editor");
     pre.replaceWith(host);
     this.view = new EditorView({
       parent: host,
-      state: EditorState.create({ doc: this.original, extensions: [...editorExtensions(label, () => this.run()), underTheHoodExtension] }),
+      state: EditorState.create({
+        doc: saved && !saved.stale ? saved.code : this.original,
+        extensions: [
+          ...editorExtensions(label, () => this.run()),
+          underTheHoodExtension,
+          EditorView.updateListener.of((u) => u.docChanged && this.changed()),
+        ],
+      }),
+    });
+    this.clock = root.querySelector("[data-clock]");
+    this.out.addEventListener("scroll", () => {
+      const b = this.out;
+      this.follow = b.scrollHeight - b.scrollTop - b.clientHeight < 8;
     });
 
     // Toolbar: Run (already in the page), Stop, Reset, Copy, Share, and the keyboard hint.
@@ -224,7 +250,11 @@ class Example {
     const share = button("Share", "share", "Share a link to this code");
     const hint = el("p", "editor-hint", `${modKey}+Enter runs · Tab indents · Esc then Tab leaves the editor`);
     hint.id = `${root.id || "ex" + index}-hint`;
-    actions.append(this.stopButton, reset, copy, share);
+    this.editedMark = el("span", "edited-mark", "edited");
+    this.editedMark.title = "You changed this code; it is kept in this browser. Reset brings back the original.";
+    this.editedMark.hidden = !saved || saved.stale;
+    actions.append(this.stopButton, reset, copy, share, this.editedMark);
+    if (saved?.stale) this.offerStale(saved.code, actions);
     actions.after(hint);
     this.shareBox = el("div", "share-box");
     this.shareBox.hidden = true;
@@ -233,13 +263,9 @@ class Example {
 
     this.runButton.addEventListener("click", () => this.run());
     this.stopButton.addEventListener("click", () => this.stop());
-    reset.addEventListener("click", () => {
-      this.view.dispatch({
-        changes: { from: 0, to: this.view.state.doc.length, insert: this.original },
-        effects: setErrorLine.of(null),
-      });
-      announce("Code reset to the original");
-    });
+    reset.addEventListener("click", () => this.reset());
+    // Leaving or reloading the page right after an edit must not lose it.
+    window.addEventListener("pagehide", () => this.saveTimer && this.save());
     copy.addEventListener("click", async () => {
       const ok = await copyText(this.code());
       copy.textContent = ok ? "Copied" : "Copy failed";
@@ -252,6 +278,57 @@ class Example {
 
   code(): string {
     return this.view.state.doc.toString();
+  }
+
+  // ---- Autosave
+
+  changed() {
+    this.editedMark.hidden = this.code() === this.original;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => this.save(), 300);
+  }
+
+  save() {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = 0;
+    saveCode(this.key, this.original, this.code());
+  }
+
+  /** The original code back, its saved edit forgotten, and the output of the old code cleared. */
+  reset() {
+    if (this.ws) this.stop();
+    this.view.dispatch({
+      changes: { from: 0, to: this.view.state.doc.length, insert: this.original },
+      effects: setErrorLine.of(null),
+    });
+    this.save();
+    this.root.querySelector(".stale-offer")?.remove();
+    this.out.replaceChildren(el("pre", "output-placeholder", 'Click "Run Code" to see the output'));
+    this.console = null;
+    announce("Code reset to the original");
+  }
+
+  /** The author changed this example since the learner's edit: offer the edit, don't load it. */
+  offerStale(code: string, actions: HTMLElement) {
+    const offer = el("div", "stale-offer");
+    offer.setAttribute("role", "note");
+    const use = button("Use my edit", "stale-use");
+    const drop = button("Discard it", "stale-drop");
+    offer.append(el("span", undefined, "This example changed since you edited it. Your edit of the old version is kept. "), use, " ", drop);
+    actions.before(offer);
+    use.addEventListener("click", () => {
+      this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: code } });
+      this.save();
+      offer.remove();
+      this.view.focus();
+      announce("Your edit is back in the editor");
+    });
+    drop.addEventListener("click", () => {
+      saveCode(this.key, this.original, null);
+      offer.remove();
+      this.runButton.focus();
+      announce("Your old edit was discarded");
+    });
   }
 
   // ---- Output pane
@@ -268,6 +345,16 @@ class Example {
       this.console.insertBefore(span, before);
     }
     if (kind === "stderr") this.stderr += text;
+    this.followOutput();
+  }
+
+  /** Keeps the newest output in sight (once per frame), unless the learner scrolled up. */
+  followOutput() {
+    if (!this.follow || this.followFrame) return;
+    this.followFrame = requestAnimationFrame(() => {
+      this.followFrame = 0;
+      this.out.scrollTop = this.out.scrollHeight;
+    });
   }
 
   showInputLine() {
@@ -296,6 +383,7 @@ class Example {
     this.console.append(line);
     this.inputLine = line;
     this.inputField = field;
+    this.followOutput();
   }
 
   hideInputLine() {
@@ -313,6 +401,10 @@ class Example {
     const active = document.activeElement;
     const ours = active === document.body || (active instanceof Node && this.root.contains(active));
     if (ours && active !== field) field.focus({ preventScroll: true });
+    // The program waits for input: the field in sight, above a phone's keyboard too.
+    this.follow = true;
+    this.out.scrollTop = this.out.scrollHeight;
+    field.scrollIntoView({ block: "nearest" });
   }
 
   send(msg: object) {
@@ -328,7 +420,19 @@ class Example {
     this.finished = false;
     this.console = el("pre", "console");
     this.out.replaceChildren(this.console);
+    this.follow = true;
     this.out.setAttribute("aria-busy", "true");
+    this.root.querySelector(".output")?.scrollIntoView({ block: "nearest" });
+    if (!navigator.onLine) {
+      this.console = null;
+      const note = el("pre", "stderr", OFFLINE);
+      note.dataset.offline = "true";
+      this.out.replaceChildren(note);
+      this.out.removeAttribute("aria-busy");
+      announce(OFFLINE);
+      return;
+    }
+    this.startClock();
     // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
     this.runButton.setAttribute("aria-disabled", "true");
     this.stopButton.disabled = false;
@@ -368,10 +472,17 @@ class Example {
       }
     };
     ws.onclose = () => {
-      if (!this.finished) {
+      if (this.finished) return;
+      if (!navigator.onLine) {
+        // Offline: the notice says it all; the pane says it once, and is cleared when back online.
+        const note = el("pre", "stderr", OFFLINE);
+        note.dataset.offline = "true";
+        this.out.replaceChildren(note);
+        this.console = null;
+      } else {
         this.write("stderr", "The connection to the server was lost before the program finished.\n");
-        this.finish(null);
       }
+      this.finish(null);
     };
   }
 
@@ -383,6 +494,7 @@ class Example {
   finish(m: Extract<ServerMsg, { type: "exit" }> | null) {
     if (this.finished) return;
     this.finished = true;
+    this.stopClock();
     this.hideInputLine();
     const ws = this.ws;
     this.ws = null;
@@ -412,7 +524,33 @@ class Example {
     }
     const status = el("p", `status status-${m.outcome}`, m.message);
     this.out.append(status);
+    this.keepInView();
     announce(m.message + (summary ? ". " + summary : ""));
+  }
+
+  /** While the learner looks at the Output pane (its top on screen), all of it stays in sight
+   * as it grows: the status line at the end included, on a phone too. */
+  keepInView() {
+    const pane = this.root.querySelector(".output");
+    if (!pane) return;
+    const r = pane.getBoundingClientRect();
+    if (r.top >= 0 && r.top < innerHeight && r.bottom > innerHeight) pane.scrollIntoView({ block: "nearest" });
+  }
+
+  /** "Running… 1.2 s" beside the Output label while the program runs (not a live region: the
+   * start and the end are announced, not every tick). */
+  startClock() {
+    const clock = this.clock;
+    if (!clock) return;
+    const started = performance.now();
+    const tick = () => (clock.textContent = `Running… ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    tick();
+    this.clockTimer = window.setInterval(tick, 100);
+  }
+
+  stopClock() {
+    clearInterval(this.clockTimer);
+    if (this.clock) this.clock.textContent = "";
   }
 
   // ---- Share
@@ -444,7 +582,11 @@ class Example {
       field.select();
       announce(copied ? "Link created and copied" : "Link created");
     } catch (e) {
-      this.shareBox.replaceChildren(el("span", "stderr", (e as Error).message || "Sharing failed."));
+      // fetch's own TypeError ("Failed to fetch") is not for the learner's eyes.
+      const words = e instanceof TypeError ? unreachable("The link could not be saved.") : (e as Error).message;
+      const note = el("span", "stderr", words || "Sharing failed.");
+      if (!navigator.onLine) note.dataset.offline = "true"; // cleared by app.js when back online
+      this.shareBox.replaceChildren(note);
     } finally {
       btn.disabled = false;
     }
@@ -463,6 +605,10 @@ function mountAll() {
   const pending = state.pendingRun;
   state.pendingRun = null;
   if (pending) examples.find((e) => e.root === pending)?.run();
+  if (state.focusFirst) {
+    state.focusFirst = false;
+    document.querySelector<HTMLElement>("[data-example] .cm-content, [data-exercise] .cm-content")?.focus();
+  }
 }
 
 /** Editors for exercise.js, which is loaded only on pages with exercises (CodeMirror stays here). */
