@@ -162,7 +162,9 @@ function editorExtensions(label: string, run: () => void): Extension[] {
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (run(), true) }])),
     // Tab indents; CodeMirror's escape hatch (Esc, then Tab) moves focus on for keyboard users.
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-    EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}` }),
+    // tabindex: the editable area is already a Tab stop; saying so lets checkers (axe) see that
+    // the scroller around it is reachable by keyboard (a long line scrolls it sideways on a phone).
+    EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}`, tabindex: "0" }),
   ];
 }
 
