@@ -137,7 +137,7 @@ if (form && input && results) {
   });
 }
 
-// ---- The editor: loaded only on pages with examples, on first interaction or when idle.
+// ---- The editor: loaded only on pages with examples, as soon as this script runs.
 const editorUrl = document.body.dataset.editor;
 let loading = false;
 
@@ -152,13 +152,16 @@ function loadEditor() {
     const pending = state.pendingRun;
     if (pending) {
       const out = pending.querySelector(".output-body");
-      out?.replaceChildren(el("pre", "stderr", "The editor could not be loaded. Check your connection and reload."));
+      const note = el("pre", "stderr", navigator.onLine ? "The editor could not be loaded: press Run again, or reload the page." : OFFLINE);
+      if (!navigator.onLine) note.dataset.offline = "true"; // cleared when back online
+      out?.replaceChildren(note);
     }
   };
   document.head.append(s);
 }
 
 if (editorUrl && document.querySelector("[data-example], [data-exercise]")) {
+  // If the load failed (offline), the next interaction with an example tries again.
   const wake = (ev: Event) => {
     const t = ev.target as Element | null;
     if (t && t.closest && t.closest("[data-example], [data-exercise]")) loadEditor();
@@ -175,8 +178,9 @@ if (editorUrl && document.querySelector("[data-example], [data-exercise]")) {
     example.querySelector(".output-body")?.replaceChildren(el("pre", "output-placeholder", "Loading the editor…"));
     loadEditor();
   });
-  const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 1500));
-  idle(loadEditor, { timeout: 4000 });
+  // At once, not when idle: a long page's browser is rarely idle soon, and the page is not
+  // interactive until its editors are. The script is async: the page paints without waiting.
+  loadEditor();
 }
 
 // ---- "Skip to the first editor" (the second skip link): focus the first editor, loading the

@@ -122,6 +122,15 @@ function errorSummary(stderr: string): string | null {
   return last || null;
 }
 
+/** The site's colours for the selection and the cursor. One theme for every editor: a theme made
+ * per editor would add a new stylesheet for each, and restyle the whole page each time. */
+const siteTheme = EditorView.theme({
+  ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+    background: "var(--sel)",
+  },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+});
+
 /** Everything an editor has (examples and exercises): Python, the site's highlighting, the
  * error-line highlight, CSP-safe typing, and `Mod-Enter` for `run` (Run, or Check). */
 function editorExtensions(label: string, run: () => void): Extension[] {
@@ -153,12 +162,7 @@ function editorExtensions(label: string, run: () => void): Extension[] {
     }),
     // CodeMirror injects its styles in a <style> element; the page's CSP admits it by nonce.
     EditorView.cspNonce.of(document.body.dataset.styleNonce || ""),
-    EditorView.theme({
-      ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
-        background: "var(--sel)",
-      },
-      ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
-    }),
+    siteTheme,
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (run(), true) }])),
     // Tab indents; CodeMirror's escape hatch (Esc, then Tab) moves focus on for keyboard users.
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
@@ -221,10 +225,7 @@ class Example {
 
     this.key = `${location.pathname}#${root.id || "ex" + index}`;
     const saved = savedCode(this.key, this.original);
-    const host = el("div", "editor");
-    pre.replaceWith(host);
     this.view = new EditorView({
-      parent: host,
       state: EditorState.create({
         doc: saved && !saved.stale ? saved.code : this.original,
         extensions: [
@@ -234,6 +235,11 @@ class Example {
         ],
       }),
     });
+    // Made apart from the page, then put in: made in place, each editor would make the browser
+    // restyle the page (all the editors before it included) while it is built.
+    const host = el("div", "editor");
+    host.append(this.view.dom);
+    pre.replaceWith(host);
     this.clock = root.querySelector("[data-clock]");
     this.out.addEventListener("scroll", () => {
       const b = this.out;
@@ -595,22 +601,63 @@ class Example {
   }
 }
 
-function mountAll() {
-  const examples: Example[] = [];
-  document.querySelectorAll<HTMLElement>("[data-example]").forEach((root, i) => {
-    if (root.dataset.mounted) return;
+/** Makes the editor of one example (once), and remembers it. */
+const examples = new Map<HTMLElement, Example>();
+function mount(root: HTMLElement): Example {
+  let ex = examples.get(root);
+  if (!ex) {
     root.dataset.mounted = "true";
-    examples.push(new Example(root, i));
-  });
+    ex = new Example(root, Array.from(document.querySelectorAll("[data-example]")).indexOf(root));
+    examples.set(root, ex);
+  }
+  return ex;
+}
+
+/** The editors on screen first, at once; the others in slices, when the browser is idle, so
+ * that a long page is interactive as soon as what the learner sees is. A Run pressed on an
+ * example not yet mounted mounts it and runs it. */
+function mountAll() {
+  const t0 = performance.now();
+  const all = Array.from(document.querySelectorAll<HTMLElement>("[data-example]")).filter((r) => !r.dataset.mounted);
+  const near = (r: HTMLElement) => {
+    const b = r.getBoundingClientRect();
+    return b.bottom > -innerHeight / 2 && b.top < innerHeight * 1.5;
+  };
+  const later = all.filter((r) => !near(r));
+  all.filter(near).forEach(mount);
   const state = (window.pyguide = window.pyguide || {});
   state.editorLoaded = true;
+  // For the felt-speed bench (e2e/bench): when the editors in view were ready.
+  performance.measure("pyguide-mount", { start: t0 });
   const pending = state.pendingRun;
   state.pendingRun = null;
-  if (pending) examples.find((e) => e.root === pending)?.run();
+  if (pending) mount(pending).run();
   if (state.focusFirst) {
     state.focusFirst = false;
-    document.querySelector<HTMLElement>("[data-example] .cm-content, [data-exercise] .cm-content")?.focus();
+    const first = document.querySelector<HTMLElement>("[data-example], [data-exercise]");
+    if (first?.matches("[data-example]")) mount(first);
+    first?.querySelector<HTMLElement>(".cm-content")?.focus();
   }
+  document.addEventListener("click", (ev) => {
+    const root = (ev.target as Element).closest?.("[data-example]") as HTMLElement | null;
+    if (root && !root.dataset.mounted && (ev.target as Element).closest("[data-run]")) mount(root).run();
+  });
+  document.addEventListener("focusin", (ev) => {
+    const root = (ev.target as Element).closest?.("[data-example]") as HTMLElement | null;
+    if (root && !root.dataset.mounted) mount(root);
+  });
+  const idle: (f: (d?: { timeRemaining(): number }) => void) => void =
+    (window as any).requestIdleCallback?.bind(window) || ((f: () => void) => setTimeout(f, 16));
+  const slice = (deadline?: { timeRemaining(): number }) => {
+    do {
+      const next = later.shift();
+      if (next && !next.dataset.mounted) mount(next);
+    } while (later.length && deadline && deadline.timeRemaining() > 8);
+    if (later.length) idle(slice);
+    else performance.measure("pyguide-mount-all", { start: t0 });
+  };
+  if (later.length) idle(slice);
+  else performance.measure("pyguide-mount-all", { start: t0 });
 }
 
 /** Editors for exercise.js, which is loaded only on pages with exercises (CodeMirror stays here). */
