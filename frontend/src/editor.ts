@@ -423,23 +423,27 @@ class Example {
 
   run() {
     if (this.ws) return;
+    // The connection first: the page's own work below overlaps the WebSocket's handshake.
+    const online = navigator.onLine;
+    const ws = online ? new WebSocket(wsUrl()) : null;
+    this.ws = ws;
     this.view.dispatch({ effects: setErrorLine.of(null) });
     this.stderr = "";
     this.finished = false;
     this.console = el("pre", "console");
     this.out.replaceChildren(this.console);
     this.follow = true;
-    this.out.setAttribute("aria-busy", "true");
-    this.root.querySelector(".output")?.scrollIntoView({ block: "nearest" });
-    if (!navigator.onLine) {
+    // In the next frame, with that frame's layout, rather than forcing one now.
+    requestAnimationFrame(() => this.root.querySelector(".output")?.scrollIntoView({ block: "nearest" }));
+    if (!ws) {
       this.console = null;
       const note = el("pre", "stderr", OFFLINE);
       note.dataset.offline = "true";
       this.out.replaceChildren(note);
-      this.out.removeAttribute("aria-busy");
       announce(OFFLINE);
       return;
     }
+    this.out.setAttribute("aria-busy", "true");
     this.startClock();
     // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
     this.runButton.setAttribute("aria-disabled", "true");
@@ -453,8 +457,6 @@ class Example {
     };
     if (this.stdinBox && this.stdinBox.value) msg.stdin = this.stdinBox.value;
 
-    const ws = new WebSocket(wsUrl());
-    this.ws = ws;
     let promptTimer = 0;
     ws.onopen = () => ws.send(JSON.stringify(msg));
     ws.onmessage = (ev) => {
