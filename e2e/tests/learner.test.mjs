@@ -96,7 +96,9 @@ for (const { name, options } of WIDTHS) {
       });
       assert.equal(inPane, true, "the input line is in the pane's visible part");
       await shot(play, `output-input-${name}`);
-      // Time spent waiting for the learner is not running time: wait 1.5 s before answering.
+      // Time spent waiting for the learner is not running time: the clock stands still, and the
+      // time reported leaves it out. Wait 1.5 s before answering.
+      await play.waitForFunction(() => document.querySelector("[data-clock]").textContent === "Waiting for your input");
       await new Promise((r) => setTimeout(r, 1500));
       await field.fill("Ada");
       await field.press("Enter");

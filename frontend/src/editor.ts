@@ -209,6 +209,8 @@ class Example {
   follow = true;
   followFrame = 0;
   clockTimer = 0;
+  /** When the program seemed to wait for input (a prompt), or 0. */
+  waitingSince = 0;
   readonly clock: HTMLElement | null;
 
   constructor(root: HTMLElement, index: number) {
@@ -381,6 +383,7 @@ class Example {
         field.value = "";
         this.write("echo", data);
         this.send({ type: "stdin", data });
+        this.waitingSince = 0;
       } else if ((ev.key === "d" || ev.key === "D") && ev.ctrlKey) {
         ev.preventDefault();
         this.send({ type: "eof" });
@@ -410,6 +413,7 @@ class Example {
     const ours = active === document.body || (active instanceof Node && this.root.contains(active));
     if (ours && active !== field) field.focus({ preventScroll: true });
     // The program waits for input: the field in sight, above a phone's keyboard too.
+    this.waitingSince = performance.now();
     this.follow = true;
     this.out.scrollTop = this.out.scrollHeight;
     field.scrollIntoView({ block: "nearest" });
@@ -470,6 +474,7 @@ class Example {
         if (m.interactive) this.showInputLine();
       } else if (m.type === "stdout" || m.type === "stderr") {
         this.write(m.type, m.data);
+        this.waitingSince = 0; // it printed: it is not waiting
         clearTimeout(promptTimer);
         if (m.type === "stdout" && !m.data.endsWith("\n")) {
           promptTimer = window.setTimeout(() => this.maybeFocusInput(), 100);
@@ -552,14 +557,22 @@ class Example {
   startClock() {
     const clock = this.clock;
     if (!clock) return;
-    const started = performance.now();
-    const tick = () => (clock.textContent = `Running… ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    let ran = 0;
+    let last = performance.now();
+    // While the program waits at a prompt, the clock stands still, as the server's does.
+    const tick = () => {
+      const now = performance.now();
+      if (this.waitingSince === 0) ran += now - last;
+      last = now;
+      clock.textContent = this.waitingSince ? "Waiting for your input" : `Running… ${(ran / 1000).toFixed(1)} s`;
+    };
     tick();
     this.clockTimer = window.setInterval(tick, 100);
   }
 
   stopClock() {
     clearInterval(this.clockTimer);
+    this.waitingSince = 0;
     if (this.clock) this.clock.textContent = "";
   }
 
