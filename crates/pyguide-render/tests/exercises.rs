@@ -172,7 +172,9 @@ fn the_home_page_carries_each_tutorials_exercise_ids_and_the_progress_panel() {
     assert!(home.contains(r#"<li class="tutorial-card" data-slug="reading">"#));
     assert!(home.contains("1 runnable example · <span data-progress>2 exercises</span></p>"));
     // In the page from the first paint (its space kept), hidden by noscript.css without JavaScript.
-    assert!(home.contains(r#"<section class="progress-panel" id="progress" aria-labelledby="progress-heading" data-progress-panel>"#));
+    assert!(home.contains(
+        r#"<section class="progress-panel" id="progress" aria-labelledby="progress-heading" data-progress-panel>"#
+    ));
     assert!(home.contains("<strong data-progress-total>0 of 3 exercises done</strong>"));
     assert!(home.contains(r#"<button type="button" data-progress-reset hidden>Reset progress</button>"#));
     assert!(home.contains(r#"<button type="button" data-progress-export>Export progress</button>"#));
