@@ -337,6 +337,10 @@ for (const { name, options } of WIDTHS) {
       await page.keyboard.press("Enter");
       await page.waitForFunction(() => document.activeElement?.classList.contains("cm-content"));
       assert.equal(await page.evaluate(() => document.activeElement.closest("[data-example]").id), "first-steps-1");
+      // A page that starts with an exercise: its editor.
+      await page.goto(env.server.base + "/tutorials/practice");
+      for (const key of ["Tab", "Tab", "Enter"]) await page.keyboard.press(key);
+      await page.waitForFunction(() => document.activeElement?.closest("[data-exercise] .cm-editor"));
       noProblems(page);
     });
   });

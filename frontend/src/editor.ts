@@ -647,11 +647,11 @@ function mountAll() {
   const pending = state.pendingRun;
   state.pendingRun = null;
   if (pending) mount(pending).run();
-  if (state.focusFirst) {
+  const first = document.querySelector<HTMLElement>("[data-example], [data-exercise]");
+  if (state.focusFirst && first?.matches("[data-example]")) {
+    // (An exercise's editor comes from exercise.js, which focuses it.)
     state.focusFirst = false;
-    const first = document.querySelector<HTMLElement>("[data-example], [data-exercise]");
-    if (first?.matches("[data-example]")) mount(first);
-    first?.querySelector<HTMLElement>(".cm-content")?.focus();
+    mount(first).view.focus();
   }
   document.addEventListener("click", (ev) => {
     const root = (ev.target as Element).closest?.("[data-example]") as HTMLElement | null;

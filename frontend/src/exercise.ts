@@ -409,11 +409,18 @@ class ExerciseWidget {
 function mountAll() {
   const make = state.makeEditor;
   if (!make) return;
+  const widgets: ExerciseWidget[] = [];
   document.querySelectorAll<HTMLElement>("[data-exercise]").forEach((root) => {
     if (root.dataset.mounted || !root.querySelector("[data-code]")) return;
     root.dataset.mounted = "true";
-    new ExerciseWidget(root, make);
+    widgets.push(new ExerciseWidget(root, make));
   });
+  // "Skip to the first editor" pressed before the editors were made, on a page that starts
+  // with an exercise.
+  if (state.focusFirst && widgets.length) {
+    state.focusFirst = false;
+    widgets[0].editor.focus();
+  }
 }
 
 mountAll();
