@@ -431,7 +431,8 @@ class Example {
     const online = navigator.onLine;
     const ws = online ? new WebSocket(wsUrl()) : null;
     this.ws = ws;
-    this.view.dispatch({ effects: setErrorLine.of(null) });
+    // An editor update only if there is a highlight to clear: each one costs a measure.
+    if (this.view.state.field(errorLine).size) this.view.dispatch({ effects: setErrorLine.of(null) });
     this.stderr = "";
     this.finished = false;
     this.console = el("pre", "console");
