@@ -3,8 +3,9 @@
 //
 //   theme.js  — tiny, loaded blocking in <head>: applies the saved theme before first paint.
 //   app.js    — every page: theme toggle, search, and the lazy loader of the editor.
-//   editor.js — CodeMirror 6 + the runner UI (WebSocket streaming, input(), Share); loaded
-//               only on pages with examples, on first interaction or when the browser is idle.
+//   editor.js — CodeMirror 6 + the runner UI (WebSocket streaming, input(), Share, autosave);
+//               loaded only on pages with examples, as soon as app.js runs (async: the page
+//               paints first); the editors in view are made first, the others when idle.
 //   exercise.js — the exercise widget (Check, hints, solution, saved code), loaded by editor.js
 //               only on pages with exercises; its editors come from editor.js (window.pyguide).
 //   inspect.js + inspect.css — the "Under the hood" panel (src/inspect/), loaded by editor.js on

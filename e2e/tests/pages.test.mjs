@@ -18,9 +18,11 @@ test("every page: no console errors, editor loaded, no horizontal scroll at 375 
     await page.goto(env.server.base + path);
     const examples = await page.locator("[data-example]").count();
     if (examples > 0) {
-      // Loaded when the browser is idle, without any interaction.
+      // Loaded at once, without any interaction: the editors in view first, the others when idle.
       await editorReady(page);
-      assert.equal(await page.locator("[data-example] .cm-editor").count(), examples, `${path}: every example has an editor`);
+      await page
+        .waitForFunction((n) => document.querySelectorAll("[data-example] .cm-editor").length === n, examples, { timeout: 15_000 })
+        .catch(() => assert.fail(`${path}: every example has an editor`));
     }
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     if (width > 375) wide.push(`${path}: ${width}px`);

@@ -1,7 +1,9 @@
-// PyGuide's page script (every page, deferred): the theme toggle, search, exercise and
-// prediction progress marks, and the lazy loaders of the editor bundle and predict.js. Kept small: it is part of every first load.
+// PyGuide's page script (every page, deferred): the theme toggle, search, progress and the
+// guided path (progress.ts), the offline notice, the skip link to the first editor, and the
+// lazy loaders of the editor bundle and predict.js. Kept small: it is part of every first load.
 
-export {};
+import { OFFLINE } from "./net";
+import { markDone, setUpProgress } from "./progress";
 
 const root = document.documentElement;
 const state = (window.pyguide = window.pyguide || {});
@@ -16,14 +18,19 @@ function effectiveTheme(): "light" | "dark" {
   return media.matches ? "dark" : "light";
 }
 
+/** The button names the theme it switches to. */
 function paintThemeButton() {
   if (!themeButton) return;
   const dark = effectiveTheme() === "dark";
-  themeButton.setAttribute("aria-pressed", String(dark));
+  const icon = themeButton.querySelector("[aria-hidden]");
+  const label = themeButton.querySelector(".theme-label");
+  if (icon) icon.textContent = dark ? "☀" : "☾";
+  if (label) label.textContent = dark ? "Light theme" : "Dark theme";
 }
 
+// The button is in the page from the first paint (noscript.css hides it without JavaScript):
+// showing it only now would shift the header.
 if (themeButton) {
-  themeButton.hidden = false;
   paintThemeButton();
   themeButton.addEventListener("click", () => {
     const next = effectiveTheme() === "dark" ? "light" : "dark";
@@ -130,7 +137,7 @@ if (form && input && results) {
   });
 }
 
-// ---- The editor: loaded only on pages with examples, on first interaction or when idle.
+// ---- The editor: loaded only on pages with examples, as soon as this script runs.
 const editorUrl = document.body.dataset.editor;
 let loading = false;
 
@@ -145,13 +152,16 @@ function loadEditor() {
     const pending = state.pendingRun;
     if (pending) {
       const out = pending.querySelector(".output-body");
-      out?.replaceChildren(el("pre", "stderr", "The editor could not be loaded. Check your connection and reload."));
+      const note = el("pre", "stderr", navigator.onLine ? "The editor could not be loaded: press Run again, or reload the page." : OFFLINE);
+      if (!navigator.onLine) note.dataset.offline = "true"; // cleared when back online
+      out?.replaceChildren(note);
     }
   };
   document.head.append(s);
 }
 
 if (editorUrl && document.querySelector("[data-example], [data-exercise]")) {
+  // If the load failed (offline), the next interaction with an example tries again.
   const wake = (ev: Event) => {
     const t = ev.target as Element | null;
     if (t && t.closest && t.closest("[data-example], [data-exercise]")) loadEditor();
@@ -168,9 +178,52 @@ if (editorUrl && document.querySelector("[data-example], [data-exercise]")) {
     example.querySelector(".output-body")?.replaceChildren(el("pre", "output-placeholder", "Loading the editor…"));
     loadEditor();
   });
-  const idle = (window as any).requestIdleCallback || ((f: () => void) => setTimeout(f, 1500));
-  idle(loadEditor, { timeout: 4000 });
+  // At once, not when idle: a long page's browser is rarely idle soon, and the page is not
+  // interactive until its editors are. The script is async: the page paints without waiting.
+  loadEditor();
 }
+
+// ---- "Skip to the first editor" (the second skip link): focus the first editor, loading the
+// editor bundle first if need be (editor.js then focuses it once mounted).
+document.querySelector("[data-skip-editor]")?.addEventListener("click", (ev) => {
+  const first = document.querySelector<HTMLElement>("[data-example], [data-exercise]");
+  if (!first) return;
+  ev.preventDefault();
+  first.scrollIntoView({ block: "start" });
+  const content = first.querySelector<HTMLElement>(".cm-content");
+  if (content) content.focus();
+  else {
+    state.focusFirst = true;
+    loadEditor();
+  }
+});
+
+// ---- Offline: one notice, "You're offline", gone when the network is back, with the
+// output panes that said so put back as they were before the run.
+function paintNetwork() {
+  let notice = document.getElementById("net-status");
+  if (navigator.onLine) {
+    notice?.remove();
+    const live = document.getElementById("announcer");
+    if (live?.textContent === OFFLINE) live.textContent = "";
+    document.querySelectorAll<HTMLElement>("[data-offline]").forEach((e) => {
+      const body = e.closest(".output-body");
+      const box = e.closest<HTMLElement>(".exercise-feedback, .share-box");
+      if (body) body.replaceChildren(el("pre", "output-placeholder", 'Click "Run Code" to see the output'));
+      else e.remove();
+      if (box) box.hidden = true;
+    });
+    return;
+  }
+  if (notice) return;
+  notice = el("p", "net-status", OFFLINE);
+  notice.id = "net-status";
+  notice.setAttribute("role", "status");
+  document.body.append(notice);
+}
+addEventListener("online", paintNetwork);
+addEventListener("offline", paintNetwork);
+if (!navigator.onLine) paintNetwork();
 
 // ---- Predict the output: predict.js, loaded on the first interaction with a question or when idle.
 const predictUrl = document.body.dataset.predictJs;
@@ -214,121 +267,7 @@ if (window.matchMedia("(max-width: 800px)").matches) {
   document.querySelectorAll<HTMLDetailsElement>("details.sidebar-box").forEach((d) => (d.open = false));
 }
 
-// ---- Exercise progress, kept in this browser only: {"done": {"<exercise id>": <ms timestamp>}}.
-// exercise.js calls markDone when a check passes; the marks below are painted on every load.
-const PROGRESS = "pyguide.progress.v1";
-const CODE = "pyguide.code.v1"; // exercise.js: the learner's edited code per exercise
-
-function doneSet(): Record<string, number> {
-  try {
-    const v = JSON.parse(localStorage.getItem(PROGRESS) || "{}");
-    return v && typeof v.done === "object" && v.done ? v.done : {};
-  } catch {
-    return {};
-  }
-}
-
-const idsOf = (e: HTMLElement) => (e.dataset.exercises || "").split(" ").filter(Boolean);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-function paintProgress() {
-  const done = doneSet();
-  document.querySelectorAll<HTMLElement>("[data-exercise]").forEach((ex) => {
-    const mark = ex.querySelector<HTMLElement>("[data-exercise-done]");
-    if (mark) mark.hidden = !done[ex.dataset.exercise || ""];
-  });
-  // Predictions: the same store ("<slug>/predict-N" ids), counted apart from exercises.
-  let predictions = 0;
-  let predicted = 0;
-  document.querySelectorAll<HTMLElement>("[data-predict]").forEach((q) => {
-    const mark = q.querySelector<HTMLElement>("[data-predict-done]");
-    if (mark) mark.hidden = !done[q.dataset.predict || ""];
-  });
-  document.querySelectorAll<HTMLElement>("[data-predictions]").forEach((box) => {
-    const ids = (box.dataset.predictions || "").split(" ").filter(Boolean);
-    const n = ids.filter((id) => done[id]).length;
-    predictions += ids.length;
-    predicted += n;
-    const text = box.querySelector("[data-progress]");
-    if (text && !box.dataset.exercises) text.textContent = `Predictions: ${n} of ${ids.length} answered`;
-  });
-  const predictTotal = document.querySelector("[data-predict-total]");
-  if (predictTotal) predictTotal.textContent = `${predicted} of ${plural(predictions, "prediction")} answered`;
-  let all = 0;
-  let doneAll = 0;
-  document.querySelectorAll<HTMLElement>("[data-exercises]").forEach((box) => {
-    const ids = idsOf(box);
-    const n = ids.filter((id) => done[id]).length;
-    const card = box.classList.contains("tutorial-card");
-    if (card) {
-      all += ids.length;
-      doneAll += n;
-    }
-    const text = box.querySelector("[data-progress]");
-    if (text) {
-      text.textContent = card ? `${n}/${ids.length} exercises done` : `Exercises: ${n} of ${ids.length} done`;
-      if (n === ids.length) text.append(" ✓");
-    }
-    box.classList.toggle("all-done", n === ids.length);
-  });
-  const panel = document.querySelector<HTMLElement>("[data-progress-panel]");
-  const total = panel?.querySelector("[data-progress-total]");
-  if (panel && total) {
-    panel.hidden = false;
-    total.textContent = `${doneAll} of ${plural(all, "exercise")} done`;
-  }
-}
-
-state.markDone = (id: string) => {
-  const done = doneSet();
-  done[id] = Date.now();
-  try {
-    localStorage.setItem(PROGRESS, JSON.stringify({ done }));
-  } catch {
-    // Storage disabled: the mark lasts for this page only.
-  }
-  paintProgress();
-};
-paintProgress();
-addEventListener("storage", (e) => (e.key === PROGRESS || e.key === null) && paintProgress());
-
-// Reset progress (home page), after a second, explicit confirmation (no window.confirm).
-const resetButton = document.querySelector<HTMLButtonElement>("[data-progress-reset]");
-if (resetButton) {
-  const box = resetButton.parentElement as HTMLElement;
-  const ask = el("p", "progress-confirm");
-  ask.hidden = true;
-  ask.setAttribute("role", "group");
-  ask.setAttribute("aria-label", "Confirm reset");
-  const yes = el("button", "danger", "Yes, reset my progress");
-  const no = el("button", undefined, "Cancel");
-  yes.type = no.type = "button";
-  ask.append("This forgets which exercises you completed and your saved answers, in this browser. ", yes, " ", no);
-  const note = el("span", "progress-note");
-  note.setAttribute("role", "status");
-  box.append(ask, note);
-  const close = (focus: boolean) => {
-    ask.hidden = true;
-    resetButton.hidden = false;
-    if (focus) resetButton.focus();
-  };
-  resetButton.addEventListener("click", () => {
-    note.textContent = "";
-    ask.hidden = false;
-    resetButton.hidden = true;
-    yes.focus();
-  });
-  no.addEventListener("click", () => close(true));
-  ask.addEventListener("keydown", (e) => e.key === "Escape" && close(true));
-  yes.addEventListener("click", () => {
-    try {
-      localStorage.removeItem(PROGRESS);
-      localStorage.removeItem(CODE);
-    } catch {
-      // nothing stored
-    }
-    paintProgress();
-    close(true);
-    note.textContent = "Progress reset.";
-  });
-}
+// ---- Progress, the guided path, export and import (progress.ts); exercise.js and predict.js
+// mark passed exercises and answered predictions through state.markDone.
+state.markDone = markDone;
+setUpProgress();

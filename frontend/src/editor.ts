@@ -1,6 +1,7 @@
 // The editor bundle, loaded by app.js only on pages with examples: CodeMirror 6 for each
 // example, and the runner UI — streaming output over a WebSocket (protocol in README.md),
-// interactive input(), Stop, Reset, Copy, Share, and traceback line highlighting.
+// interactive input(), Stop, Reset, Copy, Share, and traceback line highlighting; the learner's
+// edits are kept in localStorage (saved.ts) and come back after a reload.
 // Everything a program prints is inserted as text, never as HTML.
 
 import { EditorState, StateEffect, StateField, Prec, type Extension } from "@codemirror/state";
@@ -21,6 +22,8 @@ import { pythonLanguage } from "@codemirror/lang-python";
 import { classHighlighter } from "@lezer/highlight";
 import { attachUnderTheHood, underTheHoodExtension } from "./inspect/hook";
 import { isBusy, retryCountdown } from "./retry";
+import { OFFLINE, unreachable } from "./net";
+import { saveCode, savedCode } from "./saved";
 
 type Files = Record<string, string>;
 type ServerMsg =
@@ -122,6 +125,15 @@ function errorSummary(stderr: string): string | null {
   return last || null;
 }
 
+/** The site's colours for the selection and the cursor. One theme for every editor: a theme made
+ * per editor would add a new stylesheet for each, and restyle the whole page each time. */
+const siteTheme = EditorView.theme({
+  ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
+    background: "var(--sel)",
+  },
+  ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
+});
+
 /** Everything an editor has (examples and exercises): Python, the site's highlighting, the
  * error-line highlight, CSP-safe typing, and `Mod-Enter` for `run` (Run, or Check). */
 function editorExtensions(label: string, run: () => void): Extension[] {
@@ -153,16 +165,13 @@ function editorExtensions(label: string, run: () => void): Extension[] {
     }),
     // CodeMirror injects its styles in a <style> element; the page's CSP admits it by nonce.
     EditorView.cspNonce.of(document.body.dataset.styleNonce || ""),
-    EditorView.theme({
-      ".cm-selectionBackground, &.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground": {
-        background: "var(--sel)",
-      },
-      ".cm-cursor, .cm-dropCursor": { borderLeftColor: "var(--fg)" },
-    }),
+    siteTheme,
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => (run(), true) }])),
     // Tab indents; CodeMirror's escape hatch (Esc, then Tab) moves focus on for keyboard users.
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-    EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}` }),
+    // tabindex: the editable area is already a Tab stop; saying so lets checkers (axe) see that
+    // the scroller around it is reachable by keyboard (a long line scrolls it sideways on a phone).
+    EditorView.contentAttributes.of({ "aria-label": `Python code, ${label}`, tabindex: "0" }),
   ];
 }
 
@@ -197,6 +206,17 @@ class Example {
   finished = false;
   /** Cancels a pending retry after the server said it was busy. */
   cancelRetry: (() => void) | null = null;
+  /** Where this example's edits are kept: the page and the example's anchor. */
+  readonly key: string;
+  readonly editedMark: HTMLElement;
+  saveTimer = 0;
+  /** The Output pane follows new output unless the learner scrolled up to read. */
+  follow = true;
+  followFrame = 0;
+  clockTimer = 0;
+  /** When the program seemed to wait for input (a prompt), or 0. */
+  waitingSince = 0;
+  readonly clock: HTMLElement | null;
 
   constructor(root: HTMLElement, index: number) {
     this.root = root;
@@ -210,11 +230,27 @@ class Example {
     this.out = root.querySelector(".output-body") as HTMLElement;
     const label = root.getAttribute("aria-label") || `example ${index + 1}`;
 
-    const host = el("div", "editor");
-    pre.replaceWith(host);
+    this.key = `${location.pathname}#${root.id || "ex" + index}`;
+    const saved = savedCode(this.key, this.original);
     this.view = new EditorView({
-      parent: host,
-      state: EditorState.create({ doc: this.original, extensions: [...editorExtensions(label, () => this.run()), underTheHoodExtension] }),
+      state: EditorState.create({
+        doc: saved && !saved.stale ? saved.code : this.original,
+        extensions: [
+          ...editorExtensions(label, () => this.run()),
+          underTheHoodExtension,
+          EditorView.updateListener.of((u) => u.docChanged && this.changed()),
+        ],
+      }),
+    });
+    // Made apart from the page, then put in: made in place, each editor would make the browser
+    // restyle the page (all the editors before it included) while it is built.
+    const host = el("div", "editor");
+    host.append(this.view.dom);
+    pre.replaceWith(host);
+    this.clock = root.querySelector("[data-clock]");
+    this.out.addEventListener("scroll", () => {
+      const b = this.out;
+      this.follow = b.scrollHeight - b.scrollTop - b.clientHeight < 8;
     });
 
     // Toolbar: Run (already in the page), Stop, Reset, Copy, Share, and the keyboard hint.
@@ -229,7 +265,11 @@ class Example {
     const share = button("Share", "share", "Share a link to this code");
     const hint = el("p", "editor-hint", `${modKey}+Enter runs · Tab indents · Esc then Tab leaves the editor`);
     hint.id = `${root.id || "ex" + index}-hint`;
-    actions.append(this.stopButton, reset, copy, share);
+    this.editedMark = el("span", "edited-mark", "edited");
+    this.editedMark.title = "You changed this code; it is kept in this browser. Reset brings back the original.";
+    this.editedMark.hidden = !saved || saved.stale;
+    actions.append(this.stopButton, reset, copy, share, this.editedMark);
+    if (saved?.stale) this.offerStale(saved.code, actions);
     actions.after(hint);
     this.shareBox = el("div", "share-box");
     this.shareBox.hidden = true;
@@ -238,13 +278,9 @@ class Example {
 
     this.runButton.addEventListener("click", () => this.run());
     this.stopButton.addEventListener("click", () => this.stop());
-    reset.addEventListener("click", () => {
-      this.view.dispatch({
-        changes: { from: 0, to: this.view.state.doc.length, insert: this.original },
-        effects: setErrorLine.of(null),
-      });
-      announce("Code reset to the original");
-    });
+    reset.addEventListener("click", () => this.reset());
+    // Leaving or reloading the page right after an edit must not lose it.
+    window.addEventListener("pagehide", () => this.saveTimer && this.save());
     copy.addEventListener("click", async () => {
       const ok = await copyText(this.code());
       copy.textContent = ok ? "Copied" : "Copy failed";
@@ -257,6 +293,57 @@ class Example {
 
   code(): string {
     return this.view.state.doc.toString();
+  }
+
+  // ---- Autosave
+
+  changed() {
+    this.editedMark.hidden = this.code() === this.original;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => this.save(), 300);
+  }
+
+  save() {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = 0;
+    saveCode(this.key, this.original, this.code());
+  }
+
+  /** The original code back, its saved edit forgotten, and the output of the old code cleared. */
+  reset() {
+    if (this.ws) this.stop();
+    this.view.dispatch({
+      changes: { from: 0, to: this.view.state.doc.length, insert: this.original },
+      effects: setErrorLine.of(null),
+    });
+    this.save();
+    this.root.querySelector(".stale-offer")?.remove();
+    this.out.replaceChildren(el("pre", "output-placeholder", 'Click "Run Code" to see the output'));
+    this.console = null;
+    announce("Code reset to the original");
+  }
+
+  /** The author changed this example since the learner's edit: offer the edit, don't load it. */
+  offerStale(code: string, actions: HTMLElement) {
+    const offer = el("div", "stale-offer");
+    offer.setAttribute("role", "note");
+    const use = button("Use my edit", "stale-use");
+    const drop = button("Discard it", "stale-drop");
+    offer.append(el("span", undefined, "This example changed since you edited it. Your edit of the old version is kept. "), use, " ", drop);
+    actions.before(offer);
+    use.addEventListener("click", () => {
+      this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: code } });
+      this.save();
+      offer.remove();
+      this.view.focus();
+      announce("Your edit is back in the editor");
+    });
+    drop.addEventListener("click", () => {
+      saveCode(this.key, this.original, null);
+      offer.remove();
+      this.runButton.focus();
+      announce("Your old edit was discarded");
+    });
   }
 
   // ---- Output pane
@@ -273,6 +360,16 @@ class Example {
       this.console.insertBefore(span, before);
     }
     if (kind === "stderr") this.stderr += text;
+    this.followOutput();
+  }
+
+  /** Keeps the newest output in sight (once per frame), unless the learner scrolled up. */
+  followOutput() {
+    if (!this.follow || this.followFrame) return;
+    this.followFrame = requestAnimationFrame(() => {
+      this.followFrame = 0;
+      this.out.scrollTop = this.out.scrollHeight;
+    });
   }
 
   showInputLine() {
@@ -291,6 +388,7 @@ class Example {
         field.value = "";
         this.write("echo", data);
         this.send({ type: "stdin", data });
+        this.waitingSince = 0;
       } else if ((ev.key === "d" || ev.key === "D") && ev.ctrlKey) {
         ev.preventDefault();
         this.send({ type: "eof" });
@@ -301,6 +399,7 @@ class Example {
     this.console.append(line);
     this.inputLine = line;
     this.inputField = field;
+    this.followOutput();
   }
 
   hideInputLine() {
@@ -318,6 +417,11 @@ class Example {
     const active = document.activeElement;
     const ours = active === document.body || (active instanceof Node && this.root.contains(active));
     if (ours && active !== field) field.focus({ preventScroll: true });
+    // The program waits for input: the field in sight, above a phone's keyboard too.
+    this.waitingSince = performance.now();
+    this.follow = true;
+    this.out.scrollTop = this.out.scrollHeight;
+    field.scrollIntoView({ block: "nearest" });
   }
 
   send(msg: object) {
@@ -328,12 +432,29 @@ class Example {
 
   run() {
     if (this.ws) return;
-    this.view.dispatch({ effects: setErrorLine.of(null) });
+    // The connection first: the page's own work below overlaps the WebSocket's handshake.
+    const online = navigator.onLine;
+    const ws = online ? new WebSocket(wsUrl()) : null;
+    this.ws = ws;
+    // An editor update only if there is a highlight to clear: each one costs a measure.
+    if (this.view.state.field(errorLine).size) this.view.dispatch({ effects: setErrorLine.of(null) });
     this.stderr = "";
     this.finished = false;
     this.console = el("pre", "console");
     this.out.replaceChildren(this.console);
+    this.follow = true;
+    // In the next frame, with that frame's layout, rather than forcing one now.
+    requestAnimationFrame(() => this.root.querySelector(".output")?.scrollIntoView({ block: "nearest" }));
+    if (!ws) {
+      this.console = null;
+      const note = el("pre", "stderr", OFFLINE);
+      note.dataset.offline = "true";
+      this.out.replaceChildren(note);
+      announce(OFFLINE);
+      return;
+    }
     this.out.setAttribute("aria-busy", "true");
+    this.startClock();
     // aria-disabled, not disabled: a disabled button would drop the keyboard focus.
     this.runButton.setAttribute("aria-disabled", "true");
     this.stopButton.disabled = false;
@@ -346,8 +467,6 @@ class Example {
     };
     if (this.stdinBox && this.stdinBox.value) msg.stdin = this.stdinBox.value;
 
-    const ws = new WebSocket(wsUrl());
-    this.ws = ws;
     let promptTimer = 0;
     ws.onopen = () => ws.send(JSON.stringify(msg));
     ws.onmessage = (ev) => {
@@ -366,6 +485,7 @@ class Example {
         if (m.interactive) this.showInputLine();
       } else if (m.type === "stdout" || m.type === "stderr") {
         this.write(m.type, m.data);
+        this.waitingSince = 0; // it printed: it is not waiting
         clearTimeout(promptTimer);
         if (m.type === "stdout" && !m.data.endsWith("\n")) {
           promptTimer = window.setTimeout(() => this.maybeFocusInput(), 100);
@@ -380,10 +500,17 @@ class Example {
       }
     };
     ws.onclose = () => {
-      if (!this.finished) {
+      if (this.finished) return;
+      if (!navigator.onLine) {
+        // Offline: the notice says it all; the pane says it once, and is cleared when back online.
+        const note = el("pre", "stderr", OFFLINE);
+        note.dataset.offline = "true";
+        this.out.replaceChildren(note);
+        this.console = null;
+      } else {
         this.write("stderr", "The connection to the server was lost before the program finished.\n");
-        this.finish(null);
       }
+      this.finish(null);
     };
   }
 
@@ -417,6 +544,7 @@ class Example {
   finish(m: Extract<ServerMsg, { type: "exit" }> | null) {
     if (this.finished) return;
     this.finished = true;
+    this.stopClock();
     this.hideInputLine();
     const ws = this.ws;
     this.ws = null;
@@ -447,7 +575,41 @@ class Example {
     }
     const status = el("p", `status status-${m.outcome}`, m.message);
     this.out.append(status);
+    this.keepInView();
     announce(m.message + (summary ? ". " + summary : ""));
+  }
+
+  /** While the learner looks at the Output pane (its top on screen), all of it stays in sight
+   * as it grows: the status line at the end included, on a phone too. */
+  keepInView() {
+    const pane = this.root.querySelector(".output");
+    if (!pane) return;
+    const r = pane.getBoundingClientRect();
+    if (r.top >= 0 && r.top < innerHeight && r.bottom > innerHeight) pane.scrollIntoView({ block: "nearest" });
+  }
+
+  /** "Running… 1.2 s" beside the Output label while the program runs (not a live region: the
+   * start and the end are announced, not every tick). */
+  startClock() {
+    const clock = this.clock;
+    if (!clock) return;
+    let ran = 0;
+    let last = performance.now();
+    // While the program waits at a prompt, the clock stands still, as the server's does.
+    const tick = () => {
+      const now = performance.now();
+      if (this.waitingSince === 0) ran += now - last;
+      last = now;
+      clock.textContent = this.waitingSince ? "Waiting for your input" : `Running… ${(ran / 1000).toFixed(1)} s`;
+    };
+    tick();
+    this.clockTimer = window.setInterval(tick, 100);
+  }
+
+  stopClock() {
+    clearInterval(this.clockTimer);
+    this.waitingSince = 0;
+    if (this.clock) this.clock.textContent = "";
   }
 
   // ---- Share
@@ -479,25 +641,74 @@ class Example {
       field.select();
       announce(copied ? "Link created and copied" : "Link created");
     } catch (e) {
-      this.shareBox.replaceChildren(el("span", "stderr", (e as Error).message || "Sharing failed."));
+      // fetch's own TypeError ("Failed to fetch") is not for the learner's eyes.
+      const words = e instanceof TypeError ? unreachable("The link could not be saved.") : (e as Error).message;
+      const note = el("span", "stderr", words || "Sharing failed.");
+      if (!navigator.onLine) note.dataset.offline = "true"; // cleared by app.js when back online
+      this.shareBox.replaceChildren(note);
     } finally {
       btn.disabled = false;
     }
   }
 }
 
-function mountAll() {
-  const examples: Example[] = [];
-  document.querySelectorAll<HTMLElement>("[data-example]").forEach((root, i) => {
-    if (root.dataset.mounted) return;
+/** Makes the editor of one example (once), and remembers it. */
+const examples = new Map<HTMLElement, Example>();
+function mount(root: HTMLElement): Example {
+  let ex = examples.get(root);
+  if (!ex) {
     root.dataset.mounted = "true";
-    examples.push(new Example(root, i));
-  });
+    ex = new Example(root, Array.from(document.querySelectorAll("[data-example]")).indexOf(root));
+    examples.set(root, ex);
+  }
+  return ex;
+}
+
+/** The editors on screen first, at once; the others in slices, when the browser is idle, so
+ * that a long page is interactive as soon as what the learner sees is. A Run pressed on an
+ * example not yet mounted mounts it and runs it. */
+function mountAll() {
+  const t0 = performance.now();
+  const all = Array.from(document.querySelectorAll<HTMLElement>("[data-example]")).filter((r) => !r.dataset.mounted);
+  const near = (r: HTMLElement) => {
+    const b = r.getBoundingClientRect();
+    return b.bottom > -innerHeight / 2 && b.top < innerHeight * 1.5;
+  };
+  const later = all.filter((r) => !near(r));
+  all.filter(near).forEach(mount);
   const state = (window.pyguide = window.pyguide || {});
   state.editorLoaded = true;
+  // For the felt-speed bench (e2e/bench): when the editors in view were ready.
+  performance.measure("pyguide-mount", { start: t0 });
   const pending = state.pendingRun;
   state.pendingRun = null;
-  if (pending) examples.find((e) => e.root === pending)?.run();
+  if (pending) mount(pending).run();
+  const first = document.querySelector<HTMLElement>("[data-example], [data-exercise]");
+  if (state.focusFirst && first?.matches("[data-example]")) {
+    // (An exercise's editor comes from exercise.js, which focuses it.)
+    state.focusFirst = false;
+    mount(first).view.focus();
+  }
+  document.addEventListener("click", (ev) => {
+    const root = (ev.target as Element).closest?.("[data-example]") as HTMLElement | null;
+    if (root && !root.dataset.mounted && (ev.target as Element).closest("[data-run]")) mount(root).run();
+  });
+  document.addEventListener("focusin", (ev) => {
+    const root = (ev.target as Element).closest?.("[data-example]") as HTMLElement | null;
+    if (root && !root.dataset.mounted) mount(root);
+  });
+  const idle: (f: (d?: { timeRemaining(): number }) => void) => void =
+    (window as any).requestIdleCallback?.bind(window) || ((f: () => void) => setTimeout(f, 16));
+  const slice = (deadline?: { timeRemaining(): number }) => {
+    do {
+      const next = later.shift();
+      if (next && !next.dataset.mounted) mount(next);
+    } while (later.length && deadline && deadline.timeRemaining() > 8);
+    if (later.length) idle(slice);
+    else performance.measure("pyguide-mount-all", { start: t0 });
+  };
+  if (later.length) idle(slice);
+  else performance.measure("pyguide-mount-all", { start: t0 });
 }
 
 /** Editors for exercise.js, which is loaded only on pages with exercises (CodeMirror stays here). */

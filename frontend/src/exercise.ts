@@ -7,6 +7,8 @@
 // learner's program sends is inserted as text, never as HTML.
 
 import { isBusy, retryCountdown } from "./retry";
+import { unreachable } from "./net";
+import { saveCode, savedCode } from "./saved";
 
 type Check = { name: string; passed: boolean; expected?: string; got?: string; error?: string; source?: string };
 type Verdict = {
@@ -24,7 +26,6 @@ type Verdict = {
   output: { passed: boolean; expected: string; got: string } | null;
 };
 
-const CODE = "pyguide.code.v1";
 const state = (window.pyguide = window.pyguide || {});
 const modKey = /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl";
 
@@ -53,27 +54,6 @@ function announce(text: string) {
   if (!live) return;
   live.textContent = "";
   setTimeout(() => (live.textContent = text), 50);
-}
-
-// ---- The learner's code per exercise, {"<id>": code}; dropped when it is the starter again.
-function savedCode(): Record<string, string> {
-  try {
-    const v = JSON.parse(localStorage.getItem(CODE) || "{}");
-    return v && typeof v === "object" ? v : {};
-  } catch {
-    return {};
-  }
-}
-
-function saveCode(id: string, code: string | null) {
-  const all = savedCode();
-  if (code === null) delete all[id];
-  else all[id] = code;
-  try {
-    localStorage.setItem(CODE, JSON.stringify(all));
-  } catch {
-    // Storage full or disabled: the code lasts for this page only.
-  }
 }
 
 /** Expected against got, line by line (longest common subsequence): `  ` both, `- ` expected
@@ -124,6 +104,7 @@ class ExerciseWidget {
   solutionAsked = false;
   checking = false;
   saveTimer = 0;
+  readonly editedMark: HTMLElement;
 
   constructor(root: HTMLElement, makeEditor: NonNullable<PyGuideState["makeEditor"]>) {
     this.root = root;
@@ -149,9 +130,9 @@ class ExerciseWidget {
     if (at) at.before(actions, keys, this.solutionNote, this.feedback);
     else root.append(actions, keys, this.solutionNote, this.feedback);
 
-    const saved = savedCode()[this.id];
+    const saved = savedCode(this.id, this.starter);
     this.editor = makeEditor(pre, {
-      doc: typeof saved === "string" ? saved : this.starter,
+      doc: saved && !saved.stale ? saved.code : this.starter,
       label: `exercise: ${title}`,
       describedBy: keys.id,
       run: () => this.check(),
@@ -163,7 +144,11 @@ class ExerciseWidget {
     this.checkButton.title = `Check your answer (${modKey}+Enter)`;
     const reset = button("Reset", "reset");
     reset.setAttribute("aria-label", "Reset the code to the starter");
+    this.editedMark = el("span", "edited-mark", "edited");
+    this.editedMark.title = "You changed this code; it is kept in this browser. Reset brings back the starter.";
+    this.editedMark.hidden = !saved || saved.stale;
     actions.append(this.checkButton, reset);
+    if (saved?.stale) this.offerStale(saved.code, actions);
     this.checkButton.addEventListener("click", () => this.check());
     // Leaving or reloading the page right after an edit must not lose it.
     window.addEventListener("pagehide", () => {
@@ -171,7 +156,12 @@ class ExerciseWidget {
     });
     reset.addEventListener("click", () => {
       this.editor.setCode(this.starter);
-      saveCode(this.id, null);
+      this.editor.markLine(null);
+      this.save();
+      this.root.querySelector(".stale-offer")?.remove();
+      // The feedback was about the code just thrown away.
+      this.feedback.replaceChildren();
+      this.feedback.hidden = true;
       announce("Code reset to the starter");
     });
 
@@ -193,9 +183,34 @@ class ExerciseWidget {
       this.solutionButton.addEventListener("click", () => this.askSolution());
       actions.append(this.solutionButton);
     }
+    actions.append(this.editedMark);
+  }
+
+  /** The author changed the starter since the learner's edit: offer the edit, don't load it. */
+  offerStale(code: string, actions: HTMLElement) {
+    const offer = el("div", "stale-offer");
+    offer.setAttribute("role", "note");
+    const use = button("Use my edit", "stale-use");
+    const drop = button("Discard it", "stale-drop");
+    offer.append(el("span", undefined, "This exercise changed since you edited it. Your edit of the old version is kept. "), use, " ", drop);
+    actions.before(offer);
+    use.addEventListener("click", () => {
+      this.editor.setCode(code);
+      this.save();
+      offer.remove();
+      this.editor.focus();
+      announce("Your edit is back in the editor");
+    });
+    drop.addEventListener("click", () => {
+      saveCode(this.id, this.starter, null);
+      offer.remove();
+      this.checkButton.focus();
+      announce("Your old edit was discarded");
+    });
   }
 
   changed() {
+    this.editedMark.hidden = this.editor.code() === this.starter;
     clearTimeout(this.saveTimer);
     this.saveTimer = window.setTimeout(() => this.save(), 300);
   }
@@ -204,8 +219,7 @@ class ExerciseWidget {
   save() {
     clearTimeout(this.saveTimer);
     this.saveTimer = 0;
-    const code = this.editor.code();
-    saveCode(this.id, code === this.starter ? null : code);
+    saveCode(this.id, this.starter, this.editor.code());
   }
 
   paintHintButton() {
@@ -309,9 +323,10 @@ class ExerciseWidget {
     }
     const text =
       status === 0
-          ? "Your answer could not be sent: the server did not answer. Check your connection and try again."
+          ? unreachable("Your answer could not be sent.")
           : (body && "error" in body && body.error) || `Your answer could not be checked (HTTP ${status}). Try again.`;
     const p = el("p", "verdict verdict-error", text);
+    if (!navigator.onLine) p.dataset.offline = "true"; // cleared by app.js when back online
     this.feedback.replaceChildren(p);
   }
 
@@ -408,11 +423,18 @@ class ExerciseWidget {
 function mountAll() {
   const make = state.makeEditor;
   if (!make) return;
+  const widgets: ExerciseWidget[] = [];
   document.querySelectorAll<HTMLElement>("[data-exercise]").forEach((root) => {
     if (root.dataset.mounted || !root.querySelector("[data-code]")) return;
     root.dataset.mounted = "true";
-    new ExerciseWidget(root, make);
+    widgets.push(new ExerciseWidget(root, make));
   });
+  // "Skip to the first editor" pressed before the editors were made, on a page that starts
+  // with an exercise.
+  if (state.focusFirst && widgets.length) {
+    state.focusFirst = false;
+    widgets[0].editor.focus();
+  }
 }
 
 mountAll();

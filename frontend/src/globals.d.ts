@@ -27,6 +27,8 @@ declare global {
     /** An example whose Run was clicked before the editor loaded (run once it mounts). */
     pendingRun?: HTMLElement | null;
     editorLoaded?: boolean;
+    /** Set by app.js's "Skip to the first editor" before the editor loaded: focus it on mount. */
+    focusFirst?: boolean;
     /** Set by editor.js: makes an editor in place of `pre` (the server-rendered code). */
     makeEditor?: (
       pre: HTMLElement,

@@ -1,6 +1,6 @@
 //! Plain words for how a run ended and for the limits, shown to learners under the output.
 
-use pyguide_sandbox::{Limits, Outcome, RunResult};
+use pyguide_sandbox::{Limits, Outcome, RunResult, TimeLimit};
 
 fn duration(ms: f64) -> String {
     if ms < 1000.0 {
@@ -41,12 +41,20 @@ pub fn outcome_message(r: &RunResult, l: &Limits) -> String {
             Some(code) => format!("Exited with an error · exit code {code} · {time}"),
             None => format!("The program crashed (ended by a signal, no exit code) · {time}"),
         },
-        Outcome::Timeout => format!(
-            "Stopped: the program ran past the time limit ({} s of running time, not counting time \
-             waiting for input, or {} s of CPU). Look for a loop that never ends. · {time}",
-            l.wall.as_secs(),
-            l.cpu_secs
-        ),
+        Outcome::Timeout => match r.time_limit {
+            Some(TimeLimit::Cpu) => format!(
+                "Stopped at the CPU limit: the program used {} of CPU time, over the limit of {} s. \
+                 Look for a loop that never ends. · {time}",
+                duration(r.cpu_ms.unwrap_or(l.cpu_secs as f64 * 1000.0)),
+                l.cpu_secs
+            ),
+            _ => format!(
+                "Stopped at the time limit: the program ran for {time}, over the limit of {} s of \
+                 running time (time waiting for input does not count). Look for a loop that never \
+                 ends. · {time}",
+                l.wall.as_secs()
+            ),
+        },
         Outcome::MemoryLimit => format!(
             "Stopped: the program used more than the memory limit of {}. Look for a list or string \
              that keeps growing. · {time}",
@@ -74,6 +82,8 @@ mod tests {
             duration_ms: ms,
             truncated: false,
             explanation: None,
+            time_limit: None,
+            cpu_ms: None,
         }
     }
 
@@ -82,7 +92,20 @@ mod tests {
         let l = Limits::default();
         assert_eq!(outcome_message(&result(Outcome::Success, Some(0), 21.4), &l), "Finished · exit code 0 · 21 ms");
         assert!(outcome_message(&result(Outcome::Error, Some(1), 1500.0), &l).contains("exit code 1 · 1.5 s"));
-        assert!(outcome_message(&result(Outcome::Timeout, None, 10_000.0), &l).contains("10 s of running time"));
+        let wall = RunResult { time_limit: Some(TimeLimit::Wall), ..result(Outcome::Timeout, None, 10_040.0) };
+        let said = outcome_message(&wall, &l);
+        assert!(said.starts_with("Stopped at the time limit: the program ran for 10.0 s"), "{said}");
+        assert!(said.contains("limit of 10 s of running time"), "{said}");
+        let cpu = RunResult {
+            time_limit: Some(TimeLimit::Cpu),
+            cpu_ms: Some(5_012.0),
+            ..result(Outcome::Timeout, None, 5_300.0)
+        };
+        let said = outcome_message(&cpu, &l);
+        assert!(
+            said.starts_with("Stopped at the CPU limit: the program used 5.0 s of CPU time, over the limit of 5 s"),
+            "{said}"
+        );
         assert!(outcome_message(&result(Outcome::MemoryLimit, None, 5.0), &l).contains("256 MiB"));
         assert!(outcome_message(&result(Outcome::OutputLimit, None, 5.0), &l).contains("1 MiB"));
         assert!(outcome_message(&result(Outcome::Stopped, None, 5.0), &l).starts_with("Stopped by you"));

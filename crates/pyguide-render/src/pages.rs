@@ -348,6 +348,7 @@ impl Site {
         let home = env.get_template("home.html")?.render(context! {
             sections => &sections,
             total_exercises => exercises.len(),
+            start => sections.first().and_then(|s| s.tutorials.first()),
             total_predictions => curriculum.tutorials.iter().map(|t| t.predictions().count()).sum::<usize>(),
             page_title => SITE_TITLE,
             nav => "home",

@@ -154,8 +154,11 @@ fn the_tutorial_page_links_its_progress_to_the_exercises_and_loads_the_widget() 
     // A page with neither: no editor, no widget, no progress mark.
     let plain = site.page("/tutorials/reading").expect("the page");
     assert!(!plain.contains("data-editor="));
-    assert!(!plain.contains("data-exercise"));
+    assert!(!plain.contains("data-exercise="));
+    assert!(!plain.contains("data-exercise-js"));
     assert!(!plain.contains("exercise-progress"));
+    // Its sidebar still counts the exercises of the tutorials that have some.
+    assert!(plain.contains(r#"<li class="nav-item" data-exercises="drills&#x2f;ex-echo"><a href="/tutorials/drills">"#));
 }
 
 #[test]
@@ -168,9 +171,13 @@ fn the_home_page_carries_each_tutorials_exercise_ids_and_the_progress_panel() {
     assert!(home.contains(r#"<li class="tutorial-card" data-slug="drills" data-exercises="drills&#x2f;ex-echo">"#));
     assert!(home.contains(r#"<li class="tutorial-card" data-slug="reading">"#));
     assert!(home.contains("1 runnable example · <span data-progress>2 exercises</span></p>"));
-    assert!(home.contains(r#"<section class="progress-panel" id="progress" aria-labelledby="progress-heading" data-progress-panel hidden>"#));
+    // In the page from the first paint (its space kept), hidden by noscript.css without JavaScript.
+    assert!(home.contains(
+        r#"<section class="progress-panel" id="progress" aria-labelledby="progress-heading" data-progress-panel>"#
+    ));
     assert!(home.contains("<strong data-progress-total>0 of 3 exercises done</strong>"));
-    assert!(home.contains(r#"<button type="button" data-progress-reset>Reset progress</button>"#));
+    assert!(home.contains(r#"<button type="button" data-progress-reset hidden>Reset progress</button>"#));
+    assert!(home.contains(r#"<button type="button" data-progress-export>Export progress</button>"#));
     assert!(!home.contains("data-editor="), "the home page needs no editor");
 
     // A curriculum without exercises has no progress panel.

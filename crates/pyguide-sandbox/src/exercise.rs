@@ -112,6 +112,8 @@ mod tests {
             duration_ms: 1.0,
             truncated: false,
             explanation: None,
+            time_limit: None,
+            cpu_ms: None,
         }
     }
 

@@ -59,6 +59,15 @@ pub enum Outcome {
     Stopped,
 }
 
+/// Which limit stopped a run that timed out: its running time (the wall clock, less the time
+/// spent waiting for input) or the CPU time of all its processes together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeLimit {
+    Wall,
+    Cpu,
+}
+
 /// The result of one run, as `POST /api/run` answers it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunResult {
@@ -67,12 +76,19 @@ pub struct RunResult {
     pub exit_code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
+    /// Running time: the wall clock, less the time an interactive program waited for input.
     pub duration_ms: f64,
     /// Output was cut at the output limit.
     pub truncated: bool,
     /// What the exception that ended the program means (null when it did not end with one, or
     /// when the runner could not explain it).
     pub explanation: Option<Explanation>,
+    /// For a timeout, which limit was reached.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_limit: Option<TimeLimit>,
+    /// CPU time of all the run's processes, where the sandbox counts it (a cgroup).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_ms: Option<f64>,
 }
 
 impl RunResult {

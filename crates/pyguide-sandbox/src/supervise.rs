@@ -3,7 +3,7 @@
 
 use crate::run::{Channels, StdinSource};
 use crate::utf8::Utf8Stream;
-use crate::{Event, Limits, Outcome, RunResult};
+use crate::{Event, Limits, Outcome, RunResult, TimeLimit};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -219,7 +219,8 @@ where
         Some(e) => e,
         None => tokio::time::timeout(Duration::from_secs(5), &mut exit).await.unwrap_or(Exit::Unknown),
     };
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    // The learner's thinking time is not the program's running time.
+    let duration_ms = started.elapsed().saturating_sub(wall.paused).as_secs_f64() * 1000.0;
     for r in readers {
         // Every writer is dead once the run is killed; the bound is only a safety net.
         let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
@@ -238,6 +239,11 @@ where
 impl Supervised {
     /// The outcome, given whether the memory limit was hit.
     pub(crate) fn into_result(self, memory_hit: bool) -> RunResult {
+        let time_limit = match (self.forced, self.exit) {
+            (Some(Outcome::Timeout), _) => Some(TimeLimit::Wall),
+            (None, Exit::Signal(libc::SIGXCPU)) => Some(TimeLimit::Cpu),
+            _ => None,
+        };
         let (outcome, exit_code) = match (self.forced, self.exit) {
             (Some(Outcome::OutputLimit), _) => (Outcome::OutputLimit, None),
             (_, _) if memory_hit => (Outcome::MemoryLimit, None),
@@ -270,6 +276,8 @@ impl Supervised {
             duration_ms: self.duration_ms,
             truncated: self.truncated,
             explanation: None,
+            time_limit: if outcome == Outcome::Timeout { time_limit } else { None },
+            cpu_ms: None,
         }
     }
 }

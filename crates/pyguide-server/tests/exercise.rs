@@ -200,7 +200,9 @@ async fn code_that_never_ends_or_floods_gets_the_same_outcome_as_a_run() {
     let v = check("strings/ex-shout", "def shout(word):\n    while True:\n        pass\n").await;
     assert_eq!(v["passed"], false);
     assert_eq!(v["outcome"], "timeout");
-    assert!(summary(&v).starts_with("Not checked. Stopped: the program ran past the time limit"), "{v}");
+    // The limit that was hit is named (these tests' running-time limit is 2 s), with the figure.
+    assert!(summary(&v).starts_with("Not checked. Stopped at the time limit: the program ran for 2."), "{v}");
+    assert_eq!(v["time_limit"], "wall", "{v}");
     let v = check("strings/ex-shout", "while True:\n    print('x' * 1000)\n").await;
     assert_eq!((v["passed"].as_bool(), v["outcome"].as_str()), (Some(false), Some("output_limit")));
 }

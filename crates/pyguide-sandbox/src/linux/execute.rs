@@ -6,7 +6,7 @@ use super::pool::{Pool, RunPipes};
 use super::protocol::{Message, Tool};
 use crate::run::{Run, StdinSource};
 use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
-use crate::{Entry, Explanation, Limits, Outcome, RunRequest, RunResult, SandboxError, MAX_EXPLANATION_BYTES};
+use crate::{Entry, Explanation, Limits, Outcome, RunRequest, RunResult, SandboxError, TimeLimit, MAX_EXPLANATION_BYTES};
 use rustix::pipe::{pipe_with, PipeFlags};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -82,6 +82,7 @@ pub(super) async fn run_in_unit(pool: Arc<Pool>, run: Run) {
     watch.abort();
     let _ = watch.await; // the watcher's handle on the cgroup is dropped before the cleanup
     let mut result = supervised.into_result(cg.oom_killed());
+    result.cpu_ms = cg.cpu_used().map(|d| d.as_secs_f64() * 1000.0);
     explain_watcher(&mut result, Ended::from(ended.load(Ordering::Relaxed)), &limits);
     // Only a program that ended with its own error is explained (not one PyGuide stopped).
     let sent = explained.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -252,6 +253,7 @@ fn explain_watcher(result: &mut RunResult, ended: Ended, limits: &Limits) {
         Ended::Cpu if result.outcome != Outcome::OutputLimit => {
             result.outcome = Outcome::Timeout;
             result.exit_code = None;
+            result.time_limit = Some(TimeLimit::Cpu);
         }
         Ended::Cpu => {}
     }

@@ -105,6 +105,8 @@ mod tests {
             duration_ms: 3.0,
             truncated,
             explanation: None,
+            time_limit: None,
+            cpu_ms: None,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::RunnerArgs;
 use anyhow::Context;
-use pyguide_sandbox::{Admission, Outcome, RunRequest, MAX_FILES, MAX_FILE_BYTES};
+use pyguide_sandbox::{Admission, Outcome, RunRequest, TimeLimit, MAX_FILES, MAX_FILE_BYTES};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -60,6 +60,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             std::io::stderr().write_all(explanation.to_text().as_bytes())?;
         }
         let note = match result.outcome {
+            Outcome::Timeout if result.time_limit == Some(TimeLimit::Cpu) => {
+                Some("stopped: the program used more CPU time than allowed")
+            }
             Outcome::Timeout => Some("stopped: the program ran past the time limit"),
             Outcome::MemoryLimit => Some("stopped: the program used more memory than allowed"),
             Outcome::OutputLimit => Some("stopped: the program printed more than the output limit"),
