@@ -38,6 +38,7 @@ impl IntoResponse for AppError {
         match self {
             AppError::Client(status, msg) => (status, Json(json!({ "error": msg }))).into_response(),
             AppError::Busy => {
+                crate::metrics::record_rejection(StatusCode::SERVICE_UNAVAILABLE);
                 let mut r = (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": BUSY_MESSAGE }))).into_response();
                 r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
                 r

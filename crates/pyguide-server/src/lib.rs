@@ -8,10 +8,15 @@
 
 mod availability;
 mod error;
+pub mod lifecycle;
+pub mod metrics;
+mod observe;
 mod routes;
 
 pub use availability::Availability;
 pub use error::AppError;
+pub use lifecycle::{Lifecycle, Phase};
+pub use observe::client_hash;
 
 use axum::http::{header, HeaderValue};
 use axum::Router;
@@ -22,7 +27,6 @@ use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -38,6 +42,12 @@ pub struct ServerOptions {
     pub store: Option<Store>,
     /// The limits the runner enforces, explained to learners when a run hits one.
     pub limits: Limits,
+    /// How the server shares itself among clients.
+    pub availability: Availability,
+    /// Starting, serving or draining: `/readyz` answers from it and runs stop by it.
+    pub lifecycle: Lifecycle,
+    /// `/metrics` is served on an address of its own ([`metrics_router`]), not beside the site.
+    pub separate_metrics: bool,
 }
 
 /// The state handlers see.
@@ -47,6 +57,7 @@ pub(crate) struct Ctx {
     pub site: Arc<Site>,
     pub store: Option<Store>,
     pub limits: Arc<Limits>,
+    pub lifecycle: Lifecycle,
 }
 
 /// The Content-Security-Policy of every response: no inline script, nothing from elsewhere,
@@ -68,8 +79,17 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole application with a store and the runner's limits.
 pub fn router_with(state: AppState, options: ServerOptions) -> Router {
-    let ctx = Ctx { runner: state.runner, site: state.site, store: options.store, limits: Arc::new(options.limits) };
-    routes::routes()
+    // Recording starts with the first router, so that /metrics lists every metric from the start.
+    metrics::handle();
+    let ctx = Ctx {
+        runner: state.runner,
+        site: state.site,
+        store: options.store,
+        limits: Arc::new(options.limits),
+        lifecycle: options.lifecycle,
+    };
+    routes::routes(!options.separate_metrics)
+        .route_layer(axum::middleware::from_fn(observe::keep_route))
         .with_state(ctx)
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(CompressionLayer::new())
@@ -77,5 +97,11 @@ pub fn router_with(state: AppState, options: ServerOptions) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(observe::log_request))
+}
+
+/// `GET /metrics` alone, to serve on `metrics_addr` apart from the site.
+pub fn metrics_router(runner: Arc<dyn Runner>) -> Router {
+    metrics::handle();
+    routes::metrics_only(runner)
 }

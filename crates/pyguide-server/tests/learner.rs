@@ -55,7 +55,10 @@ fn runner(max_concurrent: usize) -> Arc<dyn Runner> {
 }
 
 async fn app_with(store: Option<Store>, slots: usize) -> Router {
-    router_with(AppState { runner: runner(slots), site: site() }, ServerOptions { store, limits: limits() })
+    router_with(
+        AppState { runner: runner(slots), site: site() },
+        ServerOptions { store, limits: limits(), ..Default::default() },
+    )
 }
 
 async fn sqlite_store() -> (Store, tempfile::TempDir) {

@@ -1,6 +1,7 @@
 //! The JSON API: `POST /api/run`, `POST /api/exercise` and `POST /api/share`.
 
 use crate::error::AppError;
+use crate::metrics::{self, RunEntry};
 use crate::Ctx;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -9,12 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use pyguide_sandbox::{Admission, RunRequest};
+use pyguide_sandbox::{Admission, RunRequest, StartOptions};
 use pyguide_store::StoreError;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// Largest request body: code, stdin and files at their limits, JSON-escaped, fit well within.
 const MAX_BODY_BYTES: usize = 4 << 20;
@@ -59,7 +61,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: Result<Bytes, BytesRejection
 
 async fn run(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) -> Result<Response, AppError> {
     let req: RunRequest = parse_json(body)?;
-    let result = state.runner.run(req, Admission::Immediate).await?;
+    let handle = state.runner.start(req, StartOptions { admission: Admission::Immediate, ..Default::default() });
+    let handle = handle.inspect_err(|e| metrics::record_run_result(RunEntry::Run, Err(e), Instant::now()))?;
+    let result = state.lifecycle.finish(RunEntry::Run, handle).await?;
     Ok(Json(result).into_response())
 }
 
@@ -84,6 +88,7 @@ async fn share(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>) ->
         StoreError::Invalid(msg) => AppError::bad_request(msg),
         other => AppError::Internal(other.to_string()),
     })?;
+    metrics::record_share();
     let url = format!("/s/{id}");
     Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, url.clone())], Json(json!({ "id": id, "url": url })))
         .into_response())
@@ -105,6 +110,8 @@ async fn exercise(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>)
             format!("there is no exercise {:?}; ids look like \"lists/ex-count-vowels\"", body.exercise),
         ));
     };
+    let _in_flight = state.lifecycle.track();
+    let started = Instant::now();
     let verdict = pyguide_judge::exercise::check_exercise(
         state.runner.as_ref(),
         exercise,
@@ -112,6 +119,8 @@ async fn exercise(State(state): State<Ctx>, body: Result<Bytes, BytesRejection>)
         Admission::Immediate,
         &state.limits,
     )
-    .await?;
+    .await;
+    metrics::record_run_result(RunEntry::Exercise, verdict.as_ref().map(|v| v.run.outcome), started);
+    let verdict = verdict?;
     Ok(Json(verdict).into_response())
 }

@@ -2,15 +2,19 @@
 //! typing fed to stdin, Stop — ending with one `exit` message. The protocol is in README.md.
 
 use crate::error::AppError;
+use crate::lifecycle::RESTARTING_MESSAGE;
+use crate::metrics::{self, RunEntry};
 use crate::Ctx;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pyguide_sandbox::{Admission, Event, RunRequest, SandboxError, StartOptions, BUSY_MESSAGE, MAX_STDIN_BYTES};
+use pyguide_sandbox::{
+    Admission, Event, Outcome, RunRequest, SandboxError, StartOptions, BUSY_MESSAGE, MAX_STDIN_BYTES,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Largest client message: a run request with code and files at their limits, JSON-escaped.
 const MAX_MESSAGE_BYTES: usize = 4 << 20;
@@ -130,15 +134,21 @@ async fn session(state: Ctx, mut socket: WebSocket) {
     // With a fixed stdin the run is like POST /api/run; without one, the learner types it.
     let interactive = req.stdin.is_none();
     let opts = StartOptions { admission: Admission::Immediate, stream: true, interactive, ..Default::default() };
+    let started = Instant::now();
     let handle = match state.runner.start(req, opts) {
         Ok(h) => h,
-        Err(SandboxError::Busy) => return refuse(socket, 503, BUSY_MESSAGE).await,
+        Err(SandboxError::Busy) => {
+            metrics::record_rejection(StatusCode::SERVICE_UNAVAILABLE);
+            return refuse(socket, 503, BUSY_MESSAGE).await;
+        }
         Err(SandboxError::Invalid(e)) => return refuse(socket, 400, &e.0).await,
         Err(e) => {
             tracing::error!(error = %e, "a streamed run could not start");
             return refuse(socket, 500, "internal error").await;
         }
     };
+    let _in_flight = state.lifecycle.track();
+    let mut stopped_by_server = false;
     let mut gone = !send(&mut socket, json!({ "type": "started", "interactive": interactive })).await;
     let mut events = handle.events;
     let mut stdin = handle.stdin;
@@ -188,17 +198,27 @@ async fn session(state: Ctx, mut socket: WebSocket) {
                 }
                 Some(Ok(_)) => {}
             },
+            () = state.lifecycle.stopping(), if !stopped_by_server => {
+                // The server's drain deadline passed: the run ends now, and the learner is told why.
+                stopped_by_server = true;
+                stop_run(&mut stop);
+            }
         }
     }
     drop(stdin);
     let result = handle.result.await.unwrap_or_else(|_| Err(SandboxError::Internal("no result".into())));
     drop(stop);
+    metrics::record_run_result(RunEntry::Ws, result.as_ref().map(|r| r.outcome), started);
     if gone {
         return;
     }
     match result {
         Ok(r) => {
-            let message = pyguide_judge::outcome_message(&r, &state.limits);
+            let message = if stopped_by_server && r.outcome == Outcome::Stopped {
+                RESTARTING_MESSAGE.to_string()
+            } else {
+                pyguide_judge::outcome_message(&r, &state.limits)
+            };
             let _ = send(
                 &mut socket,
                 json!({

@@ -1,13 +1,14 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod config;
 pub mod inspect;
 pub mod run;
 pub mod serve;
 
 use anyhow::Context;
-use pyguide_sandbox::{discover_python, ProcessRunner, Runner, RunnerConfig};
-use std::path::PathBuf;
+use pyguide_sandbox::{discover_python, Limits, ProcessRunner, Runner, RunnerConfig};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Options every command that runs Python shares.
@@ -27,17 +28,28 @@ pub struct RunnerArgs {
 
 impl RunnerArgs {
     pub fn runner(&self) -> anyhow::Result<Arc<dyn Runner>> {
-        let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
-        let mut config = RunnerConfig::new(python);
-        if let Some(n) = self.max_concurrent {
-            config.max_concurrent = n.max(1);
-        }
-        if self.unsafe_no_sandbox {
-            tracing::warn!("running programs WITHOUT the sandbox (--unsafe-no-sandbox): only for your own machine");
-            return Ok(Arc::new(ProcessRunner::new(config)));
-        }
-        sandbox(config)
+        build_runner(self.python.as_deref(), self.max_concurrent, self.unsafe_no_sandbox, Limits::default())
     }
+}
+
+/// The sandbox (or, when `unsafe_no_sandbox`, plain processes) with these settings.
+pub fn build_runner(
+    python: Option<&Path>,
+    max_concurrent: Option<usize>,
+    unsafe_no_sandbox: bool,
+    limits: Limits,
+) -> anyhow::Result<Arc<dyn Runner>> {
+    let python = discover_python(python).map_err(anyhow::Error::msg).context("finding Python")?;
+    let mut config = RunnerConfig::new(python);
+    config.limits = limits;
+    if let Some(n) = max_concurrent {
+        config.max_concurrent = n.max(1);
+    }
+    if unsafe_no_sandbox {
+        tracing::warn!("running programs WITHOUT the sandbox (unsafe_no_sandbox): only for your own machine");
+        return Ok(Arc::new(ProcessRunner::new(config)));
+    }
+    sandbox(config)
 }
 
 #[cfg(target_os = "linux")]
