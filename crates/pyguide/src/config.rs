@@ -337,6 +337,8 @@ fn hide_password(url: &str) -> String {
 }
 
 #[cfg(test)]
+// figment's Jail (a temporary folder and environment per test) fixes its closures' error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 
@@ -351,7 +353,7 @@ mod tests {
         let mut keys = Vec::new();
         for (k, v) in defaults.as_table().unwrap() {
             match v.as_table() {
-                Some(t) => keys.extend(t.keys().map(|inner| inner.clone())),
+                Some(t) => keys.extend(t.keys().cloned()),
                 None => keys.push(k.clone()),
             }
         }
