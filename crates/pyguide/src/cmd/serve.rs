@@ -125,16 +125,22 @@ async fn serve_http(
     axum::serve(listener, app).with_graceful_shutdown(stop).await
 }
 
-/// Waits for the connections to finish, up to `deadline`; then stops the runs still going and
-/// gives their connections [`CLOSE_GRACE`] to say so. A second signal cuts it short.
+/// Waits for the connections and runs to finish, up to `deadline`; then stops the runs still
+/// going and gives their connections [`CLOSE_GRACE`] to say so. A second signal cuts it short.
 async fn drain(
     lifecycle: &Lifecycle,
     server: &mut tokio::task::JoinHandle<std::io::Result<()>>,
     signals: &mut Signals,
     deadline: Duration,
 ) {
+    // A WebSocket leaves the HTTP server once upgraded, so the server can be done while
+    // streamed runs still go on: both are waited for.
+    let mut finished = std::pin::pin!(async {
+        let _ = (&mut *server).await;
+        lifecycle.runs_finished().await;
+    });
     tokio::select! {
-        _ = &mut *server => return,
+        () = &mut finished => return,
         () = tokio::time::sleep(deadline) => {}
         () = signals.next() => {
             tracing::warn!("second signal: stopping without waiting for runs in flight");
@@ -144,7 +150,7 @@ async fn drain(
     tracing::warn!(runs_in_flight = lifecycle.runs_in_flight(), "drain deadline passed: stopping the runs still going");
     lifecycle.enter(Phase::StoppingRuns);
     tokio::select! {
-        _ = &mut *server => {}
+        () = &mut finished => {}
         () = tokio::time::sleep(CLOSE_GRACE) => tracing::warn!("connections still open; closing them"),
         () = signals.next() => {}
     }
