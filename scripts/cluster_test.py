@@ -222,6 +222,14 @@ def pyguide_processes(binary):
     return pids
 
 
+def summary(results):
+    """How many of each status or error, in words."""
+    counts = {}
+    for r in results:
+        counts[str(r[1])] = counts.get(str(r[1]), 0) + 1
+    return ", ".join(f"{n} x {status}" for status, n in sorted(counts.items())) or "none"
+
+
 def check(cond, what):
     print(("  ok   " if cond else "  FAIL ") + what, flush=True)
     if not cond:
@@ -259,14 +267,14 @@ def cluster(binary, database_url, rundir):
         after = [r for r in load.results if r[3] > killed_at + 2]
         shares = [r[4]["id"] for r in load.results if r[0] == "share" and r[1] == 201]
         lost = [i for i in shares if request(lb, "GET", f"/s/{i}")[0] != 200]
-        print(f"  {len(load.results)} requests, {len(failures)} failed: {sorted(set(str(f[1]) for f in failures))}")
+        print(f"  {len(load.results)} requests, {len(failures)} failed: {summary(failures)}")
         check(len(failures) <= workers, f"only requests in flight on A failed ({len(failures)} <= {workers} workers)")
         check(all(f[3] < killed_at + 1 for f in failures), "every failure started before A was killed (+1 s)")
         check(after and all(r[1] in (200, 201) for r in after), f"nginx routes to B: {len(after)} answers after the kill, all good")
         check(not lost, f"{len(shares)} shares made, none lost ({len(lost)} missing)")
 
         print("== A again; SIGTERM B while its runs are in flight", flush=True)
-        a = Replica("A", binary, database_url, rundir).start()
+        a.start()  # on its old address, the one nginx knows
         # nginx marked A down after the kill: wait until it sends A traffic again.
         time.sleep(2.5)
         b_pid = b.proc.pid
@@ -281,7 +289,7 @@ def cluster(binary, database_url, rundir):
         wrong = [r for r in runs if r[1] == 200 and (r[4]["stdout"] != "begun\ndone\n" or r[4]["outcome"] != "success")]
         in_flight = [r for r in runs if r[3] < termed_at < r[3] + r[2]]
         print(f"  {len(load.results)} requests, {len(in_flight)} runs in flight at SIGTERM")
-        check(not bad, f"no client saw a 5xx or a dropped connection ({[r[1] for r in bad]})")
+        check(not bad, f"no client saw a 5xx or a dropped connection ({summary(bad)})")
         check(not wrong, "every run finished with its real output")
         check(code == 0, f"B exited {code}")
         check(not left_behind(b_pid), "no cgroup of B is left")
