@@ -42,6 +42,7 @@ pub struct Settings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_concurrent: Option<usize>,
     /// Run programs as plain child processes, without the sandbox (an author's own machine only).
+    #[serde(deserialize_with = "bool_or_01")]
     pub unsafe_no_sandbox: bool,
     /// `text` for people, `json` for a log collector (one JSON object a line).
     pub log_format: LogFormat,
@@ -70,6 +71,22 @@ impl Default for Settings {
             limits: Limits::default(),
             availability: Availability::default(),
         }
+    }
+}
+
+/// `true`/`false`, or `1`/`0` as environment variables often say it (`PYGUIDE_UNSAFE_NO_SANDBOX=1`).
+fn bool_or_01<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Flag {
+        Bool(bool),
+        Number(u64),
+    }
+    match Flag::deserialize(d)? {
+        Flag::Bool(b) => Ok(b),
+        Flag::Number(0) => Ok(false),
+        Flag::Number(1) => Ok(true),
+        Flag::Number(n) => Err(serde::de::Error::custom(format!("found {n}, expected true, false, 1 or 0"))),
     }
 }
 
@@ -372,6 +389,7 @@ mod tests {
             jail.set_env("PYGUIDE_LIMITS__CPU_SECS", "2");
             jail.set_env("PYGUIDE_AVAILABILITY__RUNS_PER_CLIENT", "9");
             jail.set_env("PYGUIDE_BLESS", "1"); // another tool's variable: not a setting, ignored
+            jail.set_env("PYGUIDE_UNSAFE_NO_SANDBOX", "1");
             let flags = Flags {
                 config: Some("pyguide.toml".into()),
                 addr: Some("127.0.0.1:2".parse().unwrap()),
@@ -385,6 +403,7 @@ mod tests {
             assert_eq!(s.limits.cpu_secs, 2);
             assert_eq!(s.limits.memory_bytes, Limits::default().memory_bytes);
             assert_eq!(s.availability.runs_per_client, 9);
+            assert!(s.unsafe_no_sandbox);
             assert_eq!(s.availability.trusted_proxies, vec!["10.0.0.0/8".parse::<IpNet>().unwrap()]);
             let text = explain(&flags.figment(), &s).map_err(|e| e.to_string())?;
             assert!(text.contains("addr = \"127.0.0.1:2\"  # command line (--addr)"), "{text}");
