@@ -317,9 +317,28 @@ def cluster(binary, database_url, rundir):
     return 1 if check.failed else 0
 
 
+def measure(addr, workers, mix, secs, label):
+    """`workers` clients on `mix` for `secs`: prints the rate, 5xx and p50/p99 per route;
+    returns (requests/s, failures)."""
+    with Load(addr, workers, mix) as load:
+        time.sleep(secs)
+    failures = len(load.failures())
+    rate = len(load.results) / secs
+    print(f"-- {label}, {workers} clients: {rate:.0f} requests/s, {failures} 5xx or dropped", flush=True)
+    for route in ("page", "run"):
+        times = sorted(x[2] for x in load.results if x[0] == route)
+        if times:
+            p50 = statistics.median(times) * 1000
+            p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+            print(f"   {route:5} {len(times) / secs:6.0f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms", flush=True)
+    return rate, failures
+
+
 def bench(binary, database_url, rundir, seconds):
     """Pages and hello-world runs through nginx to one replica, at rising concurrency, for about
-    `seconds` in all; for each step the rate, p50/p99 per route and 5xx; RSS at start and end."""
+    `seconds` in all: for each step the rate, p50/p99 per route and the 5xx; the server's RSS at
+    the start and the end. Then the best step again straight to the replica: the baseline, in the
+    same run, that shows what nginx costs."""
     r = Replica("bench", binary, database_url, rundir).start()
     nginx, lb = start_nginx(rundir, [r])
     try:
@@ -329,27 +348,21 @@ def bench(binary, database_url, rundir, seconds):
         rss_start = r.rss_kib()
         mix = [("page", "GET", p, None) for p in PAGES] + [("run", "POST", "/api/run", HELLO)] * 3
         steps = [2, 4, 8, 16]
+        secs = seconds / len(steps)
         best = None
         for workers in steps:
-            with Load(lb, workers, mix) as load:
-                time.sleep(seconds / len(steps))
-            secs = seconds / len(steps)
-            fivexx = len(load.failures())
-            rate = len(load.results) / secs
-            print(f"-- {workers} clients: {rate:.0f} requests/s, {fivexx} 5xx or dropped")
-            for route in ("page", "run"):
-                times = sorted(x[2] for x in load.results if x[0] == route)
-                if times:
-                    p50 = statistics.median(times) * 1000
-                    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
-                    n = len(times) / secs
-                    print(f"   {route:5} {n:6.0f}/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")
-            if fivexx == 0:
+            rate, failures = measure(lb, workers, mix, secs, "through nginx")
+            if failures == 0 and (best is None or rate > best[1]):
                 best = (workers, rate)
         rss_end = r.rss_kib()
-        print(f"-- highest rate with no 5xx: {best[1]:.0f} requests/s with {best[0]} clients" if best else "-- every step had 5xx")
+        if best is None:
+            print("-- every step had 5xx")
+            return 1
+        print(f"-- highest rate with no 5xx through nginx: {best[1]:.0f} requests/s with {best[0]} clients")
         print(f"-- server RSS: {rss_start / 1024:.1f} MiB at the start, {rss_end / 1024:.1f} MiB at the end "
               f"({(rss_end - rss_start) * 100 / rss_start:+.1f}%)")
+        direct, _ = measure(r.addr, best[0], mix, min(secs, 15), "baseline: straight to the replica")
+        print(f"-- through nginx / straight: {best[1] / direct:.2f}")
     finally:
         r.stop()
         nginx.send_signal(signal.SIGQUIT)
