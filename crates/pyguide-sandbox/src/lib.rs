@@ -233,6 +233,12 @@ pub trait Runner: Send + Sync + 'static {
     /// How many runs may be in flight at once.
     fn capacity(&self) -> usize;
 
+    /// Pre-warmed units ready to take a run; `None` for a runner that keeps none (plain
+    /// processes start on demand).
+    fn ready_units(&self) -> Option<usize> {
+        None
+    }
+
     /// Ends every run and removes what the runner made (processes, cgroups): the server calls
     /// it on its way out. Blocking. The plain runner's children end with their handles.
     fn shutdown(&self) {}

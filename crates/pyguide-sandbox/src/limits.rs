@@ -1,14 +1,19 @@
 //! Every limit of a run, spelled out in one place.
 
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// Per-run limits. The defaults are the ones the site uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Per-run limits. The defaults are the ones the site uses. Read from the `[limits]` table of
+/// the config file (durations as "10s" or "5m").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Wall-clock time before the whole run is killed.
+    #[serde(with = "humantime_serde")]
     pub wall: Duration,
     /// Time an interactive run may spend waiting for the learner's input on top of `wall`:
     /// while the program is blocked reading its input, its wall clock stands still.
+    #[serde(with = "humantime_serde")]
     pub input_wait: Duration,
     /// CPU seconds (all threads).
     pub cpu_secs: u64,

@@ -72,14 +72,19 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Client(status, msg) => (status, Json(json!({ "error": msg }))).into_response(),
-            AppError::Busy => with_retry_after(
-                (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": BUSY_MESSAGE }))).into_response(),
-            ),
+            AppError::Busy => {
+                crate::metrics::record_rejection(StatusCode::SERVICE_UNAVAILABLE);
+                with_retry_after(
+                    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": BUSY_MESSAGE }))).into_response(),
+                )
+            }
             AppError::Refused(r) => {
                 let (status, words) = refusal_words(r);
+                crate::metrics::record_rejection(status);
                 with_retry_after((status, Json(json!({ "error": words }))).into_response())
             }
             AppError::Quota { words, window } => {
+                crate::metrics::record_rejection(StatusCode::TOO_MANY_REQUESTS);
                 let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(json!({ "error": words }))).into_response();
                 let wait: u32 = match window {
                     QuotaWindow::Minute => 60,

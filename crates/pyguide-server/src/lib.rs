@@ -8,10 +8,15 @@
 
 mod availability;
 mod error;
+pub mod lifecycle;
+pub mod metrics;
+mod observe;
 mod routes;
 
 pub use availability::{serve, Availability, Client, ClientResolver, Gate};
 pub use error::AppError;
+pub use lifecycle::{Lifecycle, Phase};
+pub use observe::client_hash;
 
 use availability::GateLimits;
 use axum::http::{header, HeaderValue};
@@ -24,7 +29,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -42,6 +46,10 @@ pub struct ServerOptions {
     pub limits: Limits,
     /// How the server shares itself among clients.
     pub availability: Availability,
+    /// Starting, serving or draining: `/readyz` answers from it and runs stop by it.
+    pub lifecycle: Lifecycle,
+    /// `/metrics` is served on an address of its own ([`metrics_router`]), not beside the site.
+    pub separate_metrics: bool,
 }
 
 /// The state handlers see.
@@ -55,6 +63,7 @@ pub(crate) struct Ctx {
     pub gate: Gate,
     pub clients: ClientResolver,
     pub availability: Arc<Availability>,
+    pub lifecycle: Lifecycle,
 }
 
 /// The Content-Security-Policy of every response: no inline script, nothing from elsewhere,
@@ -85,6 +94,8 @@ pub fn router_with(state: AppState, options: ServerOptions) -> Router {
         queue_wait: a.queue_wait,
         parked: a.waiting_for_input,
     });
+    // Recording starts with the first router, so that /metrics lists every metric from the start.
+    metrics::handle();
     let ctx = Ctx {
         runner: state.runner,
         site: state.site,
@@ -93,9 +104,12 @@ pub fn router_with(state: AppState, options: ServerOptions) -> Router {
         gate,
         clients: ClientResolver::new(a.trusted_proxies.clone()),
         availability: Arc::new(options.availability),
+        lifecycle: options.lifecycle,
     };
     let body_timeout = ctx.availability.body_timeout;
-    routes::routes()
+    let logged = ctx.clone();
+    routes::routes(!options.separate_metrics)
+        .route_layer(axum::middleware::from_fn(observe::keep_route))
         .with_state(ctx)
         // A body that trickles in is cut off (its read fails: a 4xx in words).
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
@@ -105,5 +119,11 @@ pub fn router_with(state: AppState, options: ServerOptions) -> Router {
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(logged, observe::log_request))
+}
+
+/// `GET /metrics` alone, to serve on `metrics_addr` apart from the site.
+pub fn metrics_router(runner: Arc<dyn Runner>) -> Router {
+    metrics::handle();
+    routes::metrics_only(runner)
 }

@@ -241,6 +241,15 @@ impl Store {
         }
     }
 
+    /// Answers when the database does (`/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+            Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop)?,
+        }
+        Ok(())
+    }
+
     /// Stores a program and returns its new, unguessable id.
     pub async fn create_share(&self, code: &str, files: &BTreeMap<String, String>) -> Result<String, StoreError> {
         check_size(code, files)?;

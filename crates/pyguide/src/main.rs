@@ -1,6 +1,7 @@
 //! `pyguide`: serve the site, run a program through the sandbox, check every example.
 
 mod cmd;
+mod config;
 mod embedded;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,8 @@ struct Cli {
 enum Command {
     /// Serve the site (the embedded curriculum unless --content is given).
     Serve(cmd::serve::Args),
+    /// Print the settings `serve` would use (same flags) and where each value came from.
+    Config(cmd::config::Args),
     /// Run a Python file through the same sandbox as the site.
     Run(cmd::run::Args),
     /// Run every example and fail where its output differs from the page.
@@ -27,6 +30,12 @@ enum Command {
     Packages(cmd::packages::Args),
 }
 
+/// A command ready to run: `serve` with its settings read.
+enum Job {
+    Serve(config::Settings),
+    Other(Command),
+}
+
 fn main() -> ExitCode {
     // The sandbox re-executes this binary to build itself; that entry never returns.
     #[cfg(target_os = "linux")]
@@ -34,14 +43,23 @@ fn main() -> ExitCode {
         pyguide_sandbox::linux::init_main();
     }
     let cli = Cli::parse();
-    let default_level = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // `serve` reads its settings first: they say how to log.
+    let command = match cli.command {
+        Command::Serve(args) => match args.flags.load() {
+            Ok(settings) => {
+                init_logging(settings.log_format, "info");
+                Job::Serve(settings)
+            }
+            Err(e) => {
+                eprintln!("error: the settings cannot be used:\n{e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        other => {
+            init_logging(config::LogFormat::Text, "warn");
+            Job::Other(other)
+        }
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -50,12 +68,14 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
-            Command::Serve(args) => cmd::serve::run(args).await,
-            Command::Run(args) => cmd::run::run(args).await,
-            Command::Check(args) => cmd::check::run(args).await,
-            Command::Inspect(args) => cmd::inspect::run(args).await,
-            Command::Packages(args) => cmd::packages::run(args).await,
+        match command {
+            Job::Serve(settings) => cmd::serve::run(settings).await,
+            Job::Other(Command::Serve(_)) => anyhow::bail!("serve's settings were not read"),
+            Job::Other(Command::Config(args)) => cmd::config::run(&args),
+            Job::Other(Command::Run(args)) => cmd::run::run(args).await,
+            Job::Other(Command::Check(args)) => cmd::check::run(args).await,
+            Job::Other(Command::Inspect(args)) => cmd::inspect::run(args).await,
+            Job::Other(Command::Packages(args)) => cmd::packages::run(args).await,
         }
     });
     match result {
@@ -64,5 +84,16 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs to stderr, as text or JSON lines; `RUST_LOG` overrides the level.
+fn init_logging(format: config::LogFormat, default_level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        config::LogFormat::Text => builder.init(),
+        config::LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
     }
 }

@@ -431,3 +431,30 @@ fn run_checks_a_forged_explanation() {
         serde_json::from_slice(&pyguide(&["run", prog.to_str().unwrap(), "--json"]).stdout).unwrap();
     assert_eq!((v["exit_code"].as_i64(), &v["explanation"]), (Some(1), &serde_json::Value::Null), "{v}");
 }
+
+#[test]
+fn config_prints_each_setting_and_its_source_and_serve_refuses_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pyguide.toml");
+    std::fs::write(&file, "drain = \"20s\"\n[limits]\nwall = \"4s\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pyguide"))
+        .args(["config", "--config"])
+        .arg(&file)
+        .args(["--addr", "127.0.0.1:9999"])
+        .env("PYGUIDE_LIMITS__CPU_SECS", "3")
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("addr = \"127.0.0.1:9999\"  # command line (--addr)"), "{stdout}");
+    assert!(stdout.contains(&format!("drain = \"20s\"  # {}", file.display())), "{stdout}");
+    assert!(stdout.contains("cpu_secs = 3  # environment PYGUIDE_LIMITS__CPU_SECS"), "{stdout}");
+    assert!(stdout.contains("memory_bytes = 268435456  # default"), "{stdout}");
+
+    std::fs::write(&file, "[availability]\nruns_per_clients = 4\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pyguide")).args(["serve", "--config"]).arg(&file).output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("{}: key `availability.runs_per_clients`", file.display())), "{stderr}");
+    assert!(stderr.contains("runs_per_client,"), "what is allowed: {stderr}");
+}

@@ -6,7 +6,9 @@ use super::pool::{Pool, RunPipes};
 use super::protocol::{Message, Tool};
 use crate::run::{Run, StdinSource};
 use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
-use crate::{Entry, Explanation, Limits, Outcome, RunRequest, RunResult, SandboxError, TimeLimit, MAX_EXPLANATION_BYTES};
+use crate::{
+    Entry, Explanation, Limits, Outcome, RunRequest, RunResult, SandboxError, TimeLimit, MAX_EXPLANATION_BYTES,
+};
 use rustix::pipe::{pipe_with, PipeFlags};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::atomic::{AtomicU8, Ordering};

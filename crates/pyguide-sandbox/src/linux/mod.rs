@@ -221,6 +221,10 @@ impl Runner for SandboxRunner {
         &self.pools.standard.config.python
     }
 
+    fn ready_units(&self) -> Option<usize> {
+        Some(self.pools.standard.ready_units())
+    }
+
     fn capacity(&self) -> usize {
         self.max_concurrent
     }

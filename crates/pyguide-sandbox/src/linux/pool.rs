@@ -167,6 +167,11 @@ impl Pool {
     }
 
     /// Folders of the spare cgroups (held by warm units or made ahead).
+    /// Units ready to take a run now.
+    pub fn ready_units(&self) -> usize {
+        lock(&self.books).ready.len()
+    }
+
     pub fn spare_folders(&self) -> Vec<PathBuf> {
         let b = lock(&self.books);
         b.spares.values().chain(b.held.iter()).flat_map(RunCgroup::folders).collect()

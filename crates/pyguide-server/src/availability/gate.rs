@@ -170,6 +170,7 @@ impl Shared {
         if free && book.running < limits.per_client && book.queue.is_empty() {
             book.running += 1;
             state.running += 1;
+            state.publish();
             return Ok(Entry::Granted(Slot { gate: Some(self.clone()), client }));
         }
         if wait == Wait::Bounded {
@@ -224,10 +225,17 @@ impl Shared {
                 state.release(client);
             }
         }
+        state.publish();
     }
 }
 
 impl State {
+    /// Tells the metrics how busy the gate is (`pyguide_run_slots_busy`, `pyguide_waiting_for_input`).
+    fn publish(&self) {
+        crate::metrics::set_run_slots_busy(self.running);
+        crate::metrics::set_waiting_for_input(self.parked);
+    }
+
     /// Frees one slot of `client`.
     fn release(&mut self, client: Client) {
         self.running -= 1;
@@ -360,6 +368,7 @@ impl Drop for Parked {
             book.parked -= 1;
         }
         state.forget_if_idle(self.client);
+        state.publish();
     }
 }
 

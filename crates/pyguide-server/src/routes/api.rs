@@ -1,6 +1,7 @@
 //! The JSON API: `POST /api/run`, `POST /api/exercise` and `POST /api/share`.
 
 use crate::error::AppError;
+use crate::metrics::{self, RunEntry};
 use crate::Client;
 use crate::Ctx;
 use axum::body::Bytes;
@@ -10,12 +11,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use pyguide_sandbox::{Admission, RunRequest};
+use pyguide_sandbox::{Admission, RunRequest, StartOptions};
 use pyguide_store::{Author, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// Largest request body: code, stdin and files at their limits, JSON-escaped, fit well within.
 const MAX_BODY_BYTES: usize = 4 << 20;
@@ -66,8 +68,10 @@ async fn run(
     let req: RunRequest = parse_json(body)?;
     // A malformed request is told so at once, not after its turn in the queue.
     req.validate().map_err(|e| AppError::bad_request(e.0))?;
-    let _slot = state.gate.acquire(client).await?;
-    let result = state.runner.run(req, Admission::Immediate).await?;
+    let _slot = super::take_turn(&state, client).await?;
+    let handle = state.runner.start(req, StartOptions { admission: Admission::Immediate, ..Default::default() });
+    let handle = handle.inspect_err(|e| metrics::record_run_result(RunEntry::Run, Err(e), Instant::now()))?;
+    let result = state.lifecycle.finish(RunEntry::Run, handle).await?;
     Ok(Json(result).into_response())
 }
 
@@ -102,6 +106,7 @@ async fn share(
         e @ StoreError::Quota { window, .. } => AppError::Quota { words: e.to_string(), window },
         other => AppError::Internal(other.to_string()),
     })?;
+    metrics::record_share();
     let url = format!("/s/{id}");
     Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, url.clone())], Json(json!({ "id": id, "url": url })))
         .into_response())
@@ -127,7 +132,9 @@ async fn exercise(
             format!("there is no exercise {:?}; ids look like \"lists/ex-count-vowels\"", body.exercise),
         ));
     };
-    let _slot = state.gate.acquire(client).await?;
+    let _slot = super::take_turn(&state, client).await?;
+    let _in_flight = state.lifecycle.track();
+    let started = Instant::now();
     let verdict = pyguide_judge::exercise::check_exercise(
         state.runner.as_ref(),
         exercise,
@@ -135,6 +142,8 @@ async fn exercise(
         Admission::Immediate,
         &state.limits,
     )
-    .await?;
+    .await;
+    metrics::record_run_result(RunEntry::Exercise, verdict.as_ref().map(|v| v.run.outcome), started);
+    let verdict = verdict?;
     Ok(Json(verdict).into_response())
 }

@@ -9,6 +9,7 @@
 
 use super::api::parse_json;
 use crate::error::AppError;
+use crate::metrics::{self, RunEntry};
 use crate::Client;
 use crate::Ctx;
 use axum::body::Bytes;
@@ -31,8 +32,12 @@ pub(crate) async fn inspect(
     let req: RunRequest = parse_json(body)?;
     // Validation (sizes, NUL bytes, file names) and admission are the runner's, as for a run.
     req.validate().map_err(|e| AppError::bad_request(e.0))?;
-    let _slot = state.gate.acquire(client).await?;
-    let result = match state.runner.inspect(req, Admission::Immediate).await {
+    let _slot = super::take_turn(&state, client).await?;
+    let _in_flight = state.lifecycle.track();
+    let started = std::time::Instant::now();
+    let result = state.runner.inspect(req, Admission::Immediate).await;
+    metrics::record_run_result(RunEntry::Inspect, result.as_ref().map(|r| r.outcome), started);
+    let result = match result {
         Ok(result) => result,
         Err(e @ (SandboxError::Busy | SandboxError::Invalid(_))) => return Err(e.into()),
         // The runner itself failed (already logged): still a document-less 200, in words.

@@ -2,6 +2,7 @@
 
 mod api;
 mod inspect;
+mod ops;
 mod origin;
 mod pages;
 mod ws;
@@ -10,8 +11,11 @@ use crate::Ctx;
 use axum::routing::get;
 use axum::Router;
 
-pub(crate) fn routes() -> Router<Ctx> {
-    Router::new()
+pub(crate) use ops::metrics_only;
+
+/// Every route; `/metrics` too unless it is served on an address of its own.
+pub(crate) fn routes(metrics: bool) -> Router<Ctx> {
+    let router = Router::new()
         .route("/", get(pages::home))
         .route("/tutorials/{slug}", get(pages::tutorial))
         .route("/playground", get(pages::playground))
@@ -19,10 +23,32 @@ pub(crate) fn routes() -> Router<Ctx> {
         .route("/search", get(pages::search))
         .route("/search-index.json", get(pages::search_index))
         .route("/static/{*name}", get(pages::asset))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
         .nest(
             "/api",
             api::routes().route("/run/ws", get(ws::run_ws)).layer(axum::middleware::from_fn(origin::refuse_cross_site)),
         )
-        .fallback(pages::not_found)
+        .fallback(pages::not_found);
+    if metrics {
+        router.route("/metrics", get(ops::metrics))
+    } else {
+        router
+    }
+}
+
+/// Waits for a run slot for `client` (see [`crate::Gate`]), counting the wait when it had to.
+pub(crate) async fn take_turn(
+    state: &Ctx,
+    client: crate::Client,
+) -> Result<crate::availability::Slot, crate::AppError> {
+    match state.gate.enter(client)? {
+        crate::availability::Entry::Granted(slot) => Ok(slot),
+        crate::availability::Entry::Queued(q) => {
+            let queued = std::time::Instant::now();
+            let turn = q.wait().await;
+            crate::metrics::observe_queue_wait(queued.elapsed());
+            Ok(turn?)
+        }
+    }
 }

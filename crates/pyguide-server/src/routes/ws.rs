@@ -3,6 +3,8 @@
 
 use crate::availability::{Entry, Parked, Refusal, Slot};
 use crate::error::{refusal_words, AppError, RETRY_AFTER_SECS};
+use crate::lifecycle::{Lifecycle, RESTARTING_MESSAGE};
+use crate::metrics::{self, RunEntry};
 use crate::{Client, Ctx};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -10,14 +12,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use pyguide_sandbox::{Admission, Event, RunHandle, RunRequest, SandboxError, StartOptions, MAX_STDIN_BYTES};
+use pyguide_sandbox::{
+    Admission, Event, Outcome, RunHandle, RunRequest, RunResult, SandboxError, StartOptions, MAX_STDIN_BYTES,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 
 /// Largest client message: a run request with code and files at their limits, JSON-escaped.
@@ -156,6 +160,7 @@ async fn refuse(out: Outbox, status: u16, error: &str) {
 /// Refused by the fair queue: 429 or 503, with when to try again.
 async fn refuse_turn(out: Outbox, refusal: Refusal) {
     let (status, words) = refusal_words(refusal);
+    metrics::record_rejection(status);
     let _ = out.send(json!({
         "type": "error",
         "status": status.as_u16(),
@@ -240,7 +245,10 @@ async fn take_turn(state: &Ctx, client: Client, out: &Outbox) -> Result<Slot, Re
         Entry::Granted(slot) => Ok(slot),
         Entry::Queued(q) => {
             let _ = out.send(json!({ "type": "queued", "position": q.position + 1 }));
-            q.wait().await
+            let queued = Instant::now();
+            let turn = q.wait().await;
+            metrics::observe_queue_wait(queued.elapsed());
+            turn
         }
     }
 }
@@ -260,6 +268,7 @@ async fn session(state: Ctx, client: Client, socket: WebSocket) {
     // With a fixed stdin the run is like POST /api/run; without one, the learner types it.
     let interactive = req.stdin.is_none();
     let opts = StartOptions { admission: Admission::Immediate, stream: true, interactive, ..Default::default() };
+    let started = Instant::now();
     let handle = match state.runner.start(req, opts) {
         Ok(h) => h,
         Err(SandboxError::Busy) => return refuse_turn(out, Refusal::ServerBusy).await,
@@ -269,14 +278,20 @@ async fn session(state: Ctx, client: Client, socket: WebSocket) {
             return refuse(out, 500, "internal error").await;
         }
     };
+    let _in_flight = state.lifecycle.track();
     let _ = out.send(json!({ "type": "started", "interactive": interactive }));
-    let (result, gone) = follow(handle, slot, stream, &out).await;
+    let Followed { result, gone, stopped_by_server } = follow(handle, slot, stream, &out, &state.lifecycle).await;
+    metrics::record_run_result(RunEntry::Ws, result.as_ref().map(|r| r.outcome), started);
     if gone {
         return;
     }
     match result {
         Ok(r) => {
-            let message = pyguide_judge::outcome_message(&r, &state.limits);
+            let message = if stopped_by_server && r.outcome == Outcome::Stopped {
+                RESTARTING_MESSAGE.to_string()
+            } else {
+                pyguide_judge::outcome_message(&r, &state.limits)
+            };
             let _ = out.send(json!({
                 "type": "exit",
                 "outcome": r.outcome,
@@ -324,14 +339,24 @@ async fn input_change(rx: &mut Option<watch::Receiver<bool>>) -> bool {
     std::future::pending().await
 }
 
+/// How a followed run ended.
+struct Followed {
+    result: Result<RunResult, SandboxError>,
+    /// The client left (or could not keep up).
+    gone: bool,
+    /// The server's drain deadline passed while it ran.
+    stopped_by_server: bool,
+}
+
 /// Follows a started run to its end: its output to the client, the client's input and Stop
-/// to the run. Returns the result, and whether the client is gone.
+/// to the run, and the server's drain deadline.
 async fn follow(
     handle: RunHandle,
     slot: Slot,
     mut stream: SplitStream<WebSocket>,
     out: &Outbox,
-) -> (Result<pyguide_sandbox::RunResult, SandboxError>, bool) {
+    lifecycle: &Lifecycle,
+) -> Followed {
     let RunHandle { mut events, stdin, stop, mut input_wanted, result } = handle;
     let mut stdin = stdin;
     let mut stop = stop;
@@ -340,6 +365,7 @@ async fn follow(
     let mut held = HeldInput::default();
     let mut gone_rx = out.gone.clone();
     let mut gone = false;
+    let mut stopped_by_server = false;
     let stop_run = |stop: &mut Option<oneshot::Sender<()>>| {
         if let Some(s) = stop.take() {
             let _ = s.send(());
@@ -385,6 +411,11 @@ async fn follow(
                 gone = true;
                 stop_run(&mut stop);
             }
+            () = lifecycle.stopping(), if !stopped_by_server => {
+                // The server's drain deadline passed: the run ends now, and the learner is told why.
+                stopped_by_server = true;
+                stop_run(&mut stop);
+            }
             wants = input_change(&mut input_wanted) => {
                 if let (true, Turn::Running(_)) = (wants, &turn) {
                     let Turn::Running(slot) = std::mem::replace(&mut turn, Turn::Changing) else { unreachable!() };
@@ -423,5 +454,5 @@ async fn follow(
     let result = result.await.unwrap_or_else(|_| Err(SandboxError::Internal("no result".into())));
     drop(stop);
     drop(turn);
-    (result, gone)
+    Followed { result, gone, stopped_by_server }
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod config;
 pub mod inspect;
 pub mod packages;
 pub mod run;
@@ -8,7 +9,7 @@ pub mod serve;
 
 use anyhow::Context;
 use pyguide_sandbox::packages::{Action, Packages};
-use pyguide_sandbox::{discover_python, Links, ProcessRunner, Runner, RunnerConfig};
+use pyguide_sandbox::{discover_python, Limits, Links, ProcessRunner, Runner, RunnerConfig};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,22 +31,10 @@ pub struct RunnerArgs {
     pub packages_dir: Option<PathBuf>,
 }
 
-/// What a runner is built with beyond its flags.
-#[derive(Default)]
-pub struct RunnerExtras {
-    /// The curriculum's sections an error's explanation may link to.
-    pub links: Links,
-    /// The curated packages, when installed.
-    pub packages: Option<Packages>,
-    /// Interactive runs that may wait for input beside the running ones (the server gives
-    /// their run slots to others meanwhile).
-    pub waiting: usize,
-}
-
 impl RunnerArgs {
     /// The folder holding the packages' installs: `--packages-dir`, else `data_dir/packages`.
     pub fn packages_root(&self, data_dir: &Path) -> PathBuf {
-        self.packages_dir.clone().unwrap_or_else(|| data_dir.join("packages"))
+        packages_root(self.packages_dir.as_deref(), data_dir)
     }
 
     /// The runner, with the curated packages when they are installed (in `data/packages`
@@ -59,25 +48,55 @@ impl RunnerArgs {
             tracing::warn!("the packages in {} cannot be used: {e}", root.display());
             None
         });
-        self.runner_with(RunnerExtras { links, packages, waiting: 0 })
+        build_runner(RunnerPlan {
+            python: self.python.clone(),
+            max_concurrent: self.max_concurrent,
+            unsafe_no_sandbox: self.unsafe_no_sandbox,
+            limits: Limits::default(),
+            links,
+            packages,
+            waiting: 0,
+        })
     }
+}
 
-    /// The runner, with what `extras` adds to its flags.
-    pub fn runner_with(&self, extras: RunnerExtras) -> anyhow::Result<Arc<dyn Runner>> {
-        let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
-        let mut config = RunnerConfig::new(python);
-        config.links = Arc::new(extras.links);
-        config.max_waiting = extras.waiting;
-        config.packages = extras.packages;
-        if let Some(n) = self.max_concurrent {
-            config.max_concurrent = n.max(1);
-        }
-        if self.unsafe_no_sandbox {
-            tracing::warn!("running programs WITHOUT the sandbox (--unsafe-no-sandbox): only for your own machine");
-            return Ok(Arc::new(ProcessRunner::new(config)));
-        }
-        sandbox(config)
+/// The folder holding the packages' installs: `dir` if given, else `data_dir/packages`.
+pub fn packages_root(dir: Option<&Path>, data_dir: &Path) -> PathBuf {
+    dir.map_or_else(|| data_dir.join("packages"), Path::to_path_buf)
+}
+
+/// Everything that shapes a runner.
+pub struct RunnerPlan {
+    pub python: Option<PathBuf>,
+    pub max_concurrent: Option<usize>,
+    /// Plain child processes instead of the sandbox (an author's own machine only).
+    pub unsafe_no_sandbox: bool,
+    pub limits: Limits,
+    /// The curriculum's sections an error's explanation may link to.
+    pub links: Links,
+    /// The curated packages, when installed.
+    pub packages: Option<Packages>,
+    /// Interactive runs that may wait for input beside the running ones (the server gives
+    /// their run slots to others meanwhile).
+    pub waiting: usize,
+}
+
+/// The sandbox (or, when `unsafe_no_sandbox`, plain processes) as `plan` says.
+pub fn build_runner(plan: RunnerPlan) -> anyhow::Result<Arc<dyn Runner>> {
+    let python = discover_python(plan.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
+    let mut config = RunnerConfig::new(python);
+    config.limits = plan.limits;
+    config.links = Arc::new(plan.links);
+    config.packages = plan.packages;
+    config.max_waiting = plan.waiting;
+    if let Some(n) = plan.max_concurrent {
+        config.max_concurrent = n.max(1);
     }
+    if plan.unsafe_no_sandbox {
+        tracing::warn!("running programs WITHOUT the sandbox (unsafe_no_sandbox): only for your own machine");
+        return Ok(Arc::new(ProcessRunner::new(config)));
+    }
+    sandbox(config)
 }
 
 #[cfg(target_os = "linux")]

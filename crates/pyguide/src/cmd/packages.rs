@@ -1,7 +1,6 @@
 //! `pyguide packages`: installs the curated packages (numpy, pandas, matplotlib, pytest) from
 //! the lock into the data folder if they are missing, and shows what is installed.
 
-use super::RunnerArgs;
 use anyhow::Context;
 use pyguide_content::{Curriculum, Item};
 use pyguide_sandbox::discover_python;
@@ -75,9 +74,9 @@ pub fn describe(p: &Packages, python_version: &str) -> String {
 
 /// The packages for the server: installed on the first start (progress on stderr). A machine
 /// that cannot install them serves without them and says which pages need them.
-pub fn for_server(runner: &RunnerArgs, data_dir: &Path, curriculum: &Curriculum) -> Option<Packages> {
-    let python = discover_python(runner.python.as_deref()).ok()?;
-    match packages::packages(&python.executable, &runner.packages_root(data_dir), Action::Install) {
+pub fn for_server(python: Option<&Path>, root: &Path, curriculum: &Curriculum) -> Option<Packages> {
+    let python = discover_python(python).ok()?;
+    match packages::packages(&python.executable, root, Action::Install) {
         Ok(p) => {
             if let Some(p) = &p {
                 tracing::info!(dir = %p.dir.display(), "packages ready: {}", CURATED.join(", "));

@@ -40,6 +40,8 @@ pub fn start(bin: &str) -> Server {
     let child = Command::new(bin)
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data.path())
+        // The project's one install of the curated packages, not a download per data folder.
+        .env("PYGUIDE_PACKAGES_DIR", std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/packages"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
