@@ -230,12 +230,15 @@ async fn ws_refusals_are_plain_words() {
     ws.send(Message::text("{not json")).await.unwrap();
     assert!(next(&mut ws).await["error"].as_str().unwrap().contains("not a valid request"));
 
-    // The only slot is busy: 503 in words, at once.
+    // The only slot is busy: the run is told its place in the queue, then, when the slot is
+    // not freed within the queue's wait, 503 in words with when to try again.
     let mut busy = connect(&url, json!({"type": "run", "code": "import time\ntime.sleep(5)"})).await;
     assert_eq!(next(&mut busy).await["type"], "started");
     let mut ws = connect(&url, json!({"type": "run", "code": "print(1)"})).await;
     let v = next(&mut ws).await;
-    assert_eq!(v["status"], 503, "{v}");
+    assert_eq!((v["type"].as_str(), v["position"].as_u64()), (Some("queued"), Some(1)), "{v}");
+    let v = next(&mut ws).await;
+    assert_eq!((v["status"].as_u64(), v["retry_after"].as_u64()), (Some(503), Some(2)), "{v}");
     assert!(v["error"].as_str().unwrap().contains("try again"));
     // Closing the socket stops the run and frees the slot.
     busy.close(None).await.unwrap();
@@ -243,7 +246,11 @@ async fn ws_refusals_are_plain_words() {
     let t0 = Instant::now();
     loop {
         let mut ws = connect(&url, json!({"type": "run", "code": "print(1)"})).await;
-        if next(&mut ws).await["type"] == "started" {
+        let mut v = next(&mut ws).await;
+        while v["type"] == "queued" {
+            v = next(&mut ws).await;
+        }
+        if v["type"] == "started" {
             break;
         }
         assert!(t0.elapsed() < Duration::from_secs(3), "the slot was not freed when the learner left");
