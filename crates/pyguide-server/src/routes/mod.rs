@@ -4,6 +4,7 @@ mod api;
 mod inspect;
 mod origin;
 mod pages;
+mod search;
 mod ws;
 
 use crate::Ctx;
@@ -16,10 +17,9 @@ pub(crate) fn routes() -> Router<Ctx> {
         .route("/tutorials/{slug}", get(pages::tutorial))
         .route("/playground", get(pages::playground))
         .route("/s/{id}", get(pages::shared))
-        .route("/search", get(pages::search))
-        .route("/search-index.json", get(pages::search_index))
         .route("/static/{*name}", get(pages::asset))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(search::routes())
         .nest(
             "/api",
             api::routes().route("/run/ws", get(ws::run_ws)).layer(axum::middleware::from_fn(origin::refuse_cross_site)),
