@@ -2,7 +2,7 @@
 // which gives each file a content-hashed name). Deterministic: CI rebuilds and diffs dist/.
 //
 //   theme.js  — tiny, loaded blocking in <head>: applies the saved theme before first paint.
-//   app.js    — every page: theme toggle, search, and the lazy loader of the editor.
+//   app.js    — every page: theme toggle, the lazy loaders of search.js and the editor.
 //   editor.js — CodeMirror 6 + the runner UI (WebSocket streaming, input(), Share, autosave);
 //               loaded only on pages with examples, as soon as app.js runs (async: the page
 //               paints first); the editors in view are made first, the others when idle.
@@ -14,6 +14,8 @@
 //               pages with predictions, on first interaction or when idle; no editor needed.
 //   explain.js — the "What this means" box under a failing run's traceback, loaded by app.js
 //               on the first run that ends with an explained error.
+//   search.js — results as you type in the header's search box (GET /api/search), loaded by
+//               app.js on the first focus of the box.
 //   style.css — the site's styles; public/ (the favicon) is copied as is.
 import * as esbuild from "esbuild";
 import { rmSync, mkdirSync, cpSync } from "node:fs";
@@ -34,7 +36,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts", explain: "src/explain.ts" },
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts", explain: "src/explain.ts", search: "src/search.ts" },
   outdir: dist,
 });
 

@@ -1,6 +1,6 @@
-// PyGuide's page script (every page, deferred): the theme toggle, search, progress and the
-// guided path (progress.ts), the offline notice, the skip link to the first editor, and the
-// lazy loaders of the editor bundle and predict.js. Kept small: it is part of every first load.
+// PyGuide's page script (every page, deferred): the theme toggle, the search loader, progress
+// and the guided path (progress.ts), the offline notice, the skip link to the first editor, and
+// the lazy loaders of the editor bundle and predict.js. Kept small: it is part of every first load.
 
 import { OFFLINE } from "./net";
 import { markDone, setUpProgress } from "./progress";
@@ -45,40 +45,18 @@ if (themeButton) {
   media.addEventListener("change", paintThemeButton);
 }
 
-// ---- Search over titles and headings, from a small prebuilt index (fetched on first use).
-// Without JavaScript the form submits to /search, which the server answers.
-type Entry = { t: string; u: string; s: string; h: [string, string][] };
-const form = document.getElementById("search") as HTMLFormElement | null;
-const input = document.getElementById("search-input") as HTMLInputElement | null;
-const results = document.getElementById("search-results") as HTMLUListElement | null;
-const status = document.getElementById("search-status");
-let index: Promise<Entry[]> | null = null;
-
-function loadIndex(): Promise<Entry[]> {
-  if (!index && form) {
-    index = fetch(form.dataset.index || "")
-      .then((r) => (r.ok ? r.json() : []))
-      .catch(() => []);
-  }
-  return index || Promise.resolve([]);
-}
-
-function search(entries: Entry[], q: string): { title: string; url: string; where: string }[] {
-  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return [];
-  const hits: { title: string; url: string; where: string; score: number }[] = [];
-  const has = (text: string) => {
-    const t = text.toLowerCase();
-    return words.every((w) => t.includes(w));
+// ---- Search: the form submits to /search, which the server answers without JavaScript.
+// Results as you type come from search.js, loaded on the first focus of the box.
+const searchForm = document.getElementById("search") as HTMLFormElement | null;
+const searchJs = searchForm?.dataset.searchJs;
+if (searchForm && searchJs) {
+  const loadSearch = () => {
+    const s = document.createElement("script");
+    s.src = searchJs;
+    s.async = true;
+    document.head.append(s);
   };
-  for (const e of entries) {
-    if (has(e.t + " " + e.s)) hits.push({ title: e.t, url: e.u, where: e.s, score: 0 });
-    for (const [text, anchor] of e.h) {
-      if (has(text)) hits.push({ title: text, url: e.u + "#" + anchor, where: e.t, score: 1 });
-    }
-  }
-  hits.sort((a, b) => a.score - b.score);
-  return hits.slice(0, 12);
+  searchForm.addEventListener("focusin", loadSearch, { once: true });
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string) {
@@ -86,55 +64,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
   return e;
-}
-
-async function showResults() {
-  if (!input || !results || !status) return;
-  const q = input.value.trim();
-  const found = q ? search(await loadIndex(), q) : [];
-  if (q !== input.value.trim()) return; // a newer keystroke is on its way
-  results.replaceChildren(
-    ...found.map((r) => {
-      const li = el("li");
-      const a = el("a", undefined, r.title);
-      a.href = r.url;
-      li.append(a, el("span", "search-where", r.where));
-      return li;
-    }),
-  );
-  results.hidden = !q;
-  if (q && !found.length) results.append(el("li", "search-none", "No tutorial or heading matches."));
-  status.textContent = q ? `${found.length} result${found.length === 1 ? "" : "s"}` : "";
-}
-
-if (form && input && results) {
-  input.addEventListener("focus", () => void loadIndex());
-  input.addEventListener("input", () => void showResults());
-  form.addEventListener("submit", (ev) => {
-    const first = results.querySelector("a");
-    if (first) {
-      ev.preventDefault();
-      location.href = first.href;
-    }
-  });
-  form.addEventListener("keydown", (ev) => {
-    const links = Array.from(results.querySelectorAll("a"));
-    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
-    if (ev.key === "ArrowDown" && links.length) {
-      ev.preventDefault();
-      links[Math.min(at + 1, links.length - 1)].focus();
-    } else if (ev.key === "ArrowUp" && links.length) {
-      ev.preventDefault();
-      if (at <= 0) input.focus();
-      else links[at - 1].focus();
-    } else if (ev.key === "Escape") {
-      results.hidden = true;
-      input.focus();
-    }
-  });
-  document.addEventListener("click", (ev) => {
-    if (!form.contains(ev.target as Node)) results.hidden = true;
-  });
 }
 
 // ---- The editor: loaded only on pages with examples, as soon as this script runs.

@@ -1,12 +1,14 @@
 //! Rendering the home page, tutorial pages, the playground, search and the 404 page with
-//! minijinja templates. Static pages are rendered once in [`Site::build`]; the playground (which
-//! may show shared code) and search results are rendered per request.
+//! minijinja templates. Static pages are rendered once in [`Site::build`], which also indexes the
+//! curriculum for search ([`pyguide_search`]); the playground (which may show shared code) and
+//! search results are rendered per request.
 
 use crate::assets::Assets;
 use crate::highlight::{escape, highlight_python};
 use crate::markdown::to_html;
 use minijinja::{context, Environment};
 use pyguide_content::{Curriculum, Exercise, Item, Tutorial};
+use pyguide_search::{Hit, SearchError, SearchIndex};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,14 +35,21 @@ name = input(\"What is your name? \")\n\
 print(f\"Hello, {name}!\")\n\
 for i in range(1, 4):\n    print(i, \"squared is\", i ** 2)\n";
 
+/// Why the site could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("a page failed to render: {0:#}")]
+    Template(#[from] minijinja::Error),
+    #[error(transparent)]
+    Search(#[from] SearchError),
+}
+
 /// Every page of the site, rendered once.
 pub struct Site {
     env: Environment<'static>,
     pages: HashMap<String, String>,
     not_found: String,
-    search: Vec<SearchEntry>,
-    search_json: String,
-    search_url: String,
+    search: SearchIndex,
     /// Number of tutorials and runnable examples, for logs.
     pub tutorials: usize,
     pub examples: usize,
@@ -132,26 +141,6 @@ struct ExampleView {
     stdin: Option<String>,
     /// The output shown when the page was checked (tutorials only).
     expected: Option<String>,
-}
-
-/// One entry of the search index: a tutorial and its headings (`##` and deeper).
-#[derive(Serialize, Clone)]
-struct SearchEntry {
-    /// Title.
-    t: String,
-    /// URL.
-    u: String,
-    /// Section.
-    s: String,
-    /// Headings: (text, anchor).
-    h: Vec<(String, String)>,
-}
-
-#[derive(Serialize)]
-struct SearchHit {
-    title: String,
-    url: String,
-    r#where: String,
 }
 
 #[derive(Serialize)]
@@ -298,49 +287,16 @@ fn files_view(files: &BTreeMap<String, String>) -> Vec<FileView> {
         .collect()
 }
 
-fn search_entries(c: &Curriculum) -> Vec<SearchEntry> {
-    c.tutorials
-        .iter()
-        .map(|t| {
-            let mut h = Vec::new();
-            for s in &t.sections {
-                if let Some(head) = &s.heading {
-                    h.push((head.text.clone(), head.anchor.clone()));
-                }
-                for item in &s.items {
-                    if let Item::Subheading(sub) = item {
-                        h.push((sub.text.clone(), sub.anchor.clone()));
-                    }
-                }
-            }
-            SearchEntry { t: t.meta.title.clone(), u: format!("/tutorials/{}", t.slug), s: t.meta.section.clone(), h }
-        })
-        .collect()
-}
-
-/// FNV-1a, for the search index's cache-busting URL.
-fn short_hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    format!("{:08x}", h >> 32)
-}
-
 impl Site {
     /// The exercise with this id (`<tutorial slug>/<anchor>`).
     pub fn exercise(&self, id: &str) -> Option<&Exercise> {
         self.exercises.get(id)
     }
 
-    /// Renders every page of `curriculum`.
-    pub fn build(curriculum: &Curriculum) -> Result<Site, minijinja::Error> {
-        let mut env = environment();
-        let search = search_entries(curriculum);
-        let search_json = serde_json::to_string(&search).expect("the search index serializes");
-        let search_url = format!("/search-index.json?v={}", short_hash(search_json.as_bytes()));
-        env.add_global("search_index", minijinja::Value::from_safe_string(search_url.clone()));
+    /// Renders every page of `curriculum` and indexes it for search.
+    pub fn build(curriculum: &Curriculum) -> Result<Site, BuildError> {
+        let env = environment();
+        let search = SearchIndex::build(curriculum)?;
         let sections = sections_view(curriculum);
         let mut pages = HashMap::new();
         let exercises: HashMap<String, Exercise> =
@@ -393,7 +349,7 @@ impl Site {
         let not_found = env
             .get_template("not_found.html")?
             .render(context! { page_title => format!("Not found — {SITE_TITLE}") })?;
-        Ok(Site { env, pages, not_found, search, search_json, search_url, tutorials: all.len(), examples, exercises })
+        Ok(Site { env, pages, not_found, search, tutorials: all.len(), examples, exercises })
     }
 
     fn render(&self, name: &str, ctx: minijinja::Value) -> String {
@@ -460,51 +416,24 @@ impl Site {
         )
     }
 
-    /// The search results page (`/search?q=`), for readers without JavaScript.
-    pub fn search_page(&self, query: &str) -> String {
-        let query = query.trim();
-        let hits = if query.is_empty() { Vec::new() } else { self.search(query) };
+    /// The best hits for `query` in the whole curriculum (see [`SearchIndex::search`]).
+    pub fn search(&self, query: &str) -> Result<Vec<Hit>, SearchError> {
+        self.search.search(query)
+    }
+
+    /// The search results page (`/search?q=`), which works without JavaScript: `hits` for
+    /// `query`, or `error` in words when the query could not be searched.
+    pub fn search_page(&self, query: &str, hits: &[Hit], error: Option<&str>) -> String {
         self.render(
             "search.html",
-            context! { page_title => format!("Search — {SITE_TITLE}"), query => query, hits => hits },
+            context! {
+                page_title => if query.is_empty() { format!("Search — {SITE_TITLE}") } else { format!("{query} — Search — {SITE_TITLE}") },
+                query => query,
+                hits => hits,
+                error => error,
+                nav => "search",
+            },
         )
-    }
-
-    fn search(&self, query: &str) -> Vec<SearchHit> {
-        let words: Vec<String> = query.to_lowercase().split_whitespace().map(str::to_string).collect();
-        let has = |text: &str| {
-            let t = text.to_lowercase();
-            words.iter().all(|w| t.contains(w.as_str()))
-        };
-        let mut titles = Vec::new();
-        let mut headings = Vec::new();
-        for e in &self.search {
-            if has(&format!("{} {}", e.t, e.s)) {
-                titles.push(SearchHit { title: e.t.clone(), url: e.u.clone(), r#where: e.s.clone() });
-            }
-            for (text, anchor) in &e.h {
-                if has(text) {
-                    headings.push(SearchHit {
-                        title: text.clone(),
-                        url: format!("{}#{anchor}", e.u),
-                        r#where: e.t.clone(),
-                    });
-                }
-            }
-        }
-        titles.extend(headings);
-        titles.truncate(50);
-        titles
-    }
-
-    /// The search index (titles and headings of every tutorial) as JSON.
-    pub fn search_index_json(&self) -> &str {
-        &self.search_json
-    }
-
-    /// The URL pages fetch the search index from (changes with its contents).
-    pub fn search_index_url(&self) -> &str {
-        &self.search_url
     }
 
     /// The page at `path` (`/` or `/tutorials/<slug>`).

@@ -347,14 +347,7 @@ async fn playground_search_and_nonces() {
     assert!(!home.contains("data-editor="));
     assert_eq!(h.get(header::CONTENT_SECURITY_POLICY).unwrap(), pyguide_server::CSP);
 
-    // Search: the index (titles and headings) and the no-JavaScript results page.
-    let index_url = home.split("data-index=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let (status, h, body) = send(app.clone(), get(&index_url)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(h.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().contains("immutable"));
-    let index: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(index[0]["t"], "Loops");
-    assert_eq!(index[0]["h"][1], json!(["Looping over a dict", "dict-loop"]));
+    // Search: the no-JavaScript results page (tests/search.rs has the rest).
     let (status, _, body) = send(app.clone(), get("/search?q=DICT+loop")).await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(body).unwrap();

@@ -5,6 +5,7 @@ mod inspect;
 mod ops;
 mod origin;
 mod pages;
+mod search;
 mod ws;
 
 use crate::Ctx;
@@ -20,11 +21,10 @@ pub(crate) fn routes(metrics: bool) -> Router<Ctx> {
         .route("/tutorials/{slug}", get(pages::tutorial))
         .route("/playground", get(pages::playground))
         .route("/s/{id}", get(pages::shared))
-        .route("/search", get(pages::search))
-        .route("/search-index.json", get(pages::search_index))
         .route("/static/{*name}", get(pages::asset))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
+        .merge(search::routes())
         .nest(
             "/api",
             api::routes().route("/run/ws", get(ws::run_ws)).layer(axum::middleware::from_fn(origin::refuse_cross_site)),

@@ -1,13 +1,11 @@
-//! Server-rendered pages, the search index and embedded assets.
+//! Server-rendered pages and embedded assets.
 
 use crate::Ctx;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use pyguide_render::{Assets, PlaygroundCode, STYLE_NONCE_PLACEHOLDER};
-use serde::Deserialize;
 
-const NO_CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "no-cache");
 const FOREVER: &str = "public, max-age=31536000, immutable";
 
 pub(crate) async fn home(State(state): State<Ctx>) -> Response {
@@ -79,27 +77,6 @@ pub(crate) async fn shared(State(state): State<Ctx>, Path(id): Path<String>) -> 
             (StatusCode::INTERNAL_SERVER_ERROR, Html(html)).into_response()
         }
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct SearchQuery {
-    #[serde(default)]
-    q: String,
-}
-
-/// `/search?q=`: results without JavaScript (the search box filters in the page with it).
-pub(crate) async fn search(State(state): State<Ctx>, Query(q): Query<SearchQuery>) -> Response {
-    let q: String = q.q.chars().take(200).collect();
-    ([NO_CACHE], Html(state.site.search_page(&q))).into_response()
-}
-
-/// The search index; pages ask for it with a `?v=<hash>` that changes with its contents.
-pub(crate) async fn search_index(State(state): State<Ctx>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, FOREVER)],
-        state.site.search_index_json().to_string(),
-    )
-        .into_response()
 }
 
 fn accepts_gzip(headers: &HeaderMap) -> bool {
