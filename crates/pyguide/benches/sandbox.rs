@@ -10,7 +10,7 @@ use pyguide_content::{load_sources, SourceFile};
 use pyguide_render::Site;
 use pyguide_sandbox::linux::{init_main, SandboxRunner, INIT_ARG};
 use pyguide_sandbox::{discover_python, Runner, RunnerConfig};
-use pyguide_server::{router, AppState};
+use pyguide_server::{router_with, AppState, ServerOptions};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::Client;
+use common::{one_client_load, Client};
 
 const HELLO: &str = "print('hello, world')";
 
@@ -141,7 +141,10 @@ fn main() {
         let site = Arc::new(Site::build(&load_sources(files).expect("content")).expect("site"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move { axum::serve(listener, router(AppState { runner, site })).await });
+        // All the load comes from this one address: its share of the run slots is all of them.
+        let options = ServerOptions { availability: one_client_load(), ..Default::default() };
+        let app = router_with(AppState { runner, site }, options);
+        tokio::spawn(async move { axum::serve(listener, app).await });
 
         println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
         if std::env::var_os("PYGUIDE_BENCH_SANDBOX_ONLY").is_some() {

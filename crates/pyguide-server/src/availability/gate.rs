@@ -175,7 +175,7 @@ impl Shared {
         }
         if wait == Wait::Bounded {
             let refusal = if book.running >= limits.per_client {
-                Refusal::ClientShare(limits.per_client + limits.queue_per_client)
+                Refusal::ClientShare(limits.per_client.saturating_add(limits.queue_per_client))
             } else {
                 Refusal::ServerBusy
             };
@@ -288,7 +288,9 @@ impl Queued {
             }
         };
         match per_client {
-            Some(true) => Err(Refusal::ClientShare(self.gate.limits.per_client + self.gate.limits.queue_per_client)),
+            Some(true) => {
+                Err(Refusal::ClientShare(self.gate.limits.per_client.saturating_add(self.gate.limits.queue_per_client)))
+            }
             Some(false) => Err(Refusal::ServerBusy),
             None => {
                 let rx = self.rx.as_mut().expect("still here");

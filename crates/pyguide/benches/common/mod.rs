@@ -54,3 +54,16 @@ impl Client {
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
+
+/// Availability settings for a bench whose whole load comes from one address: that client may
+/// use every run slot and queue as much as the bench sends (the defaults would hold it to two
+/// programs at once, as they would any one visitor).
+pub fn one_client_load() -> pyguide_server::Availability {
+    pyguide_server::Availability {
+        runs_per_client: 1 << 20,
+        queue_per_client: 4096,
+        queue_total: 4096,
+        queue_wait: std::time::Duration::from_secs(60),
+        ..Default::default()
+    }
+}
