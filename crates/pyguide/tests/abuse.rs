@@ -1,7 +1,7 @@
 //! The abuse suite: a real `pyguide serve`, an attacker and a victim on different loopback
 //! addresses (127.0.0.2 and 127.0.0.3). Under each attack the victim's hello-world is answered
 //! correctly and never refused. Every loop is bounded in count and time. After the suite the
-//! server's memory is back near where it was, and no run or connection is left.
+//! server's memory is back near where it was, and no run, cgroup or connection is left.
 //! (`PYGUIDE_ABUSE_BIN=path` runs it against another build.)
 
 #[path = "support/abuse.rs"]
@@ -65,6 +65,7 @@ async fn no_client_takes_the_site_away_from_another() {
         victim_is_served(port, "warm-up").await;
     }
     let processes_before = descendants(pid);
+    let cgroups_before = run_cgroups(pid);
     let rss_before = rss_kib(pid);
 
     let attack = silent_input_websockets(port).await;
@@ -117,6 +118,7 @@ async fn no_client_takes_the_site_away_from_another() {
     drop(attack);
     eventually("connections are left open on the server", || connections_to(port) == 0);
     eventually("runs are left behind", || descendants(pid) <= processes_before);
+    eventually("run cgroups are left behind", || run_cgroups(pid) <= cgroups_before);
     let rss_after = rss_kib(pid);
     eprintln!("server RSS: {rss_before} KiB before the suite, {rss_after} KiB after");
     assert!(

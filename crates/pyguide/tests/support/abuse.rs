@@ -373,6 +373,26 @@ pub fn descendants(pid: u32) -> usize {
     count
 }
 
+/// The run cgroups (spares made ahead, and runs) under the server's `pyguide-<pid>` folders.
+pub fn run_cgroups(pid: u32) -> usize {
+    fn walk(dir: &std::path::Path, depth: usize, tag: &str, found: &mut usize) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            if !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            if e.file_name().to_string_lossy() == tag {
+                *found +=
+                    std::fs::read_dir(e.path()).into_iter().flatten().flatten().filter(|c| c.path().is_dir()).count();
+            } else if depth > 0 {
+                walk(&e.path(), depth - 1, tag, found);
+            }
+        }
+    }
+    let mut found = 0;
+    walk(std::path::Path::new("/sys/fs/cgroup"), 5, &format!("pyguide-{pid}"), &mut found);
+    found
+}
+
 pub fn have_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
