@@ -15,13 +15,10 @@
 
 mod common;
 
-use common::{one_client_load, Client};
-use pyguide_content::{load_sources, SourceFile};
-use pyguide_render::Site;
+use common::{serve_one_client, Client};
 use pyguide_sandbox::linux::{init_main, SandboxRunner, ID_BASE, INIT_ARG};
 use pyguide_sandbox::packages::{packages, Action};
 use pyguide_sandbox::{discover_python, Runner, RunnerConfig};
-use pyguide_server::{router_with, AppState, ServerOptions};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -125,20 +122,7 @@ fn main() {
         let exe = std::env::current_exe().expect("own path");
         let sandbox = Arc::new(SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)"));
         let runner: Arc<dyn Runner> = sandbox.clone();
-        let files = vec![
-            SourceFile { path: "sections.toml".into(), text: "sections = [\"Bench\"]".into() },
-            SourceFile {
-                path: "bench.md".into(),
-                text: "+++\ntitle = \"Bench\"\nsummary = \"s\"\nsection = \"Bench\"\n+++\nBody\n".into(),
-            },
-        ];
-        let site = Arc::new(Site::build(&load_sources(files).expect("content")).expect("site"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        // All the load comes from this one address: its share of the run slots is all of them.
-        let options = ServerOptions { availability: one_client_load(), ..Default::default() };
-        let app = router_with(AppState { runner, site }, options);
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let addr = serve_one_client(runner).await;
 
         // The baseline's folder: main.py, and the same install importable.
         let work = tempfile::tempdir().expect("tempdir");

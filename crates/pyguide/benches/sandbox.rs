@@ -6,11 +6,8 @@
 //! `cargo bench -p pyguide --bench sandbox` (as root: the sandbox maps unprivileged ids).
 //! This binary is also the sandbox's init, as `pyguide` is in production.
 
-use pyguide_content::{load_sources, SourceFile};
-use pyguide_render::Site;
 use pyguide_sandbox::linux::{init_main, SandboxRunner, INIT_ARG};
 use pyguide_sandbox::{discover_python, Runner, RunnerConfig};
-use pyguide_server::{router_with, AppState, ServerOptions};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -18,7 +15,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{one_client_load, Client};
+use common::{serve_one_client, Client};
 
 const HELLO: &str = "print('hello, world')";
 
@@ -131,20 +128,7 @@ fn main() {
         let runner: Arc<dyn Runner> = Arc::new(
             SandboxRunner::new(RunnerConfig::new(python.clone()), &exe).expect("the sandbox starts (run as root)"),
         );
-        let files = vec![
-            SourceFile { path: "sections.toml".into(), text: "sections = [\"Bench\"]".into() },
-            SourceFile {
-                path: "bench.md".into(),
-                text: "+++\ntitle = \"Bench\"\nsummary = \"s\"\nsection = \"Bench\"\n+++\nBody\n".into(),
-            },
-        ];
-        let site = Arc::new(Site::build(&load_sources(files).expect("content")).expect("site"));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        // All the load comes from this one address: its share of the run slots is all of them.
-        let options = ServerOptions { availability: one_client_load(), ..Default::default() };
-        let app = router_with(AppState { runner, site }, options);
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let addr = serve_one_client(runner).await;
 
         println!("CPython {} at {}; {total} runs per measurement", python.version, python.executable.display());
         if std::env::var_os("PYGUIDE_BENCH_SANDBOX_ONLY").is_some() {

@@ -55,15 +55,30 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Availability settings for a bench whose whole load comes from one address: that client may
-/// use every run slot and queue as much as the bench sends (the defaults would hold it to two
-/// programs at once, as they would any one visitor).
-pub fn one_client_load() -> pyguide_server::Availability {
-    pyguide_server::Availability {
+/// Serves a one-page site on a loopback port with `runner`, for a bench whose whole load comes
+/// from one address: that client may use every run slot and queue as much as the bench sends
+/// (the defaults would hold it to two programs at once, as they would any one visitor).
+pub async fn serve_one_client(runner: std::sync::Arc<dyn pyguide_sandbox::Runner>) -> SocketAddr {
+    use pyguide_content::{load_sources, SourceFile};
+    let files = vec![
+        SourceFile { path: "sections.toml".into(), text: "sections = [\"Bench\"]".into() },
+        SourceFile {
+            path: "bench.md".into(),
+            text: "+++\ntitle = \"Bench\"\nsummary = \"s\"\nsection = \"Bench\"\n+++\nBody\n".into(),
+        },
+    ];
+    let site = std::sync::Arc::new(pyguide_render::Site::build(&load_sources(files).expect("content")).expect("site"));
+    let availability = pyguide_server::Availability {
         runs_per_client: 1 << 20,
         queue_per_client: 4096,
         queue_total: 4096,
         queue_wait: std::time::Duration::from_secs(60),
         ..Default::default()
-    }
+    };
+    let options = pyguide_server::ServerOptions { availability, ..Default::default() };
+    let app = pyguide_server::router_with(pyguide_server::AppState { runner, site }, options);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
 }
