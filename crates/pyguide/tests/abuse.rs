@@ -64,8 +64,16 @@ async fn no_client_takes_the_site_away_from_another() {
     for _ in 0..5 {
         victim_is_served(port, "warm-up").await;
     }
+    // The pools are full (their spare cgroups all made) once the count holds still.
+    let mut cgroups_before = run_cgroups(pid);
+    let (mut still, deadline) = (0, Instant::now() + Duration::from_secs(30));
+    while still < 10 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = run_cgroups(pid);
+        still = if now == cgroups_before { still + 1 } else { 0 };
+        cgroups_before = cgroups_before.max(now);
+    }
     let processes_before = descendants(pid);
-    let cgroups_before = run_cgroups(pid);
     let rss_before = rss_kib(pid);
 
     let attack = silent_input_websockets(port).await;
