@@ -133,11 +133,19 @@ impl Gate {
         self.shared.enter(client, Wait::Bounded)
     }
 
-    /// Waits for a slot: [`Gate::enter`], then the queue.
-    pub async fn acquire(&self, client: Client) -> Result<Slot, Refusal> {
+    /// Waits for a slot: [`Gate::enter`], then the queue. `on_queued` is told the request's
+    /// place when it has to wait (the WebSocket tells the page); the wait is counted in the
+    /// metrics.
+    pub async fn acquire(&self, client: Client, on_queued: impl FnOnce(usize)) -> Result<Slot, Refusal> {
         match self.enter(client)? {
             Entry::Granted(slot) => Ok(slot),
-            Entry::Queued(q) => q.wait().await,
+            Entry::Queued(q) => {
+                on_queued(q.position + 1);
+                let queued = std::time::Instant::now();
+                let turn = q.wait().await;
+                crate::metrics::observe_queue_wait(queued.elapsed());
+                turn
+            }
         }
     }
 

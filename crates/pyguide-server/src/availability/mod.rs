@@ -9,7 +9,7 @@ mod gate;
 mod listen;
 
 pub use client::{Client, ClientResolver};
-pub use gate::{Entry, Gate, GateLimits, Parked, Refusal, Slot};
+pub use gate::{Gate, GateLimits, Parked, Refusal, Slot};
 pub use listen::serve;
 
 use crate::Ctx;

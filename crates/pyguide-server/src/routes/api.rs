@@ -68,7 +68,7 @@ async fn run(
     let req: RunRequest = parse_json(body)?;
     // A malformed request is told so at once, not after its turn in the queue.
     req.validate().map_err(|e| AppError::bad_request(e.0))?;
-    let _slot = super::take_turn(&state, client).await?;
+    let _slot = state.gate.acquire(client, |_| {}).await?;
     let handle = state.runner.start(req, StartOptions { admission: Admission::Immediate, ..Default::default() });
     let handle = handle.inspect_err(|e| metrics::record_run_result(RunEntry::Run, Err(e), Instant::now()))?;
     let result = state.lifecycle.finish(RunEntry::Run, handle).await?;
@@ -132,7 +132,7 @@ async fn exercise(
             format!("there is no exercise {:?}; ids look like \"lists/ex-count-vowels\"", body.exercise),
         ));
     };
-    let _slot = super::take_turn(&state, client).await?;
+    let _slot = state.gate.acquire(client, |_| {}).await?;
     let _in_flight = state.lifecycle.track();
     let started = Instant::now();
     let verdict = pyguide_judge::exercise::check_exercise(

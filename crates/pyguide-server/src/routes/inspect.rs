@@ -32,7 +32,7 @@ pub(crate) async fn inspect(
     let req: RunRequest = parse_json(body)?;
     // Validation (sizes, NUL bytes, file names) and admission are the runner's, as for a run.
     req.validate().map_err(|e| AppError::bad_request(e.0))?;
-    let _slot = super::take_turn(&state, client).await?;
+    let _slot = state.gate.acquire(client, |_| {}).await?;
     let _in_flight = state.lifecycle.track();
     let started = std::time::Instant::now();
     let result = state.runner.inspect(req, Admission::Immediate).await;

@@ -36,19 +36,3 @@ pub(crate) fn routes(metrics: bool) -> Router<Ctx> {
         router
     }
 }
-
-/// Waits for a run slot for `client` (see [`crate::Gate`]), counting the wait when it had to.
-pub(crate) async fn take_turn(
-    state: &Ctx,
-    client: crate::Client,
-) -> Result<crate::availability::Slot, crate::AppError> {
-    match state.gate.enter(client)? {
-        crate::availability::Entry::Granted(slot) => Ok(slot),
-        crate::availability::Entry::Queued(q) => {
-            let queued = std::time::Instant::now();
-            let turn = q.wait().await;
-            crate::metrics::observe_queue_wait(queued.elapsed());
-            Ok(turn?)
-        }
-    }
-}

@@ -1,7 +1,7 @@
 //! `GET /api/run/ws`: a run streamed over a WebSocket — output as it is printed, the learner's
 //! typing fed to stdin, Stop — ending with one `exit` message. The protocol is in README.md.
 
-use crate::availability::{Entry, Parked, Refusal, Slot};
+use crate::availability::{Parked, Refusal, Slot};
 use crate::error::{refusal_words, AppError, RETRY_AFTER_SECS};
 use crate::lifecycle::{Lifecycle, RESTARTING_MESSAGE};
 use crate::metrics::{self, RunEntry};
@@ -239,20 +239,6 @@ async fn read_request(stream: &mut SplitStream<WebSocket>) -> Option<Result<RunR
     })
 }
 
-/// Waits for a run slot, telling the page its place in the queue if it has to wait.
-async fn take_turn(state: &Ctx, client: Client, out: &Outbox) -> Result<Slot, Refusal> {
-    match state.gate.enter(client)? {
-        Entry::Granted(slot) => Ok(slot),
-        Entry::Queued(q) => {
-            let _ = out.send(json!({ "type": "queued", "position": q.position + 1 }));
-            let queued = Instant::now();
-            let turn = q.wait().await;
-            metrics::observe_queue_wait(queued.elapsed());
-            turn
-        }
-    }
-}
-
 async fn session(state: Ctx, client: Client, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
     let out = Outbox::start(sink, &state);
@@ -261,7 +247,10 @@ async fn session(state: Ctx, client: Client, socket: WebSocket) {
         Some(Err(e)) => return refuse(out, 400, &e).await,
         Some(Ok(req)) => req,
     };
-    let slot = match take_turn(&state, client, &out).await {
+    let told = |position| {
+        let _ = out.send(json!({ "type": "queued", "position": position }));
+    };
+    let slot = match state.gate.acquire(client, told).await {
         Ok(slot) => slot,
         Err(refusal) => return refuse_turn(out, refusal).await,
     };
