@@ -74,7 +74,7 @@ async fn postgres_dumps_of_earlier_versions_load_and_read() {
     for (dir, expected) in fixtures() {
         let name = format!("pyguide_upgrade_{}", dir.file_name().unwrap().to_string_lossy().replace(['.', '-'], "_"));
         let mut admin = sqlx::PgConnection::connect(&url).await.expect("connects");
-        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.unwrap();
+        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
         sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
         let db_url = format!("{server}/{name}");
         // The dump as psql would run it, without psql's own commands (\restrict and the like).
@@ -86,6 +86,7 @@ async fn postgres_dumps_of_earlier_versions_load_and_read() {
         let store = Store::open_url(&db_url).await.expect("the old database opens");
         reads_back(&store, &expected.postgres, &dir).await;
         store.close().await;
-        sqlx::raw_sql(&format!("DROP DATABASE {name}")).execute(&mut admin).await.unwrap();
+        // A closed client's server process may still be ending; FORCE waits it out.
+        sqlx::raw_sql(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).await.unwrap();
     }
 }
