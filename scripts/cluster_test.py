@@ -337,21 +337,22 @@ def measure(addr, workers, mix, secs, label):
 def bench(binary, database_url, rundir, seconds):
     """Pages and hello-world runs through nginx to one replica, at rising concurrency, for about
     `seconds` in all: for each step the rate, p50/p99 per route and the 5xx; the server's RSS at
-    the start and the end. Then the best step again straight to the replica: the baseline, in the
-    same run, that shows what nginx costs."""
+    the start and the end. The start is taken after a warm-up at the highest concurrency, so that
+    the threads, pools and allocator arenas a busy server keeps are counted once: what grows
+    after that is what the load leaves behind. Then the best step again straight to the replica:
+    the baseline, in the same run, that shows what nginx costs."""
     r = Replica("bench", binary, database_url, rundir).start()
     nginx, lb = start_nginx(rundir, [r])
     try:
-        for _ in range(20):  # warm the pages and the units
-            request(lb, "GET", "/")
-            request(lb, "POST", "/api/run", HELLO)
-        rss_start = r.rss_kib()
         mix = [("page", "GET", p, None) for p in PAGES] + [("run", "POST", "/api/run", HELLO)] * 3
         steps = [2, 4, 8, 16]
+        measure(lb, steps[-1], mix, 5, "warm-up")
+        rss_start = r.rss_kib()
         secs = seconds / len(steps)
         best = None
         for workers in steps:
             rate, failures = measure(lb, workers, mix, secs, "through nginx")
+            print(f"   server RSS {r.rss_kib() / 1024:.1f} MiB", flush=True)
             if failures == 0 and (best is None or rate > best[1]):
                 best = (workers, rate)
         rss_end = r.rss_kib()
