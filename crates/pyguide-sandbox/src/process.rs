@@ -92,10 +92,12 @@ impl Backend for RunnerConfig {
     }
 }
 
-/// The run's folders: its own (`main.py` and the extra files) and the tool's, apart.
+/// The run's folders: its own (`main.py` and the extra files), the tool's, and PyGuide's run
+/// modules ([`crate::RUN_MODULES`]), apart.
 struct Folders {
     work: tempfile::TempDir,
     tool: tempfile::TempDir,
+    modules: tempfile::TempDir,
 }
 
 fn folders(req: &RunRequest) -> std::io::Result<Folders> {
@@ -106,13 +108,19 @@ fn folders(req: &RunRequest) -> std::io::Result<Folders> {
     }
     // The inspector lives apart, so the traced program's folder holds only its own files.
     let tool = tempfile::Builder::new().prefix("pyguide-tool-").tempdir()?;
-    Ok(Folders { work, tool })
+    let modules = tempfile::Builder::new().prefix("pyguide-modules-").tempdir()?;
+    for (name, source) in crate::RUN_MODULES {
+        std::fs::write(modules.path().join(name), source)?;
+    }
+    Ok(Folders { work, tool, modules })
 }
 
 /// The command that runs `entry` in `dirs`, with the learner's environment.
 fn command(config: &RunnerConfig, entry: &Entry, dirs: &Folders, stdin: &StdinSource) -> std::io::Result<Command> {
     let mut cmd = Command::new(&config.python.executable);
-    cmd.args(["-E", "-s", "-u"]);
+    // No -E: the environment is cleared below, and PYTHONPATH puts the run modules ahead of
+    // the standard library, as in the sandbox.
+    cmd.args(["-s", "-u"]);
     match entry.tool() {
         None => {
             cmd.arg("main.py");
@@ -131,6 +139,7 @@ fn command(config: &RunnerConfig, entry: &Entry, dirs: &Folders, stdin: &StdinSo
         .envs(crate::LEARNER_ENV.iter().copied())
         .env("HOME", dirs.work.path())
         .env("TMPDIR", dirs.work.path())
+        .env("PYTHONPATH", dirs.modules.path())
         .stdin(if matches!(stdin, StdinSource::None) { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

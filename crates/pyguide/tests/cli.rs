@@ -376,6 +376,33 @@ fn run_passes_output_and_exit_code_through() {
     assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
 }
 
+/// `import turtle` gives PyGuide's recording turtle (the standard one needs a window), in the
+/// sandbox and in the plain runner alike; a learner's own `turtle.py` still comes first.
+#[test]
+fn run_imports_pyguides_turtle_unless_the_program_has_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    std::fs::write(
+        &prog,
+        "import turtle\nt = turtle.Turtle()\nt.penup()\nt.goto(3, 4)\nprint(turtle.__doc__.split(':')[0], t.pos(), t.distance(0, 0))\n\
+         try:\n    turtle.onkey\nexcept AttributeError as e:\n    print(str(e).split(' (')[0])\n",
+    )
+    .unwrap();
+    let expected = "PyGuide's turtle (3.00,4.00) 5.0\nPyGuide's turtle draws a picture in the page and has no onkey\n";
+    for runner in [&[][..], &["--unsafe-no-sandbox"][..]] {
+        let mut args = vec!["run", prog.to_str().unwrap()];
+        args.extend_from_slice(runner);
+        let out = pyguide(&args);
+        // (The plain runner's stderr holds its warning.)
+        assert_eq!(text(&out.stdout), expected, "{runner:?}: {}", text(&out.stderr));
+        assert!(out.status.success(), "{runner:?}: {}", text(&out.stderr));
+    }
+    std::fs::write(dir.path().join("turtle.py"), "def forward(n):\n    print('mine', n)\n").unwrap();
+    std::fs::write(&prog, "import turtle\nturtle.forward(5)\n").unwrap();
+    let out = pyguide(&["run", prog.to_str().unwrap()]);
+    assert_eq!(text(&out.stdout), "mine 5\n", "{}", text(&out.stderr));
+}
+
 #[test]
 fn run_explains_an_uncaught_exception_after_its_traceback() {
     let dir = tempfile::tempdir().unwrap();
