@@ -48,6 +48,15 @@ _SPEEDS = {"fastest": 0, "fast": 10, "normal": 6, "slow": 3, "slowest": 1}
 _SHAPES = ("arrow", "turtle", "circle", "square", "triangle", "classic", "blank")
 _ALIGNS = ("left", "center", "right")
 _MARGIN = 20  # room around a drawing whose size the program did not set
+# What the server accepts in a drawing (crates/pyguide-sandbox/src/drawing.rs): a drawing past
+# them is cut to fit here, rather than refused there.
+_MAX_OPS = 10000
+_MAX_FILL_POINTS = 100000
+_MAX_SIDE = 4096
+_MAX_COORD = 100000.0
+_MAX_SIZE = 1000.0
+_MAX_MS = 60000
+_MAX_TEXT = 1000
 
 # The CSS colour names (letters only), which the page and the server understand. The standard
 # module asks Tk; these are the Tk names a beginner's program uses, spelled the CSS way
@@ -215,6 +224,8 @@ class _Screen:
     # -- recording and sending
 
     def _add(self, op):
+        if "ms" in op:
+            op["ms"] = min(op["ms"], _MAX_MS)
         self._ops.append(op)
 
     def _show(self):
@@ -225,23 +236,40 @@ class _Screen:
             return
         self._sent = len(self._ops)
         self._shown = True
-        drawing = self._drawing()
+        drawing, kept = self._drawing()
+        alt = _alt(self._ops[:kept])
+        if kept < len(self._ops):
+            alt += " (the first %d of its %d moves)" % (kept, len(self._ops))
         import _pyguide_pictures
 
-        _pyguide_pictures.send_drawing(drawing, _alt(self._ops))
+        _pyguide_pictures.send_drawing(drawing, alt)
 
     def _drawing(self):
-        ops = [dict(op) for op in self._ops]
-        for t in self._turtles:
-            ops.append({"op": "turtle", "at": _point(t._position), "heading": round(t.heading(), 2),
-                        "visible": t._shown, "ms": 0})
-        width, height = self._size or _fitting_size(self._ops, self._turtles)
-        return {"width": width, "height": height, "bgcolor": self._bgcolor, "ops": ops}
+        """The drawing as the page takes it, and how many of the ops it holds (the first ones,
+        up to the server's limits)."""
+        turtles = [{"op": "turtle", "at": _point(t._position), "heading": round(t.heading(), 2),
+                    "visible": t._shown, "ms": 0} for t in self._turtles]
+        ops = self._ops[:_MAX_OPS - len(turtles)]
+        points = 0
+        for kept, op in enumerate(ops):
+            points += len(op.get("points", ()))
+            if points > _MAX_FILL_POINTS:
+                ops = ops[:kept]
+                break
+        width, height = self._size or _fitting_size(ops, self._turtles)
+        size = (max(1, min(width, _MAX_SIDE)), max(1, min(height, _MAX_SIDE)))
+        return {"width": size[0], "height": size[1], "bgcolor": self._bgcolor, "ops": ops + turtles}, len(ops)
 
 
 def _point(p):
-    # Hundredths of a pixel are plenty for the page, and keep the message small.
-    return [round(p[0], 2) + 0.0, round(p[1], 2) + 0.0]
+    # Hundredths of a pixel are plenty for the page, and keep the message small; a point far
+    # off the canvas is kept at the server's bound, in the same direction.
+    return [round(max(-_MAX_COORD, min(c, _MAX_COORD)), 2) + 0.0 for c in p]
+
+
+def _pixels(value):
+    """A pen width, dot size or font size as the page takes it (0 to _MAX_SIZE pixels)."""
+    return min(abs(value), _MAX_SIZE)
 
 
 def _fitting_size(ops, turtles):
@@ -356,7 +384,7 @@ class Turtle:
         start = self._position
         if self._drawing and self._pencolor != "":
             self.screen._add({"op": "line", "from": _point(start), "to": _point(end),
-                              "color": self._pencolor, "width": self._pensize,
+                              "color": self._pencolor, "width": _pixels(self._pensize),
                               "ms": self._ms(abs(end - start))})
         if self._fillpath is not None:
             self._fillpath.append(end)
@@ -535,7 +563,7 @@ class Turtle:
             color = _color_string(color, self.screen._colormode)
         size = _number(size, "the dot's size")
         if color != "":
-            self.screen._add({"op": "dot", "at": _point(self._position), "size": size, "color": color,
+            self.screen._add({"op": "dot", "at": _point(self._position), "size": _pixels(size), "color": color,
                               "ms": self._ms(0)})
 
     def write(self, arg, move=False, align="left", font=("Arial", 8, "normal")):
@@ -550,8 +578,8 @@ class Turtle:
         text = str(arg)
         px = round(abs(points) * 4 / 3, 1)  # Tk's points at its usual 96 pixels per inch
         if self._pencolor != "":
-            self.screen._add({"op": "text", "at": _point(self._position), "text": text,
-                              "color": self._pencolor, "size": px, "align": align, "ms": self._ms(0)})
+            self.screen._add({"op": "text", "at": _point(self._position), "text": text[:_MAX_TEXT],
+                              "color": self._pencolor, "size": _pixels(px), "align": align, "ms": self._ms(0)})
         if move:
             # The page measures the text; this is an average glyph's width.
             width = 0.6 * px * len(text)

@@ -237,6 +237,22 @@ class TurtleTest(unittest.TestCase):
         d = self.drawing()
         self.assertEqual((d["width"], d["height"]), (640, 400))
 
+    def test_a_drawing_past_the_servers_bounds_is_cut_to_fit(self):
+        t = self.turtle
+        t.speed(0)
+        t.pensize(5000)
+        for _ in range(10050):
+            t.forward(1)
+        t.goto(1e9, 0)
+        t.dot(-30)
+        d = self.drawing()
+        self.assertEqual(len(d["ops"]), 10000, "the server's MAX_OPS, the turtle's end included")
+        self.assertEqual(d["ops"][0]["width"], 1000)
+        self.assertEqual(d["ops"][-1]["op"], "turtle")
+        self.assertEqual(d["ops"][-1]["at"], [100000.0, 0.0])
+        self.assertEqual((d["width"], d["height"]), (4096, 400))
+        self.assertEqual(self.sent[0][1], "Turtle drawing: 9999 lines (the first 9999 of its 10052 moves)")
+
     def test_one_picture_per_done_with_something_new(self):
         t = self.turtle
         t.forward(10)
