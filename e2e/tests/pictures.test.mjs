@@ -82,9 +82,10 @@ describe("pictures", () => {
     // Still drawing: fewer lines than the drawing has.
     assert.ok((await svg.locator("line").count()) < LINES, "the drawing is animated, not shown at once");
 
-    // The button is reachable from the keyboard: Tab from the Run button's row lands on it
-    // eventually; here it is focused and pressed with Enter, as a keyboard user would.
-    await skip.focus();
+    // The button is reachable from the keyboard: the next Tab stop after the Output pane.
+    await example.locator(".output-body").focus();
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.className), "picture-skip");
     await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.querySelector("figure.picture")?.dataset.drawn === "true");
     assert.equal(await skip.count(), 0, "the button goes once the drawing is complete");
