@@ -33,6 +33,8 @@ pub const TOOLS_DIR: &str = "/pyguide/tools";
 pub const EXPLAINER: &str = "/pyguide/explain.py";
 /// Where it holds [`crate::RUN_MODULES`], first on every run's `PYTHONPATH`.
 pub const RUN_MODULES_DIR: &str = "/pyguide/modules";
+/// Where the sandbox's root holds the picture module (`python/pictures.py`).
+pub const PICTURES: &str = "/pyguide/pictures.py";
 const FORK_INTO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fork_into.so"));
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
@@ -270,6 +272,7 @@ fn fill_root(root: &Path, plan: &Plan) -> io::Result<()> {
     for (name, source) in crate::RUN_MODULES {
         fs::write(modules.join(name), source)?;
     }
+    fs::write(inside(root, Path::new(PICTURES)), crate::PICTURES_PY)?;
 
     // pivot_root: the old root goes away entirely.
     let old = root.join(".old");
