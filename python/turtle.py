@@ -159,6 +159,7 @@ class _Screen:
         self._colormode = 1.0
         self._tracing = True
         self._title = "Python Turtle Graphics"
+        self._moves = 0  # every op drawn, those past what a picture can hold included
         self._sent = 0  # how many ops the last picture showed
         self._shown = False  # whether a picture was sent at all
 
@@ -224,22 +225,24 @@ class _Screen:
     # -- recording and sending
 
     def _add(self, op):
-        if "ms" in op:
+        # Only what a picture can hold is kept: a long loop's memory stays bounded.
+        self._moves += 1
+        if len(self._ops) < _MAX_OPS:
             op["ms"] = min(op["ms"], _MAX_MS)
-        self._ops.append(op)
+            self._ops.append(op)
 
     def _show(self):
         """Sends the drawing as one picture, unless nothing was drawn since the last one."""
-        if self._shown and len(self._ops) == self._sent:
+        if self._shown and self._moves == self._sent:
             return
         if not self._ops and not self._turtles:
             return
-        self._sent = len(self._ops)
+        self._sent = self._moves
         self._shown = True
         drawing, kept = self._drawing()
         alt = _alt(self._ops[:kept])
-        if kept < len(self._ops):
-            alt += " (the first %d of its %d moves)" % (kept, len(self._ops))
+        if kept < self._moves:
+            alt += " (the first %d of its %d moves)" % (kept, self._moves)
         import _pyguide_pictures
 
         _pyguide_pictures.send_drawing(drawing, alt)
@@ -636,7 +639,7 @@ def Screen():
 def _at_exit():
     # A drawing the program did not show with done() is shown when it ends.
     screen = Turtle._screen
-    if screen is not None and len(screen._ops) != screen._sent:
+    if screen is not None and screen._moves != screen._sent:
         screen._show()
 
 

@@ -252,6 +252,10 @@ class TurtleTest(unittest.TestCase):
         self.assertEqual(d["ops"][-1]["at"], [100000.0, 0.0])
         self.assertEqual((d["width"], d["height"]), (4096, 400))
         self.assertEqual(self.sent[0][1], "Turtle drawing: 9999 lines (the first 9999 of its 10052 moves)")
+        self.assertEqual(len(t.Screen()._ops), 10000, "what no picture can hold is not kept")
+        t.forward(1)
+        t.done()
+        self.assertEqual(len(self.sent), 2, "a move past the limit is still a move not shown")
 
     def test_one_picture_per_done_with_something_new(self):
         t = self.turtle
