@@ -24,26 +24,26 @@ else:
 # What this turtle has, for the error message about what it has not (and for the README).
 SUPPORTED = (
     "Turtle(), Screen(), forward/fd, backward/bk/back, left/lt, right/rt, setheading/seth, "
-    "goto/setpos/setposition, setx, sety, home, penup/pu/up, pendown/pd/down, isdown, "
+    "goto/setpos/setposition, setx, sety, teleport, home, penup/pu/up, pendown/pd/down, isdown, "
     "pensize/width, pencolor, fillcolor, color, colormode, begin_fill, end_fill, filling, "
     "circle, dot, write, speed, hideturtle/ht, showturtle/st, isvisible, shape, bgcolor, "
-    "position/pos, xcor, ycor, heading, distance, towards, setup, title, tracer, update, "
-    "done, mainloop, exitonclick, bye"
+    "position/pos, xcor, ycor, heading, distance, towards, setup, screensize, title, tracer, "
+    "delay, update, done, mainloop, exitonclick, bye"
 )
 
 # The standard module's names this one lacks: asking for one says what there is instead.
 _STANDARD_ONLY = frozenset((
-    "ScrolledCanvas TurtleScreen RawTurtle RawPen Shape addshape bgpic clearscreen delay "
+    "ScrolledCanvas TurtleScreen RawTurtle RawPen Shape addshape bgpic clearscreen "
     "getcanvas getshapes listen mode numinput onkey onkeypress onkeyrelease onscreenclick "
-    "ontimer register_shape resetscreen screensize setworldcoordinates textinput turtles "
+    "ontimer register_shape resetscreen setworldcoordinates textinput turtles "
     "window_height window_width begin_poly clear clearstamp clearstamps clone degrees "
     "end_poly get_poly getpen getscreen get_shapepoly getturtle onclick ondrag onrelease pen "
     "radians reset resizemode settiltangle setundobuffer shapesize shapetransform "
-    "shearfactor stamp teleport tilt tiltangle turtlesize undo undobufferentries "
+    "shearfactor stamp tilt tiltangle turtlesize undo undobufferentries "
     "write_docstringdict onkeyrelease"
 ).split())
 
-_DELAY_MS = 10  # the standard module's screen delay: one animation frame
+_DELAY_MS = 10  # the standard module's screen delay: one animation frame, by default
 _SPEEDS = {"fastest": 0, "fast": 10, "normal": 6, "slow": 3, "slowest": 1}
 _SHAPES = ("arrow", "turtle", "circle", "square", "triangle", "classic", "blank")
 _ALIGNS = ("left", "center", "right")
@@ -158,6 +158,7 @@ class _Screen:
         self._size = None  # (width, height) once setup() set it; else it fits the drawing
         self._colormode = 1.0
         self._tracing = True
+        self._delay = _DELAY_MS
         self._title = "Python Turtle Graphics"
         self._moves = 0  # every op drawn, those past what a picture can hold included
         self._sent = 0  # how many ops the last picture showed
@@ -197,11 +198,30 @@ class _Screen:
         else:
             raise TurtleGraphicsError("colormode must be 1.0 or 255, not %r" % (cmode,))
 
+    def screensize(self, canvwidth=None, canvheight=None, bg=None):
+        """The drawing's size (the standard module's canvas, which its window scrolls)."""
+        if canvwidth is None and canvheight is None and bg is None:
+            return self._size or (400, 400)
+        if canvwidth is not None or canvheight is not None:
+            self.setup(canvwidth, canvheight)
+        if bg is not None:
+            self.bgcolor(bg)
+
     def tracer(self, n=None, delay=None):
         """tracer(0) draws at once (no animation), until tracer(1)."""
+        if delay is not None:
+            self.delay(delay)
         if n is None:
             return 1 if self._tracing else 0
         self._tracing = bool(n)
+
+    def delay(self, delay=None):
+        """The milliseconds of one animation frame (10 by default; 0 draws at once)."""
+        if delay is None:
+            return self._delay
+        if _number(delay, "the delay") < 0:
+            raise TurtleGraphicsError("the delay cannot be negative: %r" % (delay,))
+        self._delay = int(delay)
 
     def update(self):
         pass  # the page draws the whole picture; there is no window to refresh
@@ -381,7 +401,7 @@ class Turtle:
         if not self._speed or not self.screen._tracing:
             return 0
         hops = 1 + int(distance / (3 * (1.1 ** self._speed) * self._speed))
-        return hops * _DELAY_MS
+        return hops * self.screen._delay
 
     def _goto(self, end):
         start = self._position
@@ -424,6 +444,18 @@ class Turtle:
 
     def sety(self, y):
         self._goto(Vec2D(self._position[0], _number(y, "y")))
+
+    def teleport(self, x=None, y=None, *, fill_gap=False):
+        """Moves without drawing; while filling, unless `fill_gap`, the shape so far is filled
+        and a new one begins (as the standard module does)."""
+        if self._fillpath is not None and not fill_gap:
+            self.end_fill()
+            self.begin_fill()
+        drawing, self._drawing = self._drawing, False
+        try:
+            self.goto(self._position[0] if x is None else x, self._position[1] if y is None else y)
+        finally:
+            self._drawing = drawing
 
     def home(self):
         self.goto(0, 0)
@@ -666,12 +698,13 @@ def _screen_function(name):
 
 
 _TURTLE_FUNCTIONS = (
-    "forward fd backward bk back left lt right rt goto setpos setposition setx sety home "
+    "forward fd backward bk back left lt right rt goto setpos setposition setx sety teleport home "
     "setheading seth heading circle position pos xcor ycor distance towards penup pu up pendown "
     "pd down isdown pensize width speed pencolor fillcolor color begin_fill end_fill filling dot "
     "write hideturtle ht showturtle st isvisible shape"
 ).split()
-_SCREEN_FUNCTIONS = "bgcolor setup title colormode tracer update mainloop done exitonclick bye".split()
+_SCREEN_FUNCTIONS = ("bgcolor setup screensize title colormode tracer delay update mainloop done exitonclick "
+                     "bye").split()
 
 for _name in _TURTLE_FUNCTIONS:
     globals()[_name] = _turtle_function(_name)

@@ -216,6 +216,30 @@ class TurtleTest(unittest.TestCase):
         t.forward(100)
         self.assertEqual([op["ms"] for op in self.drawing()["ops"] if op["op"] == "line"], [0, 20, 0])
 
+    def test_teleport_screensize_and_delay(self):
+        t = self.turtle
+        t.screensize(500, 300, "navy")
+        self.assertEqual(t.screensize(), (500, 300))
+        t.delay(20)
+        t.begin_fill()
+        t.forward(50)
+        t.left(90)
+        t.forward(50)
+        t.teleport(-50, -50)  # the triangle so far is filled, and a new fill begins
+        self.assertTrue(t.isdown())
+        t.forward(10)
+        t.tracer(1, 0)
+        t.forward(100)
+        t.end_fill()
+        d = self.drawing()
+        self.assertEqual((d["width"], d["height"], d["bgcolor"]), (500, 300, "navy"))
+        self.assertEqual([op["op"] for op in d["ops"]], ["line", "line", "fill", "line", "line", "fill", "turtle"])
+        self.assertEqual(d["ops"][2]["points"], [[0, 0], [50, 0], [50, 50]])
+        self.assertEqual(d["ops"][5]["points"], [[50, 50], [-50, -50], [-50, -40], [-50, 60]])
+        self.assertEqual(lines(d["ops"])[2], ((-50, -50), (-50, -40)))  # still heading up
+        # 20 ms frames at speed 3, then none.
+        self.assertEqual([op["ms"] for op in d["ops"] if op["op"] == "line"], [100, 100, 20, 0])
+
     def test_hidden_turtle_and_screen(self):
         t = self.turtle
         screen = t.Screen()
