@@ -1,7 +1,7 @@
 // Pictures in a real browser, on a real server: a turtle program's moves arrive and are drawn as
 // an SVG (animated, with a keyboard-reachable "Skip to the end"; at once for a learner who
 // prefers reduced motion), and a matplotlib plot arrives as a PNG shown with its alt text, each
-// in its place among the printed text. pictures.js loads only with the first picture. The plot
+// in its place among the printed text; past 8 pictures the pane says how many were not shown. pictures.js loads only with the first picture. The plot
 // needs the curated packages (scripts/test installs them and sets PYGUIDE_PACKAGES_DIR).
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -118,6 +118,16 @@ describe("pictures", () => {
     assert.equal(await figure.getAttribute("data-drawn"), "true");
     assert.equal(await figure.locator("button").count(), 0);
     assert.equal(await figure.locator("svg line").count(), LINES);
+    assert.deepEqual(page.problems, []);
+  });
+
+  test("past 8 pictures, the pane says how many were not shown", async () => {
+    const { page, example } = await playground();
+    await run(page, example, "import turtle\nturtle.speed(0)\nfor i in range(11):\n    turtle.forward(10)\n    turtle.done()\n");
+    await example.locator(".output-body .status").waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll("figure.picture[data-drawn]").length === 8);
+    assert.equal(await example.locator(".output-body .picture-slot").count(), 0, "every picture shown");
+    assert.match(await example.locator(".output-body .console").innerText(), /\(3 more pictures not shown: at most 8 per run\)/);
     assert.deepEqual(page.problems, []);
   });
 
