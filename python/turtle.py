@@ -161,6 +161,7 @@ class _Screen:
         self._delay = _DELAY_MS
         self._title = "Python Turtle Graphics"
         self._moves = 0  # every op drawn, those past what a picture can hold included
+        self._again = set()  # the indexes in _ops of ops drawn again over a fill
         self._sent = 0  # how many ops the last picture showed
         self._shown = False  # whether a picture was sent at all
 
@@ -244,11 +245,15 @@ class _Screen:
 
     # -- recording and sending
 
-    def _add(self, op):
+    def _add(self, op, again=False):
+        """Records `op`; `again`: it draws once more what an earlier op drew (not a move)."""
+        if not again:
+            self._moves += 1
         # Only what a picture can hold is kept: a long loop's memory stays bounded.
-        self._moves += 1
         if len(self._ops) < _MAX_OPS:
             op["ms"] = min(op["ms"], _MAX_MS)
+            if again:
+                self._again.add(len(self._ops))
             self._ops.append(op)
 
     def _show(self):
@@ -260,9 +265,10 @@ class _Screen:
         self._sent = self._moves
         self._shown = True
         drawing, kept = self._drawing()
-        alt = _alt(self._ops[:kept])
-        if kept < self._moves:
-            alt += " (the first %d of its %d moves)" % (kept, self._moves)
+        moves = [op for i, op in enumerate(self._ops[:kept]) if i not in self._again]
+        alt = _alt(moves)
+        if len(moves) < self._moves:
+            alt += " (the first %d of its %d moves)" % (len(moves), self._moves)
         import _pyguide_pictures
 
         _pyguide_pictures.send_drawing(drawing, alt)
@@ -385,6 +391,7 @@ class Turtle:
         self._shown = bool(visible)
         self._shape = "classic"
         self._fillpath = None
+        self._fillstart = 0
         self.shape(shape)
         self.screen._turtles.append(self)
 
@@ -571,6 +578,7 @@ class Turtle:
 
     def begin_fill(self):
         self._fillpath = [self._position]
+        self._fillstart = len(self.screen._ops)
 
     def filling(self):
         return self._fillpath is not None
@@ -579,8 +587,14 @@ class Turtle:
         if self._fillpath is None:
             return
         if len(self._fillpath) > 2 and self._fillcolor != "":
+            # The standard module makes the fill's shape at begin_fill, under what is drawn
+            # after it: what was drawn since is drawn again over the fill (at once), so that
+            # the outline stays whole, as on its screen.
+            above = self.screen._ops[self._fillstart:]
             self.screen._add({"op": "fill", "points": [_point(p) for p in self._fillpath],
                               "color": self._fillcolor, "ms": 0})
+            for op in above:
+                self.screen._add(dict(op, ms=0), again=True)
         self._fillpath = None
 
     def dot(self, size=None, *color):

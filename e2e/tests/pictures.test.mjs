@@ -32,8 +32,8 @@ t.write("Hi", font=("Arial", 16, "normal"))
 turtle.done()
 print("after")
 `;
-// 12 sides, then circle(50) as 1 + int(11 + 50 / 6) = 20 chords.
-const LINES = 12 + 20;
+// 12 sides (drawn again over their fill), then circle(50) as 1 + int(11 + 50 / 6) = 20 chords.
+const LINES = 12 + 12 + 20;
 
 const PLOT = `import matplotlib.pyplot as plt
 

@@ -191,16 +191,20 @@ class TurtleTest(unittest.TestCase):
         t.write("Hi!", align="center", font=("Arial", 24, "bold"))
         ops = self.drawing()["ops"]
         kinds = [op["op"] for op in ops]
-        self.assertEqual(kinds, ["line", "line", "line", "fill", "dot", "dot", "text", "turtle"])
+        # The outline is drawn again over the fill, at once: the standard module's fill lies
+        # under what was drawn after begin_fill.
+        self.assertEqual(kinds, ["line", "line", "line", "fill", "line", "line", "line", "dot", "dot", "text", "turtle"])
+        self.assertEqual(ops[4:7], [dict(op, ms=0) for op in ops[0:3]])
+        self.assertTrue(all(op["ms"] > 0 for op in ops[0:3]))
         fill = ops[3]
         self.assertEqual(fill["color"], "yellow")
         self.assertEqual(len(fill["points"]), 4)
         self.assertEqual(fill["points"][0], [0, 0])
-        self.assertEqual([ops[4]["size"], ops[4]["color"]], [3 + 4, "red"])
-        self.assertEqual([ops[5]["size"], ops[5]["color"]], [20, "blue"])
-        self.assertEqual({k: ops[6][k] for k in ("text", "color", "size", "align")},
+        self.assertEqual([ops[7]["size"], ops[7]["color"]], [3 + 4, "red"])
+        self.assertEqual([ops[8]["size"], ops[8]["color"]], [20, "blue"])
+        self.assertEqual({k: ops[9][k] for k in ("text", "color", "size", "align")},
                          {"text": "Hi!", "color": "red", "size": 32, "align": "center"})
-        self.assertIn("3 lines, 1 filled shape, 2 dots, text 'Hi!'", self.sent[0][1])
+        self.assertEqual(self.sent[0][1], "Turtle drawing: 3 lines, 1 filled shape, 2 dots, text 'Hi!'")
 
     def test_speed(self):
         t = self.turtle
@@ -233,12 +237,13 @@ class TurtleTest(unittest.TestCase):
         t.end_fill()
         d = self.drawing()
         self.assertEqual((d["width"], d["height"], d["bgcolor"]), (500, 300, "navy"))
-        self.assertEqual([op["op"] for op in d["ops"]], ["line", "line", "fill", "line", "line", "fill", "turtle"])
+        kinds = [op["op"] for op in d["ops"]]
+        self.assertEqual(kinds, ["line", "line", "fill", "line", "line", "line", "line", "fill", "line", "line", "turtle"])
         self.assertEqual(d["ops"][2]["points"], [[0, 0], [50, 0], [50, 50]])
-        self.assertEqual(d["ops"][5]["points"], [[50, 50], [-50, -50], [-50, -40], [-50, 60]])
-        self.assertEqual(lines(d["ops"])[2], ((-50, -50), (-50, -40)))  # still heading up
-        # 20 ms frames at speed 3, then none.
-        self.assertEqual([op["ms"] for op in d["ops"] if op["op"] == "line"], [100, 100, 20, 0])
+        self.assertEqual(d["ops"][7]["points"], [[50, 50], [-50, -50], [-50, -40], [-50, 60]])
+        self.assertEqual(lines(d["ops"])[4], ((-50, -50), (-50, -40)))  # still heading up
+        # 20 ms frames at speed 3, then none; the outlines again over their fills at once.
+        self.assertEqual([op["ms"] for op in d["ops"] if op["op"] == "line"], [100, 100, 0, 0, 20, 0, 0, 0])
 
     def test_hidden_turtle_and_screen(self):
         t = self.turtle
