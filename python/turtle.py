@@ -26,7 +26,8 @@ SUPPORTED = (
     "Turtle(), Screen(), forward/fd, backward/bk/back, left/lt, right/rt, setheading/seth, "
     "goto/setpos/setposition, setx, sety, teleport, home, penup/pu/up, pendown/pd/down, isdown, "
     "pensize/width, pencolor, fillcolor, color, colormode, begin_fill, end_fill, filling, "
-    "circle, dot, write, speed, hideturtle/ht, showturtle/st, isvisible, shape, bgcolor, "
+    "circle, dot, write, speed, hideturtle/ht, showturtle/st, isvisible, shape, getscreen, "
+    "getturtle/getpen, bgcolor, "
     "position/pos, xcor, ycor, heading, distance, towards, setup, screensize, title, tracer, "
     "delay, update, done, mainloop, exitonclick, bye"
 )
@@ -37,10 +38,10 @@ _STANDARD_ONLY = frozenset((
     "getcanvas getshapes listen mode numinput onkey onkeypress onkeyrelease onscreenclick "
     "ontimer register_shape resetscreen setworldcoordinates textinput turtles "
     "window_height window_width begin_poly clear clearstamp clearstamps clone degrees "
-    "end_poly get_poly getpen getscreen get_shapepoly getturtle onclick ondrag onrelease pen "
+    "end_poly get_poly get_shapepoly onclick ondrag onrelease pen "
     "radians reset resizemode settiltangle setundobuffer shapesize shapetransform "
     "shearfactor stamp tilt tiltangle turtlesize undo undobufferentries "
-    "write_docstringdict onkeyrelease"
+    "write_docstringdict"
 ).split())
 
 _DELAY_MS = 10  # the standard module's screen delay: one animation frame, by default
@@ -657,6 +658,11 @@ class Turtle:
     def getscreen(self):
         return self.screen
 
+    def getturtle(self):
+        return self
+
+    getpen = getturtle
+
     fd = forward
     bk = back = backward
     lt = left
@@ -715,7 +721,7 @@ _TURTLE_FUNCTIONS = (
     "forward fd backward bk back left lt right rt goto setpos setposition setx sety teleport home "
     "setheading seth heading circle position pos xcor ycor distance towards penup pu up pendown "
     "pd down isdown pensize width speed pencolor fillcolor color begin_fill end_fill filling dot "
-    "write hideturtle ht showturtle st isvisible shape"
+    "write hideturtle ht showturtle st isvisible shape getscreen getturtle getpen"
 ).split()
 _SCREEN_FUNCTIONS = ("bgcolor setup screensize title colormode tracer delay update mainloop done exitonclick "
                      "bye").split()
