@@ -29,14 +29,14 @@ SUPPORTED = (
     "circle, dot, write, speed, hideturtle/ht, showturtle/st, isvisible, shape, getscreen, "
     "getturtle/getpen, bgcolor, "
     "position/pos, xcor, ycor, heading, distance, towards, setup, screensize, title, tracer, "
-    "delay, update, done, mainloop, exitonclick, bye"
+    "delay, update, textinput, numinput (asked in the Output pane), done, mainloop, exitonclick, bye"
 )
 
 # The standard module's names this one lacks: asking for one says what there is instead.
 _STANDARD_ONLY = frozenset((
     "ScrolledCanvas TurtleScreen RawTurtle RawPen Shape addshape bgpic clearscreen "
-    "getcanvas getshapes listen mode numinput onkey onkeypress onkeyrelease onscreenclick "
-    "ontimer register_shape resetscreen setworldcoordinates textinput turtles "
+    "getcanvas getshapes listen mode onkey onkeypress onkeyrelease onscreenclick "
+    "ontimer register_shape resetscreen setworldcoordinates turtles "
     "window_height window_width begin_poly clear clearstamp clearstamps clone degrees "
     "end_poly get_poly get_shapepoly onclick ondrag onrelease pen "
     "radians reset resizemode settiltangle setundobuffer shapesize shapetransform "
@@ -224,6 +224,34 @@ class _Screen:
         if _number(delay, "the delay") < 0:
             raise TurtleGraphicsError("the delay cannot be negative: %r" % (delay,))
         self._delay = int(delay)
+
+    def textinput(self, title, prompt):
+        """Asks in the Output pane, as input() does (there is no dialog): the answer, or None at
+        the end of input (where the standard module's dialog was cancelled)."""
+        try:
+            return input(prompt if prompt.endswith(" ") else prompt + " ")
+        except EOFError:
+            return None
+
+    def numinput(self, title, prompt, default=None, minval=None, maxval=None):
+        """Asks for a number until one in range is typed (an empty answer is `default`)."""
+        while True:
+            answer = self.textinput(title, prompt)
+            if answer is None:
+                return None
+            if not answer.strip() and default is not None:
+                return float(default)
+            try:
+                value = float(answer)
+            except ValueError:
+                print("Please type a number.")
+                continue
+            if minval is not None and value < minval:
+                print("The number must be at least %s." % (minval,))
+            elif maxval is not None and value > maxval:
+                print("The number must be at most %s." % (maxval,))
+            else:
+                return value
 
     def update(self):
         pass  # the page draws the whole picture; there is no window to refresh
@@ -723,8 +751,8 @@ _TURTLE_FUNCTIONS = (
     "pd down isdown pensize width speed pencolor fillcolor color begin_fill end_fill filling dot "
     "write hideturtle ht showturtle st isvisible shape getscreen getturtle getpen"
 ).split()
-_SCREEN_FUNCTIONS = ("bgcolor setup screensize title colormode tracer delay update mainloop done exitonclick "
-                     "bye").split()
+_SCREEN_FUNCTIONS = ("bgcolor setup screensize title colormode tracer delay update textinput numinput mainloop "
+                     "done exitonclick bye").split()
 
 for _name in _TURTLE_FUNCTIONS:
     globals()[_name] = _turtle_function(_name)

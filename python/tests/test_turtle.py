@@ -10,6 +10,7 @@ reference the positions are compared with.
 """
 
 import importlib.util
+import io
 import json
 import math
 import os
@@ -19,6 +20,7 @@ import sysconfig
 import tempfile
 import types
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON_DIR = os.path.dirname(HERE)
@@ -244,6 +246,17 @@ class TurtleTest(unittest.TestCase):
         self.assertEqual(lines(d["ops"])[4], ((-50, -50), (-50, -40)))  # still heading up
         # 20 ms frames at speed 3, then none; the outlines again over their fills at once.
         self.assertEqual([op["ms"] for op in d["ops"] if op["op"] == "line"], [100, 100, 0, 0, 20, 0, 0, 0])
+
+    def test_textinput_and_numinput_ask_in_the_output_pane(self):
+        t = self.turtle
+        out = io.StringIO()
+        with mock.patch("sys.stdin", io.StringIO("Ada\nten\n500\n42\n\n")), mock.patch("sys.stdout", out):
+            self.assertEqual(t.textinput("Name", "Your name?"), "Ada")
+            self.assertEqual(t.Screen().numinput("Size", "Size:", default=7, minval=1, maxval=100), 42.0)
+            self.assertEqual(t.numinput("Size", "Size:", 7), 7.0)
+            self.assertIsNone(t.textinput("More", "More?"))
+        self.assertEqual(out.getvalue(), "Your name? Size: Please type a number.\nSize: The number must be at most 100.\n"
+                                         "Size: Size: More? ")
 
     def test_hidden_turtle_and_screen(self):
         t = self.turtle
