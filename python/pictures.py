@@ -13,6 +13,7 @@
 #
 # The sandbox's interpreter loads this file once and tells it its channel in each run
 # (zygote.py); the plain runner gives it in PYGUIDE_PICTURES ("fd,max").
+import _thread
 import json as _json
 import os as _os
 import sys as _sys
@@ -23,6 +24,7 @@ _MAX = 8  # pictures sent whole in a run (the server's MAX_PICTURES)
 _sent = 0  # pictures sent whole so far
 _figures = 0  # matplotlib figures shown so far: "Figure N" in their alt text
 _at_exit_registered = False
+_LOCK = _thread.allocate_lock()  # one picture at a time on the channel, whichever thread sends
 
 
 def _configure(fd, max_pictures):
@@ -87,12 +89,13 @@ def _send(header, body):
             stream.flush()
         except Exception:
             pass
-    if header is None or not _room():
-        _write(_line("picture_dropped"))
-        return
-    if _write(_line("picture", bytes=len(body), **header) + body):
-        _sent += 1
-        _wait_taken()
+    with _LOCK:
+        if header is None or not _room():
+            _write(_line("picture_dropped"))
+            return
+        if _write(_line("picture", bytes=len(body), **header) + body):
+            _sent += 1
+            _wait_taken()
 
 
 def _write(data):
