@@ -89,6 +89,45 @@ fn check_fails_with_file_line_and_diff_then_bless_fixes_it() {
     assert!(text(&out.stdout).contains("2 passed, 0 failed"));
 }
 
+/// An example that shows a picture (a turtle drawing, sent as the turtle module sends it).
+const PICTURE_PAGE: &str = "+++
+title = \"Sums\"
+summary = \"Adding numbers.\"
+section = \"Basics\"
++++
+## A picture
+
+```python
+import _pyguide_pictures
+print('drawing')
+_pyguide_pictures.send_drawing({'width': 10, 'height': 10, 'bgcolor': 'white', 'ops': []}, 'A blank canvas')
+```
+
+```output
+drawing
+```
+";
+
+#[test]
+fn check_fails_when_an_example_shows_another_number_of_pictures() {
+    let dir = content_dir(PICTURE_PAGE);
+    let cache = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let out = check(root, cache.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let file = Path::new(root).join("basics/sums.md");
+    let said = format!("FAIL {}:8: example sums-1 shows 1 picture(s), but its fence says 0", file.display());
+    assert!(stdout.contains(&said), "{stdout}");
+    assert!(stdout.contains("hint: write ```python images=1 on its fence"), "{stdout}");
+    assert!(!stdout.contains("prints something else"), "the text matches: {stdout}");
+
+    std::fs::write(file, PICTURE_PAGE.replace("```python\n", "```python images=1\n")).unwrap();
+    let out = check(root, cache.path(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("1 passed, 0 failed"));
+}
+
 #[test]
 fn check_reports_content_errors_with_file_and_line() {
     let dir = content_dir("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"Basics\"\n+++\n```python\nprint(1)\n```\n");
@@ -374,6 +413,49 @@ fn run_passes_output_and_exit_code_through() {
     let out = pyguide(&["run", dir.path().join("missing.py").to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
+}
+
+/// `import turtle` gives PyGuide's recording turtle (the standard one needs a window), in the
+/// sandbox and in the plain runner alike: its drawing is the run's picture, checked and drawn as
+/// an SVG. A learner's own `turtle.py` still comes first.
+#[test]
+fn run_imports_pyguides_turtle_unless_the_program_has_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    std::fs::write(
+        &prog,
+        "import os, turtle\nt = turtle.Turtle()\nfor _ in range(4):\n    t.forward(100)\n    t.left(90)\n\
+         t.penup()\nt.goto(3, 4)\nprint(turtle.__doc__.split(':')[0], t.pos(), t.distance(0, 0))\n\
+         print('bytecode', os.path.exists(turtle.__cached__))\n\
+         try:\n    turtle.onkey\nexcept AttributeError as e:\n    print(str(e).split(' (')[0])\n",
+    )
+    .unwrap();
+    // The sandbox's root is read-only: the bytecode is there because the sandbox compiled it.
+    let expected =
+        "PyGuide's turtle (3.00,4.00) 5.0\nbytecode True\nPyGuide's turtle draws a picture in the page and has no onkey\n";
+    for runner in [&[][..], &["--unsafe-no-sandbox"][..]] {
+        let mut args = vec!["run", prog.to_str().unwrap(), "--json"];
+        args.extend_from_slice(runner);
+        let out = pyguide(&args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!((v["stdout"].as_str(), v["stderr"].as_str()), (Some(expected), Some("")), "{runner:?}: {v}");
+        // The square the program did not show with done() is shown when it ends.
+        let images = v["images"].as_array().expect("images");
+        assert_eq!(images.len(), 1, "{runner:?}: {v}");
+        let (image, ops) = (&images[0], images[0]["drawing"]["ops"].as_array().expect("a drawing"));
+        assert_eq!(
+            (image["mime"].as_str(), image["alt"].as_str()),
+            (Some("image/svg+xml"), Some("Turtle drawing: 4 lines"))
+        );
+        let lines: Vec<_> = ops.iter().filter(|op| op["op"] == "line").map(|op| (&op["from"], &op["to"])).collect();
+        assert_eq!(lines.len(), 4, "{runner:?}: {ops:?}");
+        assert_eq!((lines[1].0, lines[1].1), (&serde_json::json!([100.0, 0.0]), &serde_json::json!([100.0, 100.0])));
+        assert_eq!(ops.last().unwrap()["at"], serde_json::json!([3.0, 4.0]), "where the turtle ends");
+    }
+    std::fs::write(dir.path().join("turtle.py"), "def forward(n):\n    print('mine', n)\n").unwrap();
+    std::fs::write(&prog, "import turtle\nturtle.forward(5)\n").unwrap();
+    let out = pyguide(&["run", prog.to_str().unwrap()]);
+    assert_eq!(text(&out.stdout), "mine 5\n", "{}", text(&out.stderr));
 }
 
 #[test]

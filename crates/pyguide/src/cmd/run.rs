@@ -2,7 +2,7 @@
 
 use super::RunnerArgs;
 use anyhow::Context;
-use pyguide_sandbox::{Admission, Outcome, RunRequest, TimeLimit, MAX_FILES, MAX_FILE_BYTES};
+use pyguide_sandbox::{Admission, Outcome, RunRequest, TimeLimit, MAX_FILES, MAX_FILE_BYTES, MAX_PICTURES};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,6 +58,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         std::io::stderr().write_all(result.stderr.as_bytes())?;
         if let Some(explanation) = &result.explanation {
             std::io::stderr().write_all(explanation.to_text().as_bytes())?;
+        }
+        // A terminal shows no pictures: each is named (`--json` has their data).
+        for p in &result.pictures {
+            eprintln!("pyguide: a picture, {} ({}x{} {}; --json has it)", p.alt, p.width, p.height, p.mime());
+        }
+        if result.pictures_dropped > 0 {
+            eprintln!("pyguide: {} more picture(s) not shown (at most {MAX_PICTURES} a run)", result.pictures_dropped);
         }
         let note = match result.outcome {
             Outcome::Timeout if result.time_limit == Some(TimeLimit::Cpu) => {
