@@ -14,10 +14,17 @@ pub const CURATED: [&str; 4] = ["numpy", "pandas", "matplotlib", "pytest"];
 /// A lexical scan, not a parse: a wrong "yes" only sends a run to the interpreter with the
 /// packages imported, a wrong "no" only makes its import slower (every unit has the packages).
 pub fn imports_curated<'a>(sources: impl IntoIterator<Item = &'a str>) -> bool {
-    sources.into_iter().any(|s| !curated_imports(s).is_empty())
+    sources.into_iter().any(|s| !curated_imports(s).is_empty() || names_curated_in_a_string(s))
 }
 
-/// The curated packages `source` imports (see [`imports_curated`]), in [`CURATED`]'s order.
+/// Whether `source` has a string that is exactly a curated package's name, as a dynamic import
+/// has (`importlib.import_module("numpy")`); so has data (`{"numpy": "1.26.4"}`).
+fn names_curated_in_a_string(source: &str) -> bool {
+    CURATED.iter().any(|name| source.contains(&format!("\"{name}\"")) || source.contains(&format!("'{name}'")))
+}
+
+/// The curated packages that `source`'s `import` and `from ... import` statements name (a
+/// lexical scan, as in [`imports_curated`], without its strings), in [`CURATED`]'s order.
 pub fn curated_imports(source: &str) -> Vec<&'static str> {
     let mut found = [false; CURATED.len()];
     let mut note = |module: &str| {
@@ -51,19 +58,15 @@ pub fn curated_imports(source: &str) -> Vec<&'static str> {
             _ => {}
         }
     }
-    // A module named in a string: importlib.import_module("numpy"), __import__('pandas').
-    for (i, name) in CURATED.iter().enumerate() {
-        if source.contains(&format!("\"{name}\"")) || source.contains(&format!("'{name}'")) {
-            found[i] = true;
-        }
-    }
     CURATED.iter().zip(found).filter(|(_, f)| *f).map(|(c, _)| *c).collect()
 }
 
 impl Tutorial {
     /// The curated packages this page's programs import (its examples, predictions and
     /// exercises, with their extra files), in [`CURATED`]'s order: without them installed,
-    /// the page's examples fail and `pyguide check` cannot check it.
+    /// the page's examples fail and `pyguide check` cannot check it. Only `import` statements
+    /// count here: a page's strings name packages as data (a pip tutorial's `"numpy"`), and no
+    /// page imports one dynamically.
     pub fn curated_imports(&self) -> Vec<&'static str> {
         let mut sources: Vec<&str> = Vec::new();
         for item in self.items() {
@@ -122,5 +125,8 @@ mod tests {
             ["numpy", "matplotlib", "pytest"]
         );
         assert!(curated_imports("import turtle\n").is_empty());
+        // A string is a dynamic import for the router, but only data for a page.
+        assert!(curated_imports("versions = {'numpy': '2.0'}\n").is_empty());
+        assert!(imports_curated(["versions = {'numpy': '2.0'}\n"]));
     }
 }
