@@ -26,7 +26,8 @@
 # A run (the request path) is then only message passing, between the server and the unit
 # alone: the server sends the unit init status_pipe with the run's status pipe (write end), and
 # the program's process start with, as SCM_RIGHTS, stdin (read end), stdout, stderr, status
-# (write ends) and the payload (read end), on which the program message follows. The program's
+# (write ends), the payload (read end), on which the program message follows, and the picture
+# channel (a socket; pictures.py, loaded here once as the module _pyguide_pictures, sends on it). The program's
 # process writes main.py and the extra files into /work and runs main.py as `python main.py`
 # would. When the program ends, it closes its output and writes its exit status as one line
 # (exited) on the status pipe: the server has the result without waiting for the process
@@ -51,6 +52,7 @@ PROGRAM_PID = -1  # only the program's process reports its end (a child it forks
 EXPLAINER = None  # explain.py, loaded once by the interpreter (never in sys.modules)
 SOURCES = {}  # the learner's files by name, for the explainer
 EXPLANATION = None  # what the exception that ended the program means, sent with the exit status
+PICTURES = None  # the module _pyguide_pictures (pictures.py), in every run's sys.modules
 
 CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
@@ -212,11 +214,12 @@ def program_process(sock):
         if not msg:
             os._exit(0)  # the unit was never used
         sock.close()
-        if decode(msg)["type"] != "start" or len(fds) != 5:
-            raise ProtocolError("expected start with 5 descriptors")
-        stdin, stdout, stderr, status, payload = above_stdio(fds)
+        if decode(msg)["type"] != "start" or len(fds) != 6:
+            raise ProtocolError("expected start with 6 descriptors")
+        stdin, stdout, stderr, status, payload, pictures = above_stdio(fds)
         global STATUS_FD, PROGRAM_PID
         STATUS_FD, PROGRAM_PID = status, os.getpid()
+        PICTURES._configure(pictures, CONFIG["max_pictures"])
         for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
             os.dup2(fd, target)
             os.close(fd)
@@ -279,6 +282,7 @@ def prepare_interpreter():
         io.open(2, "wb", buffering=0, closefd=False), encoding="utf-8", errors="backslashreplace",
         write_through=True)
     compile("pass", "<zygote>", "exec")
+    load_pictures(CONFIG["pictures"])  # before the packages: it is matplotlib's backend
     preload(CONFIG.get("preload"))
     # PyGuide's tools, prepared once here (compiled, and most of their start run, see
     # prepare_tool): the inspector is large, and all that cost every inspect its own share of
@@ -303,6 +307,22 @@ def load_explainer(path):
     module.__file__ = path
     exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
     return module
+
+
+def load_pictures(path):
+    """pictures.py as the module _pyguide_pictures, kept in every run's sys.modules (a program
+    imports it by name, and matplotlib loads it as its backend)."""
+    global PICTURES
+    name = "_pyguide_pictures"
+    with open(path, encoding="utf-8") as f:
+        source = f.read()
+    module = type(sys)(name)
+    module.__file__ = path
+    module.__spec__ = type(sys.__spec__)(name, None, origin=path)
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+    sys.modules[name] = module
+    BASELINE_MODULES.add(name)
+    PICTURES = module
 
 
 def explain(exc, sources):

@@ -13,6 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = os.path.dirname(HERE)
 sys.path.insert(0, PYTHON)
 
+import pictures  # noqa: E402
 import protocol  # noqa: E402
 
 
@@ -37,6 +38,9 @@ SENT = {
     "exited": protocol.exited(1, {"kind": "NameError", "title": "t", "text": "x", "line": 2, "fix": "f",
                                   "learn_more": None}),
     "setup_failed": protocol.setup_failed("KeyError('code')"),
+    # The picture channel's messages, sent by pictures.py in the learner's process.
+    "picture": pictures._line("picture", bytes=20000, format="png", width=640, height=480, alt="Figure 1: squares"),
+    "picture_dropped": pictures._line("picture_dropped"),
 }
 
 
@@ -64,7 +68,7 @@ class Protocol(unittest.TestCase):
                 VALIDATOR.validate(message)
 
     def test_status_lines_are_one_line(self):
-        for data in (protocol.exited(0), protocol.setup_failed("x\ny")):
+        for data in (protocol.exited(0), protocol.setup_failed("x\ny"), pictures._line("picture", alt="a\nb")):
             self.assertTrue(data.endswith(b"\n"))
             self.assertNotIn(b"\n", data[:-1])
 

@@ -112,6 +112,8 @@ pub struct Example {
     pub expected_line: usize,
     /// Byte range of the output block's content in the source, for `--bless`.
     pub expected_range: Range<usize>,
+    /// How many pictures it shows (plots, turtle drawings): `images=N` on its fence, else 0.
+    pub images: u32,
 }
 
 impl Tutorial {

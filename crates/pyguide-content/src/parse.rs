@@ -125,6 +125,8 @@ pub(crate) struct Fence<'a> {
     pub(crate) role: Option<&'a str>,
     /// `visible` on a check block: the learner may see its source.
     pub(crate) visible: bool,
+    /// `images=N` on an example: how many pictures it shows (unparsed).
+    pub(crate) images: Option<&'a str>,
 }
 
 impl Fence<'_> {
@@ -138,7 +140,7 @@ impl Fence<'_> {
 pub(crate) fn parse_info(info: &str) -> Fence<'_> {
     let mut words = info.split_whitespace();
     let lang = words.next().unwrap_or("");
-    let mut fence = Fence { lang, file: None, norun: false, role: None, visible: false };
+    let mut fence = Fence { lang, file: None, norun: false, role: None, visible: false, images: None };
     for w in words {
         if let Some(name) = w.strip_prefix("file=") {
             fence.file = Some(name);
@@ -148,9 +150,22 @@ pub(crate) fn parse_info(info: &str) -> Fence<'_> {
             fence.role = Some(w);
         } else if w == "visible" {
             fence.visible = true;
+        } else if let Some(n) = w.strip_prefix("images=") {
+            fence.images = Some(n);
         }
     }
     fence
+}
+
+/// The most pictures an example's fence may declare (a run shows at most 8 and counts the rest).
+const MAX_DECLARED_IMAGES: u32 = 1000;
+
+/// `N` of `images=N` on the fence at `line`: how many pictures an example shows.
+fn parse_images(value: &str, path: &Path, line: usize) -> Result<u32, ContentError> {
+    value.parse::<u32>().ok().filter(|n| *n <= MAX_DECLARED_IMAGES).ok_or_else(|| {
+        ContentError::new(path, line, format!("images={value}: not a number of pictures"))
+            .hint("write images=N on the ```python fence, N being how many pictures the example shows (images=2), or leave it out for none")
+    })
 }
 
 pub(crate) fn is_python(lang: &str) -> bool {
@@ -305,6 +320,13 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                     }
                     files_line = *line;
                 } else if is_python(fence.lang) && !fence.norun {
+                    let images = match fence.images.map(|v| parse_images(v, path, *line)).transpose() {
+                        Ok(n) => n.unwrap_or(0),
+                        Err(e) => {
+                            errors.push(e);
+                            0
+                        }
+                    };
                     let mut stdin = None;
                     if let Some(Block::Fence { info: in_info, content: input, .. }) = blocks.get(i) {
                         if parse_info(in_info).lang == "stdin" {
@@ -327,6 +349,7 @@ fn assemble(path: &Path, text: &str, slug: &str, blocks: Vec<Block>, errors: &mu
                                 expected: out.clone(),
                                 expected_line: *out_line,
                                 expected_range: content_range.clone(),
+                                images,
                             }));
                         }
                         _ => {

@@ -42,6 +42,7 @@ impl Prediction {
             expected: self.expected.clone(),
             expected_line: self.expected_line,
             expected_range: self.expected_range.clone(),
+            images: 0,
         }
     }
 }

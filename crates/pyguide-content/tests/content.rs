@@ -114,6 +114,18 @@ fn well_formed_tutorial_model() {
 }
 
 #[test]
+fn an_example_says_how_many_pictures_it_shows() {
+    let page = "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n```python images=2\nprint(1)\n```\n```output\n1\n```\n```python\nprint(2)\n```\n```output\n2\n```\n";
+    let t = parse(page).expect("parses");
+    let images: Vec<u32> = t.examples().map(|e| e.images).collect();
+    assert_eq!(images, [2, 0], "no attribute means none");
+    for bad in ["images=-1", "images=", "images=1.5", "images=99999"] {
+        let msg = errors(&page.replace("images=2", bad));
+        assert!(msg.contains(&format!("lists.md:6: {bad}: not a number of pictures")), "{msg}");
+    }
+}
+
+#[test]
 fn yaml_front_matter() {
     let text = "---\ntitle: \"Lists\"\nsummary: Ordered collections\nsection: Data structures\norder: 3\nrelated: [a, b]\n---\nBody\n";
     let t = parse(text).expect("parses");
@@ -138,6 +150,7 @@ fn malformed_tutorials_name_file_line_and_fix() {
         ("dangling file", "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n```python file=a.py\nX = 1\n```\n\nProse.\n".to_string()),
         ("bad file name", "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n```python file=../a.py\nX = 1\n```\n```python\nprint(1)\n```\n```output\n1\n```\n".to_string()),
         ("duplicate anchor", "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n## A {#x}\n## B {#x}\n".to_string()),
+        ("bad images", "+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"S\"\n+++\n```python images=two\nprint(1)\n```\n```output\n1\n```\n".to_string()),
     ];
     let report = report_errors(&cases);
     insta::assert_snapshot!("malformed", report);

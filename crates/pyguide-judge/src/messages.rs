@@ -84,6 +84,8 @@ mod tests {
             explanation: None,
             time_limit: None,
             cpu_ms: None,
+            pictures: Vec::new(),
+            pictures_dropped: 0,
         }
     }
 

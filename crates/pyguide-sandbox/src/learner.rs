@@ -14,6 +14,7 @@ pub const LEARNER_ENV: &[(&str, &str)] = &[
     ("OPENBLAS_NUM_THREADS", "1"),
     ("OMP_NUM_THREADS", "1"),
     ("MKL_NUM_THREADS", "1"),
-    // matplotlib draws into images, never to a screen.
-    ("MPLBACKEND", "Agg"),
+    // matplotlib draws with Agg into images, never to a screen: its backend is PyGuide's picture
+    // module (`python/pictures.py`), whose show() sends each figure as a PNG.
+    ("MPLBACKEND", "module://_pyguide_pictures"),
 ];

@@ -13,6 +13,7 @@
 // Functions a newcomer can read in one screen, taking few arguments: thresholds in clippy.toml.
 #![warn(clippy::too_many_lines, clippy::too_many_arguments)]
 
+pub mod drawing;
 mod error;
 pub mod exercise;
 mod explanation;
@@ -21,6 +22,7 @@ mod limits;
 #[cfg(target_os = "linux")]
 pub mod linux;
 pub mod packages;
+mod picture;
 mod process;
 mod python;
 mod request;
@@ -32,6 +34,7 @@ pub use error::{SandboxError, BUSY_MESSAGE};
 pub use explanation::{Explanation, Links, EXPLAIN_PY, MAX_EXPLANATION_BYTES};
 pub use learner::LEARNER_ENV;
 pub use limits::Limits;
+pub use picture::{Image, Picture, PictureError, PictureFormat, MAX_PICTURES, PICTURES_PY};
 pub use process::{ProcessRunner, RunnerConfig};
 pub use python::{discover_python, PythonInfo};
 pub use request::{RequestError, RunRequest, MAX_CODE_BYTES, MAX_FILES, MAX_FILE_BYTES, MAX_STDIN_BYTES};
@@ -89,6 +92,17 @@ pub struct RunResult {
     /// CPU time of all the run's processes, where the sandbox counts it (a cgroup).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu_ms: Option<f64>,
+    /// The pictures the program showed, in order (at most [`MAX_PICTURES`]); each says after
+    /// how much of stdout and stderr it comes.
+    #[serde(rename = "images")]
+    pub pictures: Vec<Picture>,
+    /// Pictures past [`MAX_PICTURES`], not shown (only when there were some).
+    #[serde(rename = "images_dropped", skip_serializing_if = "is_zero")]
+    pub pictures_dropped: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl RunResult {
@@ -106,10 +120,12 @@ impl RunResult {
 }
 
 /// Output as the program prints it (only sent when [`StartOptions::stream`] is set).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Stdout(String),
     Stderr(String),
+    /// A picture, after the text printed before it.
+    Picture(Box<Picture>),
 }
 
 /// What to do when every run slot is taken.

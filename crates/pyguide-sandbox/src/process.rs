@@ -2,12 +2,15 @@
 //!
 //! Each run gets a fresh temporary folder holding `main.py` and the extra files; the program
 //! runs as `python main.py` would (its folder importable), with an empty environment, in its own
-//! session and process group so a timeout kills everything it started. This is the runner for
+//! session and process group so a timeout kills everything it started. Its picture channel is
+//! its descriptor 3, and `_pyguide_pictures` (with the curated packages, when installed) is
+//! importable through `PYTHONPATH`. This is the runner for
 //! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
 use crate::run::{launch, Backend, Channels, Run, StdinSource};
 use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};
 use crate::{Entry, Limits, Links, PythonInfo, RunHandle, RunRequest, RunResult, Runner, SandboxError, StartOptions};
+use std::os::fd::{AsRawFd, RawFd};
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
@@ -109,10 +112,26 @@ fn folders(req: &RunRequest) -> std::io::Result<Folders> {
     Ok(Folders { work, tool })
 }
 
+/// The descriptor the program's process has its picture channel on.
+const PICTURE_FD: RawFd = 3;
+
 /// The command that runs `entry` in `dirs`, with the learner's environment.
 fn command(config: &RunnerConfig, entry: &Entry, dirs: &Folders, stdin: &StdinSource) -> std::io::Result<Command> {
     let mut cmd = Command::new(&config.python.executable);
-    cmd.args(["-E", "-s", "-u"]);
+    // No -E: the environment is PyGuide's own (cleared below), and PYTHONPATH is needed.
+    cmd.args(["-s", "-u"]);
+    // The picture module (and the packages) are importable from the tool's folder.
+    std::fs::write(dirs.tool.path().join(crate::picture::PICTURES_MODULE.to_string() + ".py"), crate::PICTURES_PY)?;
+    let mut path = vec![dirs.tool.path().display().to_string()];
+    let mut packages_env = Vec::new();
+    if let Some(p) = &config.packages {
+        for (k, v) in crate::packages::env(&p.dir) {
+            match k {
+                "PYTHONPATH" => path.push(v),
+                _ => packages_env.push((k, v)),
+            }
+        }
+    }
     match entry.tool() {
         None => {
             cmd.arg("main.py");
@@ -131,6 +150,9 @@ fn command(config: &RunnerConfig, entry: &Entry, dirs: &Folders, stdin: &StdinSo
         .envs(crate::LEARNER_ENV.iter().copied())
         .env("HOME", dirs.work.path())
         .env("TMPDIR", dirs.work.path())
+        .env("PYTHONPATH", path.join(":"))
+        .envs(packages_env)
+        .env(crate::picture::PICTURES_ENV, format!("{PICTURE_FD},{}", crate::MAX_PICTURES))
         .stdin(if matches!(stdin, StdinSource::None) { Stdio::null() } else { Stdio::piped() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -148,13 +170,21 @@ async fn run_process(
     let dirs = folders(&req).map_err(SandboxError::io("preparing the run's folder"))?;
     let mut cmd = command(config, &entry, &dirs, &channels.stdin).map_err(SandboxError::io("writing the tool"))?;
     let rl = RlimitPlan::new(&limits);
+    let (pictures, theirs) =
+        crate::supervise::picture_channel().map_err(SandboxError::io("making the picture channel"))?;
+    let theirs_fd = theirs.as_raw_fd();
     // SAFETY: the closure runs between fork and exec and only calls async-signal-safe
-    // functions (setsid, setrlimit) on values computed before the fork.
+    // functions (setsid, setrlimit, dup2, fcntl) on values computed before the fork.
     unsafe {
-        cmd.pre_exec(move || rl.apply());
+        cmd.pre_exec(move || {
+            rl.apply()?;
+            give_picture_fd(theirs_fd)
+        });
     }
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(SandboxError::io("starting Python"))?;
+    let spawned = cmd.spawn();
+    drop(theirs); // the child's now
+    let mut child = spawned.map_err(SandboxError::io("starting Python"))?;
     let pid = child.id().map(|p| p as i32);
     let stdin_pipe = child.stdin.as_ref().and_then(|w| pipe_inode(std::os::fd::AsRawFd::as_raw_fd(w)));
     let waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>> =
@@ -168,6 +198,7 @@ async fn run_process(
         stdout: child.stdout.take().ok_or_else(|| missing("stdout"))?,
         stderr: child.stderr.take().ok_or_else(|| missing("stderr"))?,
         waiting_for_input,
+        pictures: Some(crate::supervise::server_end(pictures).map_err(SandboxError::io("the picture channel"))?),
     };
     let exit = async move {
         use std::os::unix::process::ExitStatusExt;
@@ -190,6 +221,22 @@ async fn run_process(
     };
     let s = supervise(channels, Program { limits, started, io, exit, kill }).await;
     Ok((s.into_result(false), dirs))
+}
+
+/// In the child: the picture channel's end `fd` becomes [`PICTURE_FD`], kept across exec.
+fn give_picture_fd(fd: RawFd) -> std::io::Result<()> {
+    // SAFETY: plain syscalls on descriptors this process has.
+    let rc = unsafe {
+        if fd == PICTURE_FD {
+            libc::fcntl(fd, libc::F_SETFD, 0)
+        } else {
+            libc::dup2(fd, PICTURE_FD)
+        }
+    };
+    if rc < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// rlimits computed before the fork and applied in the child.

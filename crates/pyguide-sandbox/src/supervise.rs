@@ -1,14 +1,30 @@
-//! Watching a started program: feeding stdin, collecting capped output, enforcing the wall
-//! limit, honouring Stop, and deciding the outcome. Shared by every runner.
+//! Watching a started program: feeding stdin, collecting capped output and pictures, enforcing
+//! the wall limit, honouring Stop, and deciding the outcome. Shared by every runner.
+//!
+//! Pictures come on a channel of their own, a stream socket (`python/pictures.py` writes it):
+//! each is a `picture` line of `protocol.rs` followed by its raw bytes, and the program waits
+//! for the server's `picture_taken` line before it carries on. Meanwhile the server lets the
+//! stdout and stderr readers take in what is left in their pipes (all the program printed
+//! before the picture), so the picture lands in order with the text. Every byte on the channel
+//! counts against the output limit; what is not a picture message closes the channel.
 
+use crate::linux::protocol::Message;
 use crate::run::{Channels, StdinSource};
 use crate::utf8::Utf8Stream;
-use crate::{Event, Limits, Outcome, RunResult, TimeLimit};
+use crate::{Event, Limits, Outcome, Picture, RunResult, TimeLimit, MAX_PICTURES};
 use std::future::Future;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::UnixStream;
+use tokio::sync::{mpsc, oneshot, watch, Notify};
+
+/// The longest `picture` line (its alt text is at most a few hundred characters).
+const MAX_PICTURE_LINE: u64 = 4096;
+
+/// A request to an output reader: answer once everything in your pipe now is taken in.
+type Barrier = oneshot::Sender<()>;
 
 /// How the program's process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +45,8 @@ pub(crate) struct Io<W, O, E> {
     pub stderr: E,
     /// For an interactive run: is the program blocked reading its input right now?
     pub waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>>,
+    /// The server's end of the picture channel.
+    pub pictures: Option<UnixStream>,
 }
 
 /// A started program, as a runner hands it to [`supervise`].
@@ -136,15 +154,52 @@ impl WallClock {
     }
 }
 
-/// Where both output readers put what the program prints.
+/// Where the output readers put what the program prints and shows.
 #[derive(Clone)]
 struct Sink {
     collected: Arc<Mutex<Collected>>,
     /// Notified when the output limit is reached.
     overflow: Arc<Notify>,
     events: Option<mpsc::UnboundedSender<Event>>,
-    /// The output limit, stdout and stderr together.
+    /// The output limit: stdout, stderr and the picture channel together.
     budget: usize,
+}
+
+impl Sink {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Collected> {
+        self.collected.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts `n` bytes of the picture channel against the output limit; false (and the run
+    /// stopped) past it.
+    fn charge(&self, n: usize) -> bool {
+        let mut c = self.lock();
+        if c.used().saturating_add(n) > self.budget {
+            c.truncated = true;
+            drop(c);
+            self.overflow.notify_one();
+            return false;
+        }
+        c.picture_bytes += n;
+        true
+    }
+
+    /// Adds a picture after the text taken in so far, or counts it when the run has shown
+    /// [`MAX_PICTURES`] already.
+    fn show(&self, mut picture: Picture) {
+        let mut c = self.lock();
+        if c.pictures.len() >= MAX_PICTURES {
+            c.pictures_dropped = c.pictures_dropped.saturating_add(1);
+            return;
+        }
+        picture.after_stdout = c.stdout.len();
+        picture.after_stderr = c.stderr.len();
+        // Sent under the lock: no text taken in after the picture can overtake it.
+        if let Some(tx) = &self.events {
+            let _ = tx.send(Event::Picture(Box::new(picture.clone())));
+        }
+        c.pictures.push(picture);
+    }
 }
 
 /// What ended the run besides the program itself.
@@ -155,12 +210,26 @@ pub(crate) struct Supervised {
     pub stderr: String,
     pub truncated: bool,
     pub duration_ms: f64,
+    pub pictures: Vec<Picture>,
+    pub pictures_dropped: u32,
 }
 
+#[derive(Default)]
 struct Collected {
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     truncated: bool,
+    pictures: Vec<Picture>,
+    pictures_dropped: u32,
+    /// Bytes read from the picture channel.
+    picture_bytes: usize,
+}
+
+impl Collected {
+    /// Output so far, against the output limit.
+    fn used(&self) -> usize {
+        self.stdout.len() + self.stderr.len() + self.picture_bytes
+    }
 }
 
 /// Runs the supervision loop until the program ends or is ended, consuming the run's
@@ -168,8 +237,8 @@ struct Collected {
 pub(crate) async fn supervise<W, O, E, X, K>(channels: Channels, program: Program<W, O, E, X, K>) -> Supervised
 where
     W: AsyncWrite + Unpin + Send + 'static,
-    O: AsyncRead + Unpin + Send + 'static,
-    E: AsyncRead + Unpin + Send + 'static,
+    O: AsyncRead + AsRawFd + Unpin + Send + 'static,
+    E: AsyncRead + AsRawFd + Unpin + Send + 'static,
     X: Future<Output = Exit>,
     K: Fn(),
 {
@@ -180,12 +249,12 @@ where
         tokio::spawn(feed_stdin(w, stdin));
     }
     let sink = Sink {
-        collected: Arc::new(Mutex::new(Collected { stdout: Vec::new(), stderr: Vec::new(), truncated: false })),
+        collected: Arc::new(Mutex::new(Collected::default())),
         overflow: Arc::new(Notify::new()),
         events,
         budget: limits.output_bytes,
     };
-    let readers = [spawn_reader(io.stdout, true, sink.clone()), spawn_reader(io.stderr, false, sink.clone())];
+    let readers = spawn_readers(io.stdout, io.stderr, io.pictures, &sink);
     // The readers hold the only event senders now: the events end when the output does.
     let Sink { collected, overflow, events, .. } = sink;
     drop(events);
@@ -233,6 +302,8 @@ where
         stderr: String::from_utf8_lossy(&c.stderr).into_owned(),
         truncated: std::mem::take(&mut c.truncated),
         duration_ms,
+        pictures: std::mem::take(&mut c.pictures),
+        pictures_dropped: c.pictures_dropped,
     }
 }
 
@@ -278,28 +349,89 @@ impl Supervised {
             explanation: None,
             time_limit: if outcome == Outcome::Timeout { time_limit } else { None },
             cpu_ms: None,
+            pictures: self.pictures,
+            pictures_dropped: self.pictures_dropped,
         }
     }
 }
 
+/// A run's picture channel: a connected pair of stream sockets (the server's end, the
+/// program's end), closed on exec.
+pub(crate) fn picture_channel() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    use rustix::net::{socketpair, AddressFamily, SocketFlags, SocketType};
+    Ok(socketpair(AddressFamily::UNIX, SocketType::STREAM, SocketFlags::CLOEXEC, None)?)
+}
+
+/// The server's end of a picture channel, for Tokio.
+pub(crate) fn server_end(fd: OwnedFd) -> std::io::Result<tokio::net::UnixStream> {
+    let stream = std::os::unix::net::UnixStream::from(fd);
+    stream.set_nonblocking(true)?;
+    tokio::net::UnixStream::from_std(stream)
+}
+
+/// The tasks that read stdout, stderr and the picture channel into `sink`.
+fn spawn_readers(
+    stdout: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
+    stderr: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
+    pictures: Option<UnixStream>,
+    sink: &Sink,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let (stdout_barrier, stdout_barriers) = mpsc::unbounded_channel();
+    let (stderr_barrier, stderr_barriers) = mpsc::unbounded_channel();
+    let mut readers = vec![
+        spawn_reader(stdout, true, sink.clone(), stdout_barriers),
+        spawn_reader(stderr, false, sink.clone(), stderr_barriers),
+    ];
+    if let Some(channel) = pictures {
+        readers.push(tokio::spawn(read_pictures(channel, sink.clone(), [stdout_barrier, stderr_barrier])));
+    }
+    readers
+}
+
+/// Bytes waiting in the pipe behind `fd`.
+fn unread(fd: RawFd) -> usize {
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one int into `n`.
+    match unsafe { libc::ioctl(fd, libc::FIONREAD, &mut n) } {
+        0 => n.max(0) as usize,
+        _ => 0,
+    }
+}
+
+/// Reads stdout or stderr into the sink. A [`Barrier`] is answered once the pipe is empty.
 fn spawn_reader(
-    mut stream: impl AsyncRead + Unpin + Send + 'static,
+    mut stream: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
     is_stdout: bool,
     sink: Sink,
+    mut barriers: mpsc::UnboundedReceiver<Barrier>,
 ) -> tokio::task::JoinHandle<()> {
     let Sink { collected, overflow, events, budget } = sink;
+    let fd = stream.as_raw_fd();
     tokio::spawn(async move {
         let mut buf = vec![0u8; 16 * 1024];
         let mut decoder = Utf8Stream::default();
         let event = |text: String| if is_stdout { Event::Stdout(text) } else { Event::Stderr(text) };
+        let mut waiting: Vec<Barrier> = Vec::new();
         loop {
-            let n = match stream.read(&mut buf).await {
+            if !waiting.is_empty() && unread(fd) == 0 {
+                for w in waiting.drain(..) {
+                    let _ = w.send(());
+                }
+            }
+            let read = tokio::select! {
+                r = stream.read(&mut buf) => r,
+                Some(w) = barriers.recv() => {
+                    waiting.push(w);
+                    continue;
+                }
+            };
+            let n = match read {
                 Ok(0) | Err(_) => break,
                 Ok(n) => n,
             };
             let kept = {
                 let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
-                let room = budget.saturating_sub(c.stdout.len() + c.stderr.len());
+                let room = budget.saturating_sub(c.used());
                 let take = n.min(room);
                 let target = if is_stdout { &mut c.stdout } else { &mut c.stderr };
                 target.extend_from_slice(&buf[..take]);
@@ -326,4 +458,64 @@ fn spawn_reader(
             }
         }
     })
+}
+
+/// Reads the picture channel: each `picture` line and its bytes, checked and placed after the
+/// text printed before it (the `barriers` to the stdout and stderr readers), then answered.
+async fn read_pictures(channel: UnixStream, sink: Sink, barriers: [mpsc::UnboundedSender<Barrier>; 2]) {
+    let (reader, mut writer) = channel.into_split();
+    let mut reader = BufReader::new(reader);
+    loop {
+        let mut line = Vec::new();
+        match (&mut reader).take(MAX_PICTURE_LINE).read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        if !sink.charge(line.len()) {
+            return;
+        }
+        let message = match line.strip_suffix(b"\n") {
+            Some(line) => Message::decode(line),
+            None => return forged("a line too long"),
+        };
+        match message {
+            Ok(Message::Picture { format, width, height, alt, bytes }) => {
+                let Ok(len) = usize::try_from(bytes) else { return forged("a size out of range") };
+                if !sink.charge(len) {
+                    return;
+                }
+                let mut body = vec![0u8; len];
+                if reader.read_exact(&mut body).await.is_err() {
+                    return;
+                }
+                // The program waits for the answer: all it printed before the picture is in the
+                // output pipes now, or taken in.
+                for b in &barriers {
+                    let (tx, rx) = oneshot::channel();
+                    if b.send(tx).is_ok() {
+                        let _ = rx.await;
+                    }
+                }
+                match Picture::from_untrusted(format, (width, height), &alt, body) {
+                    Ok(p) => sink.show(p),
+                    Err(e) => tracing::info!(error = %e, "a run's picture was refused"),
+                }
+                if writer.write_all(&Message::PictureTaken.encode_line()).await.is_err() {
+                    return;
+                }
+            }
+            Ok(Message::PictureDropped) => {
+                let mut c = sink.lock();
+                c.pictures_dropped = c.pictures_dropped.saturating_add(1);
+            }
+            Ok(_) => return forged("a message that is not a picture"),
+            Err(e) => return forged(&e.to_string()),
+        }
+    }
+}
+
+/// The program wrote something other than pictures on its picture channel: the channel is
+/// closed (its later writes fail), and the run goes on.
+fn forged(what: &str) {
+    tracing::info!(what, "a run wrote something other than pictures on its picture channel");
 }

@@ -107,7 +107,7 @@ async fn suite(filter: Option<String>) -> usize {
     let cases: Vec<(&str, Result<(), String>)> = vec![
         ("numpy", expect(r, NUMPY, &[], "[[ 0 10 20]\n [30 40 50]]\n[3 5 7] 2.5\n[[0.5, 0.0], [0.0, 0.25]]\n").await),
         ("pandas", expect(r, PANDAS, &[("scores.csv", CSV)], "{'blue': 5, 'red': 7}\n3 ['team', 'points']\n").await),
-        ("matplotlib", expect(r, MATPLOTLIB, &[], "True True\nagg\n").await),
+        ("matplotlib", expect(r, MATPLOTLIB, &[], "True True\nmodule://_pyguide_pictures\n").await),
         ("pytest", pytest(r).await),
         ("routing", routing(r).await),
         ("dynamic_import", dynamic_import(r).await),

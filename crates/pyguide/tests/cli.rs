@@ -89,6 +89,45 @@ fn check_fails_with_file_line_and_diff_then_bless_fixes_it() {
     assert!(text(&out.stdout).contains("2 passed, 0 failed"));
 }
 
+/// An example that shows a picture (a turtle drawing, sent as the turtle module sends it).
+const PICTURE_PAGE: &str = "+++
+title = \"Sums\"
+summary = \"Adding numbers.\"
+section = \"Basics\"
++++
+## A picture
+
+```python
+import _pyguide_pictures
+print('drawing')
+_pyguide_pictures.send_drawing({'width': 10, 'height': 10, 'bgcolor': 'white', 'ops': []}, 'A blank canvas')
+```
+
+```output
+drawing
+```
+";
+
+#[test]
+fn check_fails_when_an_example_shows_another_number_of_pictures() {
+    let dir = content_dir(PICTURE_PAGE);
+    let cache = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap();
+    let out = check(root, cache.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let file = Path::new(root).join("basics/sums.md");
+    let said = format!("FAIL {}:8: example sums-1 shows 1 picture(s), but its fence says 0", file.display());
+    assert!(stdout.contains(&said), "{stdout}");
+    assert!(stdout.contains("hint: write ```python images=1 on its fence"), "{stdout}");
+    assert!(!stdout.contains("prints something else"), "the text matches: {stdout}");
+
+    std::fs::write(file, PICTURE_PAGE.replace("```python\n", "```python images=1\n")).unwrap();
+    let out = check(root, cache.path(), &[]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("1 passed, 0 failed"));
+}
+
 #[test]
 fn check_reports_content_errors_with_file_and_line() {
     let dir = content_dir("+++\ntitle = \"t\"\nsummary = \"s\"\nsection = \"Basics\"\n+++\n```python\nprint(1)\n```\n");

@@ -38,19 +38,23 @@ enum Ended {
     Cpu = 2,
 }
 
-/// Both ends of the run's pipes; the unit's ends are sent to it and closed here.
+/// Both ends of the run's pipes (and of its picture channel, a socket pair: the program waits
+/// for an answer to each picture); the unit's ends are sent to it and closed here.
 struct Pipes {
     stdin: (OwnedFd, OwnedFd),
     stdout: (OwnedFd, OwnedFd),
     stderr: (OwnedFd, OwnedFd),
     status: (OwnedFd, OwnedFd),
     payload: (OwnedFd, OwnedFd),
+    /// (the server's end, the program's end)
+    pictures: (OwnedFd, OwnedFd),
 }
 
 impl Pipes {
     fn new() -> std::io::Result<Pipes> {
         let p = || pipe_with(PipeFlags::CLOEXEC);
-        Ok(Pipes { stdin: p()?, stdout: p()?, stderr: p()?, status: p()?, payload: p()? })
+        let pictures = crate::supervise::picture_channel()?;
+        Ok(Pipes { stdin: p()?, stdout: p()?, stderr: p()?, status: p()?, payload: p()?, pictures })
     }
 }
 
@@ -131,11 +135,17 @@ async fn start(
         let _ = payload_w.write_all(&bytes).await;
     });
     let handed = RunPipes {
-        program: [pipes.stdin.0.as_fd(), pipes.stdout.1.as_fd(), pipes.stderr.1.as_fd(), pipes.payload.0.as_fd()],
+        program: [
+            pipes.stdin.0.as_fd(),
+            pipes.stdout.1.as_fd(),
+            pipes.stderr.1.as_fd(),
+            pipes.payload.0.as_fd(),
+            pipes.pictures.1.as_fd(),
+        ],
         status: pipes.status.1.as_fd(),
     };
     let cg = Arc::new(pool.hand_over(handed).await?);
-    drop((pipes.stdin.0, pipes.stdout.1, pipes.stderr.1, pipes.status.1, pipes.payload.0));
+    drop((pipes.stdin.0, pipes.stdout.1, pipes.stderr.1, pipes.status.1, pipes.payload.0, pipes.pictures.1));
 
     let stdin_w = pipes.stdin.1;
     let waiting_for_input: Option<Box<dyn Fn() -> bool + Send + Sync>> =
@@ -153,6 +163,7 @@ async fn start(
             stdout: pipe::Receiver::from_owned_fd(pipes.stdout.0)?,
             stderr: pipe::Receiver::from_owned_fd(pipes.stderr.0)?,
             waiting_for_input,
+            pictures: Some(crate::supervise::server_end(pipes.pictures.0)?),
         })
     })()
     .map_err(pipe_error)?;

@@ -31,6 +31,8 @@ pub const FORK_INTO_SO: &str = "/pyguide/fork_into.so";
 pub const TOOLS_DIR: &str = "/pyguide/tools";
 /// Where it holds the error explainer (`python/explain.py`), which the interpreter loads once.
 pub const EXPLAINER: &str = "/pyguide/explain.py";
+/// Where the sandbox's root holds the picture module (`python/pictures.py`).
+pub const PICTURES: &str = "/pyguide/pictures.py";
 const FORK_INTO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fork_into.so"));
 
 fn cstr(p: impl AsRef<OsStr>) -> io::Result<CString> {
@@ -263,6 +265,7 @@ fn fill_root(root: &Path, plan: &Plan) -> io::Result<()> {
         fs::write(tools.join(name), source)?;
     }
     fs::write(inside(root, Path::new(EXPLAINER)), crate::EXPLAIN_PY)?;
+    fs::write(inside(root, Path::new(PICTURES)), crate::PICTURES_PY)?;
 
     // pivot_root: the old root goes away entirely.
     let old = root.join(".old");

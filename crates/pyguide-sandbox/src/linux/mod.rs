@@ -108,6 +108,8 @@ fn zygote_config(config: &RunnerConfig, interpreter: Interpreter) -> Result<serd
         "tools_dir": init::TOOLS_DIR,
         "explainer": config.explain.then_some(init::EXPLAINER),
         "max_explanation_bytes": crate::MAX_EXPLANATION_BYTES,
+        "pictures": init::PICTURES,
+        "max_pictures": crate::MAX_PICTURES,
         "cpu_secs": config.limits.cpu_secs,
         "file_bytes": config.limits.file_size_bytes,
         "env": env,

@@ -26,8 +26,9 @@ struct ReadyUnit {
 
 /// The run's side of a unit handed over: the descriptors it sent are the unit's now.
 pub(super) struct RunPipes<'a> {
-    /// stdin (read end), stdout, stderr (write ends), then the payload (read end).
-    pub program: [BorrowedFd<'a>; 4],
+    /// stdin (read end), stdout, stderr (write ends), the payload (read end), then the
+    /// program's end of the picture channel.
+    pub program: [BorrowedFd<'a>; 5],
     /// The status pipe's write end: the program's process and the unit init both get it.
     pub status: BorrowedFd<'a>,
 }
@@ -339,8 +340,8 @@ impl Pool {
             cg.set_weight(Weight::Full);
             // The program's process first: if it is gone, the run takes another unit, and the
             // unit init must not have this run's status pipe to report its end on.
-            let [stdin, stdout, stderr, payload] = pipes.program;
-            let fds = [stdin, stdout, stderr, pipes.status, payload];
+            let [stdin, stdout, stderr, payload, pictures] = pipes.program;
+            let fds = [stdin, stdout, stderr, pipes.status, payload, pictures];
             if let Err(e) = send_fds(unit.program.as_fd(), &Message::Start.encode(), &fds, true) {
                 tracing::warn!(error = %e, "a ready sandbox unit was gone; the run takes another");
                 lock(&self.books).lost += 1;

@@ -2,10 +2,11 @@
 //! with `python/protocol.py`), as one serde enum with a version.
 //!
 //! Each message is one JSON object, `{"v": 1, "type": "...", ...}`: one SOCK_SEQPACKET message
-//! (descriptors ride along as SCM_RIGHTS), one line on a run's status pipe, or the whole of a
-//! run's payload pipe. `python/protocol.schema.json` is generated from these types (a test
+//! (descriptors ride along as SCM_RIGHTS), one line on a run's status pipe or picture channel
+//! (where a picture's raw bytes follow its line), or the whole of a run's payload pipe. `python/protocol.schema.json` is generated from these types (a test
 //! keeps it current) and the Python side's tests check what it sends and accepts against it.
 
+use crate::PictureFormat;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,8 +64,8 @@ pub enum Message {
     ProgramReady,
 
     // ---- a run
-    /// Server → program's process, with stdin, stdout, stderr, the status pipe and the payload
-    /// pipe as descriptors.
+    /// Server → program's process, with stdin, stdout, stderr, the status pipe, the payload
+    /// pipe and the picture channel (a stream socket) as descriptors.
     Start,
     /// Server → unit init, with the run's status pipe.
     StatusPipe,
@@ -86,6 +87,17 @@ pub enum Message {
     Signalled { signal: i32 },
     /// Status pipe: the run could not be set up.
     SetupFailed { error: String },
+
+    // ---- a run's picture channel (`python/pictures.py`; read by `supervise.rs`)
+    /// Program's process → server: a picture of `bytes` raw bytes follows (a PNG, or a turtle
+    /// drawing's JSON), `width` x `height` pixels. Checked by [`crate::Picture::from_untrusted`].
+    Picture { format: PictureFormat, width: u32, height: u32, alt: String, bytes: u64 },
+    /// Program's process → server: one more picture past [`crate::MAX_PICTURES`], counted and
+    /// not sent.
+    PictureDropped,
+    /// Server → program's process: the picture is placed in the output after the text printed
+    /// before it; the program carries on.
+    PictureTaken,
 }
 
 /// The step of building the sandbox that failed: what the kernel may be missing.
@@ -201,6 +213,22 @@ mod tests {
             },
             Message::Signalled { signal: 9 },
             Message::SetupFailed { error: "PyGuide sandbox error".into() },
+            Message::Picture {
+                format: PictureFormat::Png,
+                width: 640,
+                height: 480,
+                alt: "Figure 1: squares".into(),
+                bytes: 20_000,
+            },
+            Message::Picture {
+                format: PictureFormat::Drawing,
+                width: 400,
+                height: 400,
+                alt: "A turtle drawing".into(),
+                bytes: 900,
+            },
+            Message::PictureDropped,
+            Message::PictureTaken,
         ]
     }
 

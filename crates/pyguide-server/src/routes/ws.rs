@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use pyguide_sandbox::{
-    Admission, Event, Outcome, RunHandle, RunRequest, RunResult, SandboxError, StartOptions, MAX_STDIN_BYTES,
+    Admission, Event, Outcome, Picture, RunHandle, RunRequest, RunResult, SandboxError, StartOptions, MAX_STDIN_BYTES,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -176,21 +176,29 @@ fn parse(msg: &str) -> Result<ClientMsg, String> {
 
 /// Queues `first` and whatever output is already waiting, merged per stream (fewer, whole
 /// messages); stderr is held for [`STDERR_HOLD`] so stdout written just before it goes first.
+/// A picture ends the batch: it goes after the text before it, as an `image` message.
 /// Returns whether the program's output is over.
 async fn forward(first: Event, events: &mut mpsc::UnboundedReceiver<Event>, out: &Outbox) -> Result<bool, Unsent> {
     let mut stdout = String::new();
     let mut stderr = String::new();
     let mut closed = false;
     let take = |ev: Event, stdout: &mut String, stderr: &mut String| match ev {
-        Event::Stdout(d) => stdout.push_str(&d),
-        Event::Stderr(d) => stderr.push_str(&d),
+        Event::Stdout(d) => {
+            stdout.push_str(&d);
+            None
+        }
+        Event::Stderr(d) => {
+            stderr.push_str(&d);
+            None
+        }
+        Event::Picture(p) => Some(p),
     };
-    take(first, &mut stdout, &mut stderr);
+    let mut picture = take(first, &mut stdout, &mut stderr);
     let deadline = tokio::time::Instant::now() + STDERR_HOLD_MAX;
-    loop {
+    while picture.is_none() {
         if stderr.is_empty() {
             match events.try_recv() {
-                Ok(ev) => take(ev, &mut stdout, &mut stderr),
+                Ok(ev) => picture = take(ev, &mut stdout, &mut stderr),
                 Err(mpsc::error::TryRecvError::Empty) => break,
                 Err(mpsc::error::TryRecvError::Disconnected) => {
                     closed = true;
@@ -203,7 +211,7 @@ async fn forward(first: Event, events: &mut mpsc::UnboundedReceiver<Event>, out:
                 break;
             }
             match tokio::time::timeout(STDERR_HOLD.min(deadline - now), events.recv()).await {
-                Ok(Some(ev)) => take(ev, &mut stdout, &mut stderr),
+                Ok(Some(ev)) => picture = take(ev, &mut stdout, &mut stderr),
                 Ok(None) => {
                     closed = true;
                     break;
@@ -221,7 +229,28 @@ async fn forward(first: Event, events: &mut mpsc::UnboundedReceiver<Event>, out:
     if !stderr.is_empty() {
         out.send(json!({ "type": "stderr", "data": stderr }))?;
     }
+    if let Some(p) = picture {
+        // Counted against the outbox's bound like text: a client that does not read is dropped.
+        out.send(image_message(&p))?;
+    }
     Ok(closed)
+}
+
+/// A picture as the page gets it: `{"type": "image", "mime", "data" (base64), "width",
+/// "height", "alt"}`, and the checked drawing for a turtle's.
+fn image_message(p: &Picture) -> Value {
+    let mut m = json!({
+        "type": "image",
+        "mime": p.mime(),
+        "data": p.data_base64(),
+        "width": p.width,
+        "height": p.height,
+        "alt": p.alt,
+    });
+    if let Some(d) = p.drawing() {
+        m["drawing"] = json!(d);
+    }
+    m
 }
 
 /// Reads the first message, which must be the run request.
@@ -281,7 +310,7 @@ async fn session(state: Ctx, client: Client, socket: WebSocket) {
             } else {
                 pyguide_judge::outcome_message(&r, &state.limits)
             };
-            let _ = out.send(json!({
+            let mut exit = json!({
                 "type": "exit",
                 "outcome": r.outcome,
                 "exit_code": r.exit_code,
@@ -289,7 +318,11 @@ async fn session(state: Ctx, client: Client, socket: WebSocket) {
                 "truncated": r.truncated,
                 "message": message,
                 "explanation": r.explanation,
-            }));
+            });
+            if r.pictures_dropped > 0 {
+                exit["images_dropped"] = json!(r.pictures_dropped);
+            }
+            let _ = out.send(exit);
             out.close().await;
         }
         Err(e) => {

@@ -54,6 +54,13 @@ struct Failure {
     result: RunResult,
 }
 
+impl Failure {
+    /// Whether it printed what its output block says (it may show another number of pictures).
+    fn printed_right(&self) -> bool {
+        output_matches(&self.example.expected, &self.actual)
+    }
+}
+
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let curriculum = embedded::curriculum(args.content.as_deref())?;
     let started = Instant::now();
@@ -81,7 +88,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         for e in t.examples().cloned().chain(predictions) {
             let key = cache.key(&example_parts(&e.code, e.stdin.as_deref(), &e.files));
             // A kept output that the page no longer expects runs again, for a full report.
-            let cached = cache.get(&key).filter(|c| output_matches(&e.expected, &c.printed));
+            let cached = cache.get(&key).filter(|c| output_matches(&e.expected, &c.printed) && c.images == e.images);
             examples.push((root.join(&t.path), e, key, cached));
         }
     }
@@ -132,8 +139,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let what = format!("{}:{}: example {}", file.display(), example.line, example.id);
         timings.push(Timing { ms: result.duration_ms, what, cached: false });
         let actual = result.printed();
-        if output_matches(&example.expected, &actual) {
-            cache.put(key, cache::Entry { printed: actual, duration_ms: result.duration_ms });
+        let images = cache::shown(&result);
+        if output_matches(&example.expected, &actual) && images == example.images {
+            cache.put(key, cache::Entry { printed: actual, duration_ms: result.duration_ms, images });
         } else {
             failures.push(Failure { file, example, actual, result });
         }
@@ -143,9 +151,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     for f in &failures {
         report(f, &version);
     }
-    if args.bless && !failures.is_empty() {
-        bless(&failures)?;
-        println!("blessed: rewrote {} expected output(s); review them with `git diff`", failures.len());
+    let misprinted: Vec<&Failure> = failures.iter().filter(|f| !f.printed_right()).collect();
+    if args.bless && !misprinted.is_empty() {
+        bless(&misprinted)?;
+        println!("blessed: rewrote {} expected output(s); review them with `git diff`", misprinted.len());
     }
     let exercise_failures = check_exercises(exercise_tasks, &cache, &mut timings).await?;
     let wrong = wrong::report_missing(exercises.iter().map(|p| (p.file.as_path(), &p.exercise)));
@@ -155,7 +164,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let found = task.await.context("the ramp check failed")??;
             let errors = ramp::report(&curriculum, &root, &found);
             if errors == 0 {
-                cache.put(ramp_key, cache::Entry { printed: String::new(), duration_ms: 0.0 });
+                cache.put(ramp_key, cache::Entry { printed: String::new(), duration_ms: 0.0, images: 0 });
             }
             errors
         }
@@ -315,8 +324,10 @@ async fn check_exercises(mut tasks: ExerciseTasks, cache: &Cache, timings: &mut 
             Role::Starter | Role::Wrong(_) => !verdict.passed,
         };
         if right {
-            cache
-                .put(answer.key.clone(), cache::Entry { printed: String::new(), duration_ms: verdict.run.duration_ms });
+            cache.put(
+                answer.key.clone(),
+                cache::Entry { printed: String::new(), duration_ms: verdict.run.duration_ms, images: 0 },
+            );
             continue;
         }
         match answer.role {
@@ -378,6 +389,20 @@ fn indent(text: &str) -> String {
 }
 
 fn report(f: &Failure, version: &str) {
+    let images = cache::shown(&f.result);
+    if images != f.example.images {
+        println!(
+            "FAIL {}:{}: example {} shows {images} picture(s), but its fence says {}",
+            f.file.display(),
+            f.example.line,
+            f.example.id,
+            f.example.images
+        );
+        println!("  hint: write ```python images={images} on its fence, or change the example");
+    }
+    if f.printed_right() {
+        return;
+    }
     let outcome = match f.result.outcome {
         Outcome::Success | Outcome::Error => String::new(),
         other => format!(" (outcome: {})", serde_json::to_string(&other).unwrap_or_default().trim_matches('"')),
@@ -400,9 +425,9 @@ fn report(f: &Failure, version: &str) {
 }
 
 /// Rewrites each failing example's output block with what it printed.
-fn bless(failures: &[Failure]) -> anyhow::Result<()> {
+fn bless(failures: &[&Failure]) -> anyhow::Result<()> {
     let mut by_file: BTreeMap<&Path, Vec<&Failure>> = BTreeMap::new();
-    for f in failures {
+    for &f in failures {
         by_file.entry(&f.file).or_default().push(f);
     }
     for (file, mut fs) in by_file {

@@ -46,6 +46,14 @@ pub struct Entry {
     #[serde(default)]
     pub printed: String,
     pub duration_ms: f64,
+    /// How many pictures an example showed (see [`shown`]).
+    #[serde(default)]
+    pub images: u32,
+}
+
+/// How many pictures a run showed: those it shows and those past the limit, counted.
+pub fn shown(result: &pyguide_sandbox::RunResult) -> u32 {
+    u32::try_from(result.pictures.len()).unwrap_or(u32::MAX).saturating_add(result.pictures_dropped)
 }
 
 #[derive(Serialize, Deserialize, Default)]
