@@ -14,6 +14,8 @@
 //               pages with predictions, on first interaction or when idle; no editor needed.
 //   explain.js — the "What this means" box under a failing run's traceback, loaded by app.js
 //               on the first run that ends with an explained error.
+//   pictures.js — plots and turtle drawings in the Output pane (a turtle's as an animated SVG),
+//               loaded by app.js on a run's first picture.
 //   search.js — results as you type in the header's search box (GET /api/search), loaded by
 //               app.js on the first focus of the box.
 //   style.css — the site's styles; public/ (the favicon) is copied as is.
@@ -36,7 +38,7 @@ const common = {
 
 await esbuild.build({
   ...common,
-  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts", explain: "src/explain.ts", search: "src/search.ts" },
+  entryPoints: { theme: "src/theme.ts", app: "src/app.ts", editor: "src/editor.ts", style: "src/style.css", inspect: "src/inspect/main.ts", exercise: "src/exercise.ts", predict: "src/predict.ts", explain: "src/explain.ts", pictures: "src/pictures.ts", search: "src/search.ts" },
   outdir: dist,
 });
 

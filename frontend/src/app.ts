@@ -175,20 +175,31 @@ if (predictUrl && document.querySelector("[data-predict]")) {
   idle(loadPredict, { timeout: 3000 });
 }
 
-// ---- "What this means": explain.js, the box under an explained error, loaded on the first one
-// (editor.js and exercise.js call this; the loader lives here to keep the editor bundle small).
-let explainJs: Promise<unknown> | null = null;
-(window.pyguide = window.pyguide || {}).explain = (after, e) => {
-  const url = document.body.dataset.explainJs;
-  if (!url) return;
-  explainJs ||= new Promise((resolve, reject) => {
+// ---- Chunks that editor.js and exercise.js use now and then, loaded on first use (the loader
+// lives here to keep the editor bundle small). Their hashed URLs are on <body>.
+const chunks: Record<string, Promise<unknown> | undefined> = {};
+function chunk(url: string): Promise<unknown> {
+  return (chunks[url] ||= new Promise((resolve, reject) => {
     const s = document.createElement("script");
     s.src = url;
     s.onload = resolve;
-    s.onerror = () => reject((explainJs = null)); // tried again on the next error
+    s.onerror = () => reject((chunks[url] = undefined)); // tried again the next time
     document.head.append(s);
-  });
-  explainJs.then(() => window.pyguide?.showExplanation?.(after, e), () => {});
+  }));
+}
+
+// "What this means": explain.js, the box under an explained error, loaded on the first one.
+(window.pyguide = window.pyguide || {}).explain = (after, e) => {
+  const url = document.body.dataset.explainJs;
+  if (url) chunk(url).then(() => window.pyguide?.showExplanation?.(after, e), () => {});
+};
+
+// Pictures (plots, turtle drawings): pictures.js, loaded on a run's first picture. Each picture
+// has its slot in the Output pane already, so they keep their order with the text meanwhile.
+window.pyguide.picture = (slot, p) => {
+  const url = document.body.dataset.picturesJs;
+  const failed = () => (slot.textContent = `[${p.alt}: the page could not load its picture viewer]`);
+  if (url) chunk(url).then(() => window.pyguide?.showPicture?.(slot, p), failed);
 };
 
 // ---- On narrow screens the sidebar sits above the tutorial: fold its boxes so the text comes first.

@@ -37,7 +37,9 @@ type ServerMsg =
       truncated: boolean;
       message: string;
       explanation?: PyGuideExplanation | null;
+      images_dropped?: number;
     }
+  | ({ type: "image" } & PyGuidePicture)
   | { type: "queued"; position: number }
   | { type: "error"; error: string; status?: number; retry_after?: number };
 
@@ -363,6 +365,15 @@ class Example {
     this.followOutput();
   }
 
+  /** A picture, in its place among the text (pictures.js, loaded by app.js, draws it). */
+  picture(p: PyGuidePicture) {
+    if (!this.console) return;
+    const slot = el("span", "picture-slot");
+    this.console.insertBefore(slot, this.inputLine && this.inputLine.parentNode === this.console ? this.inputLine : null);
+    window.pyguide?.picture?.(slot, p);
+    this.followOutput();
+  }
+
   /** Keeps the newest output in sight (once per frame), unless the learner scrolled up. */
   followOutput() {
     if (!this.follow || this.followFrame) return;
@@ -490,6 +501,8 @@ class Example {
         if (m.type === "stdout" && !m.data.endsWith("\n")) {
           promptTimer = window.setTimeout(() => this.maybeFocusInput(), 100);
         }
+      } else if (m.type === "image") {
+        this.picture(m);
       } else if (m.type === "exit") {
         this.finish(m);
       } else if (m.type === "error" && m.status && isBusy(m.status)) {
@@ -555,11 +568,12 @@ class Example {
     if (stopHadFocus) this.runButton.focus();
     this.out.removeAttribute("aria-busy");
     if (!this.console) return;
-    if (!this.console.textContent) this.console.append(el("span", "output-placeholder", "(no output)"));
+    if (!this.console.textContent && !this.console.querySelector(".picture-slot,.picture")) this.console.append(el("span", "output-placeholder", "(no output)"));
     if (!m) {
       announce("The run failed");
       return;
     }
+    if (m.images_dropped) this.console.append(el("span", "output-placeholder", `\n(${m.images_dropped} more pictures not shown: at most 8 per run)\n`));
     const summary = m.outcome === "error" ? errorSummary(this.stderr) : null;
     const line = summary ? failingLine(this.stderr) : null;
     if (summary) {

@@ -23,6 +23,31 @@ declare global {
     learn_more: string | null;
   }
 
+  /** One op of a turtle drawing (PyGuide's pictures contract; turtle coordinates, y up). */
+  type PyGuideTurtleOp =
+    | { op: "line"; from: [number, number]; to: [number, number]; color: string; width: number; ms: number }
+    | { op: "fill"; points: [number, number][]; color: string; ms: number }
+    | { op: "dot"; at: [number, number]; size: number; color: string; ms: number }
+    | { op: "text"; at: [number, number]; text: string; color: string; size: number; align: string; ms: number }
+    | { op: "turtle"; at: [number, number]; heading: number; visible: boolean; ms: number };
+
+  interface PyGuideDrawing {
+    width: number;
+    height: number;
+    bgcolor: string;
+    ops: PyGuideTurtleOp[];
+  }
+
+  /** A picture a run showed (the WebSocket's `image` message). */
+  interface PyGuidePicture {
+    mime: string;
+    data: string;
+    width: number;
+    height: number;
+    alt: string;
+    drawing?: PyGuideDrawing;
+  }
+
   interface PyGuideState {
     /** An example whose Run was clicked before the editor loaded (run once it mounts). */
     pendingRun?: HTMLElement | null;
@@ -38,6 +63,10 @@ declare global {
     explain?: (after: HTMLElement, e: PyGuideExplanation) => void;
     /** Set by explain.js: the box itself. */
     showExplanation?: (after: HTMLElement, e: PyGuideExplanation) => void;
+    /** Set by app.js: shows picture `p` in place of `slot`, loading pictures.js first. */
+    picture?: (slot: HTMLElement, p: PyGuidePicture) => void;
+    /** Set by pictures.js: the picture itself. */
+    showPicture?: (slot: HTMLElement, p: PyGuidePicture) => void;
     /** Set by app.js: remembers a passed exercise and repaints the progress marks. */
     markDone?: (id: string) => void;
   }

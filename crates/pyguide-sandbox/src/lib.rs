@@ -196,6 +196,11 @@ pub const INSPECTOR_PY: &str = include_str!("../../../python/inspector.py");
 /// The exercise checker, shipped inside the binary.
 pub const EXERCISE_PY: &str = include_str!("../../../python/exercise.py");
 
+/// PyGuide's own modules by file name, which every run finds ahead of the standard library (its
+/// own folder still comes first, as in `python main.py`): `turtle` stands in for the standard
+/// one, which needs a window (see `python/turtle.py`).
+pub const RUN_MODULES: [(&str, &str); 1] = [("turtle.py", include_str!("../../../python/turtle.py"))];
+
 /// PyGuide's tools by file name: the sandbox's interpreter compiles them once, before any unit
 /// is forked, so that a run of one does not compile it again (the inspector is large).
 #[cfg(target_os = "linux")]

@@ -95,10 +95,12 @@ impl Backend for RunnerConfig {
     }
 }
 
-/// The run's folders: its own (`main.py` and the extra files) and the tool's, apart.
+/// The run's folders: its own (`main.py` and the extra files), the tool's, and PyGuide's run
+/// modules ([`crate::RUN_MODULES`]), apart.
 struct Folders {
     work: tempfile::TempDir,
     tool: tempfile::TempDir,
+    modules: tempfile::TempDir,
 }
 
 fn folders(req: &RunRequest) -> std::io::Result<Folders> {
@@ -109,7 +111,11 @@ fn folders(req: &RunRequest) -> std::io::Result<Folders> {
     }
     // The inspector lives apart, so the traced program's folder holds only its own files.
     let tool = tempfile::Builder::new().prefix("pyguide-tool-").tempdir()?;
-    Ok(Folders { work, tool })
+    let modules = tempfile::Builder::new().prefix("pyguide-modules-").tempdir()?;
+    for (name, source) in crate::RUN_MODULES {
+        std::fs::write(modules.path().join(name), source)?;
+    }
+    Ok(Folders { work, tool, modules })
 }
 
 /// The descriptor the program's process has its picture channel on.
@@ -118,11 +124,12 @@ const PICTURE_FD: RawFd = 3;
 /// The command that runs `entry` in `dirs`, with the learner's environment.
 fn command(config: &RunnerConfig, entry: &Entry, dirs: &Folders, stdin: &StdinSource) -> std::io::Result<Command> {
     let mut cmd = Command::new(&config.python.executable);
-    // No -E: the environment is PyGuide's own (cleared below), and PYTHONPATH is needed.
+    // No -E: the environment is PyGuide's own (cleared below), and PYTHONPATH is needed: the
+    // run modules ahead of the standard library, as in the sandbox.
     cmd.args(["-s", "-u"]);
     // The picture module (and the packages) are importable from the tool's folder.
     std::fs::write(dirs.tool.path().join(crate::picture::PICTURES_MODULE.to_string() + ".py"), crate::PICTURES_PY)?;
-    let mut path = vec![dirs.tool.path().display().to_string()];
+    let mut path = vec![dirs.modules.path().display().to_string(), dirs.tool.path().display().to_string()];
     let mut packages_env = Vec::new();
     if let Some(p) = &config.packages {
         for (k, v) in crate::packages::env(&p.dir) {

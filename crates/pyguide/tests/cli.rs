@@ -439,6 +439,46 @@ fn run_passes_output_and_exit_code_through() {
     assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
 }
 
+/// `import turtle` gives PyGuide's recording turtle (the standard one needs a window), in the
+/// sandbox and in the plain runner alike: its drawing is the run's picture, checked and drawn as
+/// an SVG. A learner's own `turtle.py` still comes first.
+#[test]
+fn run_imports_pyguides_turtle_unless_the_program_has_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog.py");
+    std::fs::write(
+        &prog,
+        "import turtle\nt = turtle.Turtle()\nfor _ in range(4):\n    t.forward(100)\n    t.left(90)\n\
+         t.penup()\nt.goto(3, 4)\nprint(turtle.__doc__.split(':')[0], t.pos(), t.distance(0, 0))\n\
+         try:\n    turtle.onkey\nexcept AttributeError as e:\n    print(str(e).split(' (')[0])\n",
+    )
+    .unwrap();
+    let expected = "PyGuide's turtle (3.00,4.00) 5.0\nPyGuide's turtle draws a picture in the page and has no onkey\n";
+    for runner in [&[][..], &["--unsafe-no-sandbox"][..]] {
+        let mut args = vec!["run", prog.to_str().unwrap(), "--json"];
+        args.extend_from_slice(runner);
+        let out = pyguide(&args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!((v["stdout"].as_str(), v["stderr"].as_str()), (Some(expected), Some("")), "{runner:?}: {v}");
+        // The square the program did not show with done() is shown when it ends.
+        let images = v["images"].as_array().expect("images");
+        assert_eq!(images.len(), 1, "{runner:?}: {v}");
+        let (image, ops) = (&images[0], images[0]["drawing"]["ops"].as_array().expect("a drawing"));
+        assert_eq!(
+            (image["mime"].as_str(), image["alt"].as_str()),
+            (Some("image/svg+xml"), Some("Turtle drawing: 4 lines"))
+        );
+        let lines: Vec<_> = ops.iter().filter(|op| op["op"] == "line").map(|op| (&op["from"], &op["to"])).collect();
+        assert_eq!(lines.len(), 4, "{runner:?}: {ops:?}");
+        assert_eq!((lines[1].0, lines[1].1), (&serde_json::json!([100.0, 0.0]), &serde_json::json!([100.0, 100.0])));
+        assert_eq!(ops.last().unwrap()["at"], serde_json::json!([3.0, 4.0]), "where the turtle ends");
+    }
+    std::fs::write(dir.path().join("turtle.py"), "def forward(n):\n    print('mine', n)\n").unwrap();
+    std::fs::write(&prog, "import turtle\nturtle.forward(5)\n").unwrap();
+    let out = pyguide(&["run", prog.to_str().unwrap()]);
+    assert_eq!(text(&out.stdout), "mine 5\n", "{}", text(&out.stderr));
+}
+
 #[test]
 fn run_explains_an_uncaught_exception_after_its_traceback() {
     let dir = tempfile::tempdir().unwrap();

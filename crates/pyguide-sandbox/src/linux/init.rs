@@ -31,6 +31,8 @@ pub const FORK_INTO_SO: &str = "/pyguide/fork_into.so";
 pub const TOOLS_DIR: &str = "/pyguide/tools";
 /// Where it holds the error explainer (`python/explain.py`), which the interpreter loads once.
 pub const EXPLAINER: &str = "/pyguide/explain.py";
+/// Where it holds [`crate::RUN_MODULES`], first on every run's `PYTHONPATH`.
+pub const RUN_MODULES_DIR: &str = "/pyguide/modules";
 /// Where the sandbox's root holds the picture module (`python/pictures.py`).
 pub const PICTURES: &str = "/pyguide/pictures.py";
 const FORK_INTO: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/fork_into.so"));
@@ -265,6 +267,11 @@ fn fill_root(root: &Path, plan: &Plan) -> io::Result<()> {
         fs::write(tools.join(name), source)?;
     }
     fs::write(inside(root, Path::new(EXPLAINER)), crate::EXPLAIN_PY)?;
+    let modules = inside(root, Path::new(RUN_MODULES_DIR));
+    mkdir_all(&modules)?;
+    for (name, source) in crate::RUN_MODULES {
+        fs::write(modules.join(name), source)?;
+    }
     fs::write(inside(root, Path::new(PICTURES)), crate::PICTURES_PY)?;
 
     // pivot_root: the old root goes away entirely.

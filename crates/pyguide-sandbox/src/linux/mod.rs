@@ -77,15 +77,23 @@ pub(crate) fn start_failure(step: SetupStep, error: String) -> SandboxError {
     SandboxError::KernelFeatureMissing { feature, detail: error, hint }
 }
 
-/// The learner's environment in the sandbox: [`crate::LEARNER_ENV`], with the unit's folders
-/// and the packages' variables when they are installed.
+/// The learner's environment in the sandbox: [`crate::LEARNER_ENV`], with the unit's folders,
+/// PyGuide's run modules on `PYTHONPATH` and the packages' variables when they are installed
+/// (their folder after the run modules).
 fn sandbox_env(config: &RunnerConfig) -> Vec<(String, String)> {
     let fixed = crate::LEARNER_ENV.iter().copied().chain([("HOME", "/work"), ("TMPDIR", "/tmp")]);
     let mut env: Vec<(String, String)> = fixed.map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut python_path = vec![init::RUN_MODULES_DIR.to_string()];
     if config.packages.is_some() {
         let inside = Path::new(crate::packages::SANDBOX_DIR);
-        env.extend(crate::packages::env(inside).into_iter().map(|(k, v)| (k.to_string(), v)));
+        for (k, v) in crate::packages::env(inside) {
+            match k {
+                "PYTHONPATH" => python_path.push(v),
+                _ => env.push((k.to_string(), v)),
+            }
+        }
     }
+    env.push(("PYTHONPATH".to_string(), python_path.join(":")));
     env
 }
 
