@@ -3,6 +3,7 @@
 //! Everything here is pure: no process is spawned and nothing is rendered. Errors always name
 //! the file and line and say how to fix the problem, because authors read them in a terminal.
 
+mod curated;
 mod error;
 mod exercise;
 mod expect;
@@ -12,6 +13,7 @@ mod predict;
 mod ramp;
 mod slug;
 
+pub use curated::{curated_imports, imports_curated, CURATED};
 pub use error::{ContentError, ContentErrors};
 pub use exercise::{Exercise, WrongSolution};
 pub use expect::{normalize as normalize_output, output_matches};

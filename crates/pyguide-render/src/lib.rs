@@ -11,5 +11,7 @@ mod pages;
 
 pub use assets::{Asset, Assets};
 pub use highlight::highlight_python;
-pub use pages::{BuildError, PlaygroundCode, Site, PLAYGROUND_CODE, SITE_TAGLINE, SITE_TITLE, STYLE_NONCE_PLACEHOLDER};
+pub use pages::{
+    BuildError, PlaygroundCode, Serving, Site, PLAYGROUND_CODE, SITE_TAGLINE, SITE_TITLE, STYLE_NONCE_PLACEHOLDER,
+};
 pub use pyguide_search::{Hit, SearchError, SnippetPart};

@@ -44,6 +44,15 @@ pub enum BuildError {
     Search(#[from] SearchError),
 }
 
+/// What the pages say about the server they are served from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Serving {
+    /// The curated packages are not installed (PyPI could not be reached, or the lock has no
+    /// wheels for this interpreter): each page whose examples import them says so, and how the
+    /// operator installs them.
+    pub packages_missing: bool,
+}
+
 /// Every page of the site, rendered once.
 pub struct Site {
     env: Environment<'static>,
@@ -293,8 +302,15 @@ impl Site {
         self.exercises.get(id)
     }
 
-    /// Renders every page of `curriculum` and indexes it for search.
+    /// Renders every page of `curriculum` and indexes it for search, for a server that has
+    /// everything its examples need.
     pub fn build(curriculum: &Curriculum) -> Result<Site, BuildError> {
+        Site::build_for(curriculum, Serving::default())
+    }
+
+    /// Renders every page of `curriculum` and indexes it for search, saying on each page what
+    /// `serving` lacks that its examples need.
+    pub fn build_for(curriculum: &Curriculum, serving: Serving) -> Result<Site, BuildError> {
         let env = environment();
         let search = SearchIndex::build(curriculum)?;
         let sections = sections_view(curriculum);
@@ -343,6 +359,7 @@ impl Site {
                 editor => examples_here + exercises_here > 0,
                 predictions => t.predictions().count() > 0,
                 exercises => exercises_here > 0,
+                packages_missing => if serving.packages_missing { t.curated_imports() } else { Vec::new() },
             })?;
             pages.insert(format!("/tutorials/{}", t.slug), html);
         }

@@ -15,8 +15,9 @@ pub const LOCK_JSON: &str = include_str!("../../../packages/lock.json");
 /// The installer, shipped inside the binary.
 const INSTALLER_PY: &str = include_str!("../../../python/install_packages.py");
 
-/// The packages a learner may import, as the lock names them.
-pub const CURATED: [&str; 4] = ["numpy", "pandas", "matplotlib", "pytest"];
+/// The packages a learner may import, and which programs import them: one list, kept with the
+/// content model, which also needs it (which tutorials need the packages).
+pub use pyguide_content::{imports_curated, CURATED};
 
 /// The modules the packages interpreter imports before it forks units: the curated packages, and
 /// `matplotlib.pyplot`, which is what a plot imports.
@@ -162,79 +163,9 @@ pub fn packages(python: &Path, root: &Path, action: Action) -> Result<Option<Pac
     }
 }
 
-/// Whether a program imports one of the curated packages, judged from its source: an `import`
-/// or `from ... import` naming one (`import numpy as np`, `from matplotlib import pyplot`,
-/// `import os, pandas`), or a string that is exactly one's name (`importlib.import_module("numpy")`).
-/// A lexical scan, not a parse: a wrong "yes" only sends a run to the interpreter with the
-/// packages imported, a wrong "no" only makes its import slower (every unit has the packages).
-pub fn imports_curated<'a>(sources: impl IntoIterator<Item = &'a str>) -> bool {
-    sources.into_iter().any(source_imports_curated)
-}
-
-fn is_curated(module: &str) -> bool {
-    let top = module.split('.').next().unwrap_or_default();
-    CURATED.contains(&top)
-}
-
-fn source_imports_curated(source: &str) -> bool {
-    for statement in source.split(['\n', ';']) {
-        let words: Vec<&str> =
-            statement.split(|c: char| c.is_whitespace() || c == ',' || c == '(').filter(|w| !w.is_empty()).collect();
-        match words.as_slice() {
-            ["import", names @ ..] => {
-                // `import a as b, c`: every name that does not follow `as`.
-                let mut after_as = false;
-                for w in names {
-                    if w.starts_with('#') {
-                        break;
-                    }
-                    if *w == "as" {
-                        after_as = true;
-                        continue;
-                    }
-                    if !after_as && is_curated(w) {
-                        return true;
-                    }
-                    after_as = false;
-                }
-            }
-            ["from", module, "import", ..] if is_curated(module) => return true,
-            _ => {}
-        }
-    }
-    // A module named in a string: importlib.import_module("numpy"), __import__('pandas').
-    CURATED.iter().any(|name| source.contains(&format!("\"{name}\"")) || source.contains(&format!("'{name}'")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn imports_are_found() {
-        for yes in [
-            "import numpy as np\n",
-            "  import pandas\n",
-            "import os, sys, matplotlib.pyplot as plt\n",
-            "from matplotlib import pyplot\n",
-            "x = 1; import pytest\n",
-            "import importlib\nnp = importlib.import_module('numpy')\n",
-            "if True:\n    from numpy.linalg import norm\n",
-        ] {
-            assert!(imports_curated([yes]), "{yes:?}");
-        }
-        for no in [
-            "print('hello')\n",
-            "import numbers\n",
-            "import os as numpy\n",
-            "from . import numpy_helpers\n",
-            "# import numpy\nprint(1)\n",
-            "numpy = 3\n",
-        ] {
-            assert!(!imports_curated([no]), "{no:?}");
-        }
-        assert!(imports_curated(["print(1)\n", "import pandas as pd\n"]), "an extra file counts");
-    }
 
     #[test]
     fn the_lock_covers_the_curated_packages_for_each_interpreter() {

@@ -375,6 +375,30 @@ fn check_rejects_passing_wrong_solutions_missing_ones_the_ramp_and_predictions()
     assert!(text(&all.stdout).contains("(0 runs answered from the cache, --all)"), "{}", text(&all.stdout));
 }
 
+/// Without the curated packages, `check` checks every other page and names the pages it could
+/// not check and how to install what they need, and fails: a green check must mean every page
+/// ran. No page is reported as a ModuleNotFoundError diff.
+#[test]
+fn check_without_the_packages_names_the_pages_it_could_not_check() {
+    let dir = content_dir("+++\ntitle = \"Sums\"\nsummary = \"s\"\nsection = \"Basics\"\n+++\n```python\nprint(1 + 1)\n```\n\n```output\n2\n```\n");
+    let arrays = "+++\ntitle = \"Arrays\"\nsummary = \"s\"\nsection = \"Basics\"\n+++\n```python\nimport numpy as np\nprint(np.arange(3))\n```\n\n```output\n[0 1 2]\n```\n";
+    std::fs::write(dir.path().join("basics/arrays.md"), arrays).unwrap();
+    let (cache, no_packages) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let out = Command::new(env!("CARGO_BIN_EXE_pyguide"))
+        .args(["check", "--content", dir.path().to_str().unwrap(), "--cache-dir", cache.path().to_str().unwrap()])
+        .env("PYGUIDE_PACKAGES_DIR", no_packages.path())
+        .output()
+        .expect("the binary runs");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("NOT CHECKED: 1 tutorial(s) import packages that are not installed"), "{stdout}");
+    let file = dir.path().join("basics/arrays.md");
+    assert!(stdout.contains(&format!("  {} (arrays) needs numpy\n", file.display())), "{stdout}");
+    assert!(stdout.contains("`pyguide packages` installs them"), "{stdout}");
+    assert!(!stdout.contains("No module named") && !stdout.contains("FAIL "), "{stdout}");
+    assert!(stdout.contains("1 passed, 0 failed"), "the other page is checked: {stdout}");
+}
+
 #[test]
 fn check_passes_on_the_embedded_curriculum() {
     let cache = tempfile::tempdir().unwrap();

@@ -8,7 +8,7 @@ use pyguide_content::{output_matches, Curriculum, Example, Exercise};
 use pyguide_judge::exercise::{check_exercise, Verdict};
 use pyguide_sandbox::{Admission, Limits, Outcome, RunRequest, RunResult, Runner};
 use similar::TextDiff;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -69,9 +69,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .context("finding Python")?;
     let cache = Arc::new(Cache::open(Some(&args.cache_dir), &python, args.all));
     let root = args.content.clone().unwrap_or_else(|| PathBuf::from("content"));
+    // Without the curated packages, the pages that import them cannot be checked: they are
+    // left out and named at the end (and the check fails), rather than reported as a wall of
+    // ModuleNotFoundError diffs.
+    let needs: Vec<(&str, Vec<&str>)> = curriculum
+        .tutorials
+        .iter()
+        .map(|t| (t.slug.as_str(), t.curated_imports()))
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    let installed = if needs.is_empty() { None } else { args.runner.installed_packages(&python.executable) };
+    let unchecked: Vec<(&str, Vec<&str>)> = if installed.is_some() { Vec::new() } else { needs };
+    let skip: HashSet<&str> = unchecked.iter().map(|(slug, _)| *slug).collect();
     // Predictions are checked exactly like examples.
     let mut examples = Vec::new();
-    for t in &curriculum.tutorials {
+    for t in curriculum.tutorials.iter().filter(|t| !skip.contains(t.slug.as_str())) {
         let predictions = t.predictions().map(|p| p.as_example());
         for e in t.examples().cloned().chain(predictions) {
             let key = cache.key(&example_parts(&e.code, e.stdin.as_deref(), &e.files));
@@ -81,13 +93,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     let mut timings: Vec<Timing> = Vec::new();
-    let exercises = exercise_plan(&curriculum, &root, &cache, &mut timings);
+    let exercises = exercise_plan(&curriculum, &skip, &root, &cache, &mut timings);
     let ramp_input = ramp::programs(&curriculum);
     let ramp_key = cache.key(&["ramp", &serde_json::to_string(&ramp_input)?]);
     let ramp_cached = cache.get(&ramp_key).is_some();
     // Nothing to run (an incremental check after editing prose): no sandbox to start.
     let idle = examples.iter().all(|e| e.3.is_some()) && exercises.iter().all(|e| e.todo.is_empty()) && ramp_cached;
-    let runner = if idle { None } else { Some(args.runner.runner(curriculum.links())?) };
+    let runner = if idle { None } else { Some(args.runner.runner_with(curriculum.links(), installed)?) };
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1);
     let slots = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut tasks = tokio::task::JoinSet::new();
@@ -184,8 +196,13 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if flagged > 0 {
         println!("margins: {flagged} run(s) over a quarter of a limit (see SLOW above)");
     }
+    report_unchecked(&curriculum, &root, &unchecked, &args.runner.packages_root(Path::new("data")));
     cache.save()?;
-    let ok = (failures.is_empty() || args.bless) && broken == 0 && ramp_errors == 0 && broken_links == 0;
+    let ok = (failures.is_empty() || args.bless)
+        && broken == 0
+        && ramp_errors == 0
+        && broken_links == 0
+        && unchecked.is_empty();
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -224,11 +241,17 @@ struct ExercisePlan {
     todo: Vec<Answer>,
 }
 
-/// What each exercise still needs to run; the answers known from the cache add their last
-/// time to `timings`.
-fn exercise_plan(curriculum: &Curriculum, root: &Path, cache: &Cache, timings: &mut Vec<Timing>) -> Vec<ExercisePlan> {
+/// What each exercise (but those of the tutorials in `skip`) still needs to run; the answers
+/// known from the cache add their last time to `timings`.
+fn exercise_plan(
+    curriculum: &Curriculum,
+    skip: &HashSet<&str>,
+    root: &Path,
+    cache: &Cache,
+    timings: &mut Vec<Timing>,
+) -> Vec<ExercisePlan> {
     let mut plans = Vec::new();
-    for t in &curriculum.tutorials {
+    for t in curriculum.tutorials.iter().filter(|t| !skip.contains(t.slug.as_str())) {
         for e in t.exercises() {
             let mut answers = vec![(Role::Solution, e.solution.clone()), (Role::Starter, e.starter.clone())];
             answers.extend(e.wrong.iter().map(|w| (Role::Wrong(w.line), w.code.clone())));
@@ -336,6 +359,29 @@ async fn check_exercises(mut tasks: ExerciseTasks, cache: &Cache, timings: &mut 
         }
     }
     Ok(broken.len())
+}
+
+/// Names the tutorials that were not checked because the curated packages they import are not
+/// installed, and how to install them. A check that passed without them would let CI go green
+/// on pages nobody ran, so they fail the check; the rest is still checked and reported.
+fn report_unchecked(curriculum: &Curriculum, root: &Path, unchecked: &[(&str, Vec<&str>)], packages_root: &Path) {
+    if unchecked.is_empty() {
+        return;
+    }
+    println!(
+        "NOT CHECKED: {} tutorial(s) import packages that are not installed in {} (for this interpreter):",
+        unchecked.len(),
+        packages_root.display()
+    );
+    for (slug, names) in unchecked {
+        if let Some(t) = curriculum.tutorial(slug) {
+            println!("  {} ({slug}) needs {}", root.join(&t.path).display(), names.join(", "));
+        }
+    }
+    println!(
+        "  hint: `pyguide packages` installs them (it downloads them from PyPI); `--packages-dir DIR` or \
+         PYGUIDE_PACKAGES_DIR points at an install elsewhere"
+    );
 }
 
 fn indent(text: &str) -> String {

@@ -37,17 +37,27 @@ impl RunnerArgs {
         packages_root(self.packages_dir.as_deref(), data_dir)
     }
 
-    /// The runner, with the curated packages when they are installed (in `data/packages`
-    /// unless `--packages-dir` says otherwise; never downloading them: `pyguide packages` does);
-    /// an error's explanation may link to `links` (the curriculum's sections).
-    pub fn runner(&self, links: Links) -> anyhow::Result<Arc<dyn Runner>> {
-        let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
+    /// The curated packages' install for `python` (in `data/packages` unless `--packages-dir`
+    /// says otherwise), if there is one; never downloading them: `pyguide packages` does.
+    pub fn installed_packages(&self, python: &Path) -> Option<Packages> {
         let root = self.packages_root(Path::new("data"));
-        let installed = pyguide_sandbox::packages::packages(&python.executable, &root, Action::Status);
-        let packages = installed.unwrap_or_else(|e| {
+        pyguide_sandbox::packages::packages(python, &root, Action::Status).unwrap_or_else(|e| {
             tracing::warn!("the packages in {} cannot be used: {e}", root.display());
             None
-        });
+        })
+    }
+
+    /// The runner, with the curated packages when they are installed (see
+    /// [`RunnerArgs::installed_packages`]); an error's explanation may link to `links` (the
+    /// curriculum's sections).
+    pub fn runner(&self, links: Links) -> anyhow::Result<Arc<dyn Runner>> {
+        let python = discover_python(self.python.as_deref()).map_err(anyhow::Error::msg).context("finding Python")?;
+        let packages = self.installed_packages(&python.executable);
+        self.runner_with(links, packages)
+    }
+
+    /// The runner, with `packages` (the install [`RunnerArgs::installed_packages`] found).
+    pub fn runner_with(&self, links: Links, packages: Option<Packages>) -> anyhow::Result<Arc<dyn Runner>> {
         build_runner(RunnerPlan {
             python: self.python.clone(),
             max_concurrent: self.max_concurrent,

@@ -2,7 +2,7 @@
 //! the lock into the data folder if they are missing, and shows what is installed.
 
 use anyhow::Context;
-use pyguide_content::{Curriculum, Item};
+use pyguide_content::Curriculum;
 use pyguide_sandbox::discover_python;
 use pyguide_sandbox::packages::{self, Action, Packages, CURATED};
 use std::path::{Path, PathBuf};
@@ -96,19 +96,14 @@ pub fn for_server(python: Option<&Path>, root: &Path, curriculum: &Curriculum) -
     }
 }
 
-/// The URLs of tutorials with an example that imports a curated package.
+/// The URLs of tutorials whose programs import a curated package, with the packages.
 pub fn pages_needing_packages(curriculum: &Curriculum) -> Vec<String> {
     curriculum
         .tutorials
         .iter()
-        .filter(|t| {
-            t.sections.iter().flat_map(|s| &s.items).any(|item| match item {
-                Item::Example(e) => packages::imports_curated(
-                    std::iter::once(e.code.as_str()).chain(e.files.values().map(String::as_str)),
-                ),
-                _ => false,
-            })
+        .filter_map(|t| {
+            let names = t.curated_imports();
+            (!names.is_empty()).then(|| format!("/tutorials/{} ({})", t.slug, names.join(", ")))
         })
-        .map(|t| format!("/tutorials/{}", t.slug))
         .collect()
 }

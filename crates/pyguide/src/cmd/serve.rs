@@ -9,7 +9,7 @@
 use crate::config::Settings;
 use crate::embedded;
 use anyhow::Context;
-use pyguide_render::Site;
+use pyguide_render::{Serving, Site};
 use pyguide_sandbox::Runner;
 use pyguide_server::{metrics_router, router_with, AppState, Lifecycle, Phase, ServerOptions};
 use pyguide_store::Store;
@@ -79,10 +79,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<ExitCode> {
 /// The curriculum's pages and the runner that runs their examples.
 fn build_site(settings: &Settings) -> anyhow::Result<(Arc<dyn Runner>, Site)> {
     let curriculum = embedded::curriculum(settings.content.as_deref())?;
-    let site = Site::build(&curriculum).context("rendering the pages")?;
     // The curated packages: installed on the first start, with a progress line per wheel.
+    // Without them, the pages whose examples need them say so.
     let root = super::packages_root(settings.packages_dir.as_deref(), &settings.data_dir);
     let packages = super::packages::for_server(settings.python.as_deref(), &root, &curriculum);
+    let serving = Serving { packages_missing: packages.is_none() };
+    let site = Site::build_for(&curriculum, serving).context("rendering the pages")?;
     let runner = super::build_runner(super::RunnerPlan {
         python: settings.python.clone(),
         max_concurrent: settings.max_concurrent,
