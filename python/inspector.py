@@ -60,6 +60,7 @@ MAX_HEAP = 80                 # heap objects per step
 MAX_DEPTH = 4                 # expansion depth from a root (0 = root)
 MAX_UNREACHABLE = 20
 MAX_INTERNAL_ERRORS = 20
+BALLAST = 5000                # see Tracer.restore_gc_count
 
 INT_SAFE = 2 ** 53            # ints outside (-2**53, 2**53) become heap objects
 IMMORTAL_RC = 2 ** 29         # refcounts at/above this are reported as immortal
@@ -762,6 +763,8 @@ class Tracer(object):
         self.frozen = {}           # (small id, expanded) -> description that cannot change
         self.shown_local = {}      # variable name -> shown in a function's frame (memo)
         self.shown_global = {}     # ... in a module's or class body's frame
+        # objects to free (or to make) to put the collector's allocation count back
+        self.ballast = [_Ballast() for _ in range(BALLAST)]
         self.calibrate()
 
     # -- refcount calibration -------------------------------------------------
@@ -827,6 +830,7 @@ class Tracer(object):
             pass
         # No automatic collection may be triggered by the tracer's own
         # allocations: it would collect the program's cycles at odd moments.
+        gc_count = gc.get_count()[0]
         gc_on = gc.isenabled()
         if gc_on:
             gc.disable()
@@ -839,6 +843,7 @@ class Tracer(object):
             self.note_error("step", e)
             return
         finally:
+            self.restore_gc_count(gc_count)
             if gc_on:
                 gc.enable()
             try:
@@ -855,6 +860,20 @@ class Tracer(object):
             return
         self.steps.append(s)
         self.trace_bytes += len(s) + 1
+
+    def restore_gc_count(self, before):
+        """Puts the collector's count of allocations back where the program left it. The
+        objects a step makes and frees move that count, which decides when the program's next
+        automatic collection runs (and so when its cycles are collected, what gc.collect()
+        returns, ...): left as it is, it would depend on how the inspector builds a step.
+        Freeing one of the ballast objects takes one off; making one adds one."""
+        n = gc.get_count()[0] - before
+        ballast = self.ballast
+        if n > 0:
+            del ballast[max(0, len(ballast) - n):]
+        else:
+            for _ in range(-n):
+                ballast.append(_Ballast())
 
     def make_step(self, frame, event, arg):
         path = self.path
@@ -1204,6 +1223,12 @@ class Tracer(object):
         if doc.get("exit_code") is None and outcome != "step_limit":
             doc["exit_code"] = 0 if outcome == "success" else 1
         emit(doc, self)
+
+
+class _Ballast(object):
+    """A container-like object (tracked by the collector, so making or freeing one moves its
+    allocation count) that no free list recycles: see Tracer.restore_gc_count."""
+    __slots__ = ()
 
 
 def _depth():
