@@ -30,6 +30,7 @@ import builtins
 import dis
 import gc
 import io
+import itertools
 import linecache
 import token as _token
 import tokenize
@@ -754,7 +755,9 @@ class Tracer(object):
         self.ids = {}              # address -> (small id, weakref or None, type)
         self.next_object = 1
         self.prev_seen = {}        # address -> small id, objects of the previous step
-        self.prev_heap = {}        # small id -> object as last written
+        self.prev_heap = {}        # small id -> object as last written, without its refcount
+        self.prev_rcs = {}         # small id -> its refcount as last written (None: immortal)
+        self.prev_memo = {}        # small id -> how the step before described it (_Walker.memo)
         self.frame_ids = {}        # frame address -> (frame id, code)
         self.next_frame = 1
         self.prev_frames = {}      # frame id -> {"func", "line", "locals"} as last written
@@ -956,14 +959,10 @@ class Tracer(object):
         raw = self._raw_refcounts(walker.objs, snap)
         base = self.rc_base
         sids = walker.sids
+        rcs = {}                   # small id -> refcount (None: immortal)
         for oid, rc in raw.items():
-            entry = heap[sids[oid]]
             rc -= base
-            if rc >= IMMORTAL_RC:
-                entry["refcount"] = None
-                entry["immortal"] = True
-            else:
-                entry["refcount"] = rc
+            rcs[sids[oid]] = None if rc >= IMMORTAL_RC else rc
 
         # -- frames that returned but whose variables live on in a closure ------
         kept = walker.closure_frames(stack)
@@ -998,10 +997,19 @@ class Tracer(object):
         prev_frames.update(states)
         if frames_delta:
             step["frames"] = frames_delta
+        # A description the walker reused from the step before is the same object: then only
+        # the refcount can have changed.
         prev_heap = self.prev_heap
+        prev_rcs = self.prev_rcs
         changes = {}
         for sid, d in heap.items():
-            if prev_heap.get(sid) != d:
+            rc = rcs[sid]
+            old = prev_heap.get(sid)
+            if old is not d and old != d or prev_rcs[sid] != rc:
+                d = dict(d)
+                d["refcount"] = rc
+                if rc is None:
+                    d["immortal"] = True
                 changes[sid] = d
         if changes:
             step["heap_changes"] = changes
@@ -1009,6 +1017,8 @@ class Tracer(object):
         if removed:
             step["heap_removed"] = removed
         self.prev_heap = heap
+        self.prev_rcs = rcs
+        self.prev_memo = walker.memo
         if unreach_ids:
             step["unreachable"] = unreach_ids
 
@@ -1252,14 +1262,16 @@ class _Walker(object):
     """Builds the per-step heap: BFS from the roots with depth/size caps."""
 
     __slots__ = ("objs", "heap", "queue", "graph", "types", "qpos", "sids", "tracer",
-                 "frames", "parents")
+                 "frames", "parents", "memo")
 
     def __init__(self, tracer, frames):
         self.tracer = tracer
         self.frames = frames  # the step's main.py frames, outermost first
         self.objs = {}     # id -> object (the only strong refs we keep)
         self.sids = {}     # id -> small id
-        self.heap = {}     # small id -> JSON object
+        self.heap = {}     # small id -> JSON object, without its refcount (never changed once made)
+        self.memo = {}     # small id -> _Memo: how to tell that the object is described as in
+                           # this step, at the next one (see reuse)
         self.queue = []    # (id, depth)
         self.qpos = 0
         self.graph = {}    # id -> [child ids]
@@ -1299,18 +1311,63 @@ class _Walker(object):
         objs = self.objs
         sids = self.sids
         heap = self.heap
+        types = self.types
         frozen = self.tracer.frozen
-        while self.qpos < len(q):
-            oid, depth = q[self.qpos]
-            self.qpos += 1
+        prev_memo = self.tracer.prev_memo
+        qpos = self.qpos
+        while qpos < len(q):
+            oid, depth = q[qpos]
+            qpos += 1
             o = objs[oid]
-            d = frozen.get((sids[oid], depth < MAX_DEPTH))
-            if d is not None:  # most of a step's objects: described once (see describe)
-                self.types[oid] = type(o).__name__
-                heap[sids[oid]] = dict(d)
+            sid = sids[oid]
+            expand = depth < MAX_DEPTH
+            # Most of a step's objects are described as at the step before: an object that
+            # cannot change is described once (see describe), the others are checked (reuse).
+            d = frozen.get((sid, expand))
+            if d is None and expand:
+                m = prev_memo.get(sid)
+                if m is not None:
+                    d = self.reuse(o, oid, sid, m, depth + 1)
+            if d is not None:
+                types[oid] = type(o).__name__
+                heap[sid] = d
             else:
-                heap[sids[oid]] = self.describe(o, oid, depth)
+                heap[sid] = self.describe(o, oid, depth)
+        self.qpos = qpos
         o = None
+
+    def reuse(self, o, oid, sid, m, nd):
+        """The previous step's description of `o`, if it still holds: the same shape (length,
+        ...) and the same children at the same addresses. Children shown inline (ints, short
+        strings, ...) then are the very same objects, kept alive by that description; the
+        others are looked up again (a freed address can be reused by another object), as
+        describe_anew would, in the same order. None when anything differs."""
+        shape, children = m.fingerprint(o)
+        if shape != m.shape or list(map(id, children)) != m.ids:
+            return None
+        ref = self.ref
+        unwrap = m.unwrap
+        for i, r in m.slots:
+            c = children[i]
+            if unwrap and _isa(c, (staticmethod, classmethod)):
+                c = c.__func__
+            if ref(c, nd) != r:
+                return None
+        c = children = None
+        self.memo[sid] = m
+        if m.graph:
+            self.graph[oid] = m.graph
+        if m.parent is not None:
+            self.parents.setdefault(m.parent, {}).update(m.closure)
+        return self.tracer.prev_heap[sid]
+
+    def remember(self, sid, fingerprint, shape, children, slots, graph, unwrap=False,
+                 parent=None, closure=None):
+        """Keeps what reuse needs to tell, at the next step, that the object just described
+        (with `slots`: [(index in children, ref)] for its children not shown inline, and
+        `graph`: their ids) is described the same way."""
+        self.memo[sid] = _Memo(fingerprint, shape, list(map(id, children)), slots, graph,
+                               unwrap, parent, closure)
 
     def closure_frames(self, stack):
         """{frame id: cells} for frames no longer running whose variables live on in the
@@ -1352,21 +1409,19 @@ class _Walker(object):
         expand = depth < MAX_DEPTH
         # Objects whose description cannot change (a tuple of plain values, a string, a
         # module, a function without a closure) are described once and reused.
-        frozen = self.tracer.frozen
-        key = (self.sids[oid], expand)
-        d = frozen.get(key)
-        if d is not None:
-            return dict(d)
+        # (expand looked for it in self.tracer.frozen)
         d = self.describe_anew(o, oid, depth, t, tname, expand)
         if oid not in self.graph and (t is tuple or t is str or t is bytes or t in _FROZEN_TYPES) \
                 and "closure" not in d:
+            frozen = self.tracer.frozen
             if len(frozen) > 20000:  # pragma: no cover
                 frozen.clear()
-            frozen[key] = dict(d)
+            frozen[(self.sids[oid], expand)] = d
         return d
 
     def describe_anew(self, o, oid, depth, t, tname, expand):
         kind = _KIND_OF.get(t) or _kind_of_subclass(o)
+        sid = self.sids[oid]
         d = {"id": str(oid), "type": tname, "kind": kind}
         children = []
         nd = depth + 1
@@ -1377,37 +1432,58 @@ class _Walker(object):
                 seq = list(set.__iter__(o)) if _isa(o, set) else list(frozenset.__iter__(o))
             else:
                 seq = list(list.__iter__(o)) if _isa(o, list) else list(type(o).__iter__(o))
-            d["len"] = len(seq)
+            n = len(seq)
+            d["len"] = n
             if expand:
+                if n > MAX_ITEMS:
+                    del seq[MAX_ITEMS:]
                 items = []
-                for x in seq[:MAX_ITEMS]:
-                    r = self.ref(x, nd)
+                slots = []
+                ref = self.ref
+                for i, x in enumerate(seq):
+                    r = ref(x, nd)
                     items.append(r)
-                    if "ref" in r:
-                        children.append(id(x))
+                    if "value" not in r:
+                        slots.append((i, r))
+                        if "ref" in r:
+                            children.append(id(x))
                 d["items"] = items
-                if len(seq) > MAX_ITEMS:
+                if n > MAX_ITEMS:
                     d["truncated"] = True
+                fp = _FINGERPRINTS.get(t)
+                if fp is not None:
+                    self.remember(sid, fp, n, seq, slots, children)
             else:
                 d["repr"] = safe_repr(o)
                 d["truncated"] = True
             seq = x = None
         elif kind == "dict":
             its = list(dict.items(o))
-            d["len"] = len(its)
+            n = len(its)
+            d["len"] = n
             if expand:
                 entries = []
-                for k, v in its[:MAX_ITEMS]:
-                    rk = self.ref(k, nd)
-                    rv = self.ref(v, nd)
+                slots = []
+                ref = self.ref
+                for i, (k, v) in enumerate(its[:MAX_ITEMS]):
+                    rk = ref(k, nd)
+                    rv = ref(v, nd)
                     entries.append([rk, rv])
-                    if "ref" in rk:
-                        children.append(id(k))
-                    if "ref" in rv:
-                        children.append(id(v))
+                    if "value" not in rk:
+                        slots.append((2 * i, rk))
+                        if "ref" in rk:
+                            children.append(id(k))
+                    if "value" not in rv:
+                        slots.append((2 * i + 1, rv))
+                        if "ref" in rv:
+                            children.append(id(v))
                 d["entries"] = entries
-                if len(its) > MAX_ITEMS:
+                if n > MAX_ITEMS:
                     d["truncated"] = True
+                if t is dict:
+                    # keys and values in one list: key i at 2i, its value at 2i + 1
+                    self.remember(sid, _dict_fingerprint, n, list(_chain(its[:MAX_ITEMS])),
+                                  slots, children)
             else:
                 d["repr"] = safe_repr(o)
                 d["truncated"] = True
@@ -1420,9 +1496,16 @@ class _Walker(object):
             d.update(self.static(o, oid, _class_static))
             if "module" not in d and expand:
                 attrs = {}
+                slots = []
                 n = 0
-                for name, v in list(type.__dict__["__dict__"].__get__(o).items()):
-                    if not _isa(name, str) or name in _CLASS_HIDDEN:
+                shape, values = _class_fingerprint(o)
+                exact = True
+                for i, (name, v) in enumerate(zip(shape[2], values)):
+                    if type(name) is not str:
+                        exact = False
+                        if not _isa(name, str):
+                            continue
+                    if name in _CLASS_HIDDEN:
                         continue
                     if _isa(v, (staticmethod, classmethod)):
                         v = v.__func__
@@ -1435,10 +1518,15 @@ class _Walker(object):
                     n += 1
                     r = self.ref(v, nd)
                     attrs[name] = r
-                    if "ref" in r:
-                        children.append(id(v))
+                    if "value" not in r:
+                        slots.append((i, r))
+                        if "ref" in r:
+                            children.append(id(v))
                 d["attrs"] = attrs
-                v = None
+                if exact:
+                    self.remember(sid, _class_fingerprint, shape, values, slots, children,
+                                  unwrap=True)
+                v = values = shape = None
             if children:
                 self.graph[oid] = children
             return d
@@ -1449,22 +1537,28 @@ class _Walker(object):
                 cl = o.__closure__
                 if cl and code.co_freevars:
                     clo = {}
-                    for name, cell in zip(code.co_freevars, cl):
-                        try:
-                            c = cell.cell_contents
-                        except ValueError:
+                    slots = []
+                    shape, contents = _closure_fingerprint(o)
+                    for i, (name, c) in enumerate(zip(code.co_freevars, contents)):
+                        if c is _EMPTY_CELL:
                             continue
                         r = self.ref(c, nd)
                         clo[name] = r
-                        if "ref" in r:
-                            children.append(id(c))
-                        c = None
+                        if "value" not in r:
+                            slots.append((i, r))
+                            if "ref" in r:
+                                children.append(id(c))
+                    c = None
+                    fid = None
                     if clo:
                         d["closure"] = clo
                         fid = self.parent_frame(o, self.sids[oid])
                         if fid is not None:
                             d["parent_frame"] = fid
                             self.parents.setdefault(fid, {}).update(clo)
+                    self.remember(sid, _closure_fingerprint, shape, contents, slots, children,
+                                  parent=fid, closure=clo)
+                    contents = None
             if children:
                 self.graph[oid] = children
             return d
@@ -1482,27 +1576,110 @@ class _Walker(object):
         attrs_src = _instance_attrs(o, t)
         if attrs_src is not None and (t.__flags__ & _HEAPTYPE or attrs_src):
             d["kind"] = "instance"
+        own = False
         if d["kind"] != "instance" or not expand or not _defined_in_main(t):
             # the attributes say it all for the program's own objects (whose repr would
             # only be object.__repr__); other objects keep their own repr, "Fraction(1, 3)"
             d["repr"] = safe_repr(o)
+        else:
+            own = True     # described by its attributes alone, which reuse can check
         if attrs_src is not None:
             if expand:
                 attrs = {}
-                for name, v in attrs_src[:MAX_ITEMS]:
-                    r = self.ref(v, nd)
+                slots = []
+                ref = self.ref
+                for i, (name, v) in enumerate(attrs_src[:MAX_ITEMS]):
+                    r = ref(v, nd)
                     attrs[name] = r
-                    if "ref" in r:
-                        children.append(id(v))
+                    if "value" not in r:
+                        slots.append((2 * i + 1, r))
+                        if "ref" in r:
+                            children.append(id(v))
                 d["attrs"] = attrs
                 if len(attrs_src) > MAX_ITEMS:
                     d["truncated"] = True
+                if own:
+                    # names and values in one list: name i at 2i, its value at 2i + 1
+                    self.remember(sid, _instance_fingerprint, (id(t), len(attrs_src)),
+                                  list(_chain(attrs_src[:MAX_ITEMS])), slots, children)
             elif attrs_src:
                 d["truncated"] = True
             attrs_src = v = None
         if children:
             self.graph[oid] = children
         return d
+
+
+class _Memo(object):
+    """How an object was described at a step (see _Walker.reuse): `fingerprint(o)` gives
+    (shape, children) now, to compare with `shape` and with the children's addresses `ids`;
+    `slots` are [(index in children, ref)] for the children not shown inline, `graph` their
+    ids; `unwrap`: a class's static and class methods are shown as their functions; `parent`
+    and `closure`: a closure's frame and cells (_Walker.parents)."""
+    __slots__ = ("fingerprint", "shape", "ids", "slots", "graph", "unwrap", "parent", "closure")
+
+    def __init__(self, fingerprint, shape, ids, slots, graph, unwrap, parent, closure):
+        self.fingerprint = fingerprint
+        self.shape = shape
+        self.ids = ids
+        self.slots = slots
+        self.graph = graph
+        self.unwrap = unwrap
+        self.parent = parent
+        self.closure = closure
+
+
+# Fingerprints, for exact types only: a subclass could run learner code in len() or slicing.
+def _seq_fingerprint(o):
+    return len(o), o[:MAX_ITEMS]
+
+
+def _set_fingerprint(o):
+    items = list(o)
+    return len(items), items[:MAX_ITEMS]
+
+
+def _dict_fingerprint(o):
+    return len(o), list(_chain(itertools.islice(dict.items(o), MAX_ITEMS)))
+
+
+_FINGERPRINTS = {list: _seq_fingerprint, tuple: _seq_fingerprint, set: _set_fingerprint,
+                 frozenset: _set_fingerprint}
+
+
+def _instance_fingerprint(o):
+    t = type(o)
+    attrs = _instance_attrs(o, t)
+    if attrs is None:
+        return None, ()
+    return (id(t), len(attrs)), list(_chain(attrs[:MAX_ITEMS]))
+
+
+def _class_fingerprint(o):
+    """Which attributes a class shows depends on their names (the names, all exact str,
+    are kept alive by the memo's shape, so the same addresses are the same names) and on
+    the types of their values."""
+    cd = type.__dict__["__dict__"].__get__(o)
+    names = tuple(cd)
+    values = list(cd.values())
+    # (the ids come first: the names are only compared once they are the same objects, so
+    # that comparing them never calls a learner's __eq__)
+    return (tuple(map(id, names)), tuple(map(id, map(type, values))), names), values
+
+
+_EMPTY_CELL = object()
+
+
+def _closure_fingerprint(fn):
+    code = fn.__code__
+    cells = fn.__closure__
+    contents = []
+    for cell in cells:
+        try:
+            contents.append(cell.cell_contents)
+        except ValueError:
+            contents.append(_EMPTY_CELL)
+    return (id(code), id(cells)), contents
 
 
 def _class_static(o):
@@ -1643,6 +1820,8 @@ def _signature(f, bound=False):
     except BaseException:
         return "?(...)"
 
+
+_chain = itertools.chain.from_iterable   # [(key, value), ...] -> key, value, ...
 
 _INF = float("inf")
 _NINF = float("-inf")
