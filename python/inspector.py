@@ -752,7 +752,7 @@ class Tracer(object):
         self.gc_last = None        # the gc totals last written
         self.raised_limit = None   # the recursion limit a step raised and could not restore
         self.program_limit = None  # ... and the program's own, to restore when it can
-        self.ids = {}              # address -> (small id, weakref or None, type)
+        self.ids = {}              # address -> (small id, weakref or None, id of the type)
         self.next_object = 1
         self.prev_seen = {}        # address -> small id, objects of the previous step
         self.prev_heap = {}        # small id -> object as last written, without its refcount
@@ -1077,7 +1077,7 @@ class Tracer(object):
             if wr is not None:
                 if wr() is o:
                     return sid
-            elif tp is t and oid in self.prev_seen:
+            elif tp == id(t) and oid in self.prev_seen:
                 return sid
         sid = str(self.next_object)
         self.next_object += 1
@@ -1088,7 +1088,9 @@ class Tracer(object):
         if len(self.ids) > 50000:       # forget the objects not in the last step
             seen = self.prev_seen
             self.ids = {k: v for k, v in self.ids.items() if k in seen}
-        self.ids[oid] = (sid, wr, t)
+        # (the type's id, not the type: a reference would count in the refcount of the
+        # program's class for as long as the entry stays)
+        self.ids[oid] = (sid, wr, id(t))
         return sid
 
     def frame_id(self, fr):
