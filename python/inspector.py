@@ -747,6 +747,7 @@ class Tracer(object):
         self.prev_graph = {}       # id -> [child ids] of the previous step
         self.prev_types = {}       # id -> type name
         self.unreach = {}          # id -> (weakref or None, type name)
+        self.scan_hints = {}       # id -> where find_unreachable last found it in gc.get_objects()
         self.wrefs = {}            # id -> weakref for weakref-able objects seen
         self.rc_base = 0
         self.gc_last = None        # the gc totals last written
@@ -1186,14 +1187,24 @@ class Tracer(object):
                 need_scan[oid] = tname
         if need_scan:
             # Looked up by address at C speed (map, index): a cycle left for the collector
-            # can wait through a hundred steps, each scanning every object gc tracks.
+            # can wait through a hundred steps, each scanning every object gc tracks. Where
+            # it was found the step before is looked at first: it stays in place in gc's lists
+            # unless a collection ran or an object older than it was freed.
             objs = gc.get_objects()
-            addresses = list(map(id, objs))
+            addresses = None
+            hints = self.scan_hints
+            self.scan_hints = {}
             for oid, tname in need_scan.items():
-                try:
-                    o = objs[addresses.index(oid)]
-                except ValueError:
-                    continue
+                i = hints.get(oid)
+                if i is None or i >= len(objs) or id(objs[i]) != oid:
+                    if addresses is None:
+                        addresses = list(map(id, objs))
+                    try:
+                        i = addresses.index(oid)
+                    except ValueError:
+                        continue
+                self.scan_hints[oid] = i
+                o = objs[i]
                 if type(o).__name__ == tname:
                     found[oid] = o
             objs = o = None
