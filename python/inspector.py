@@ -768,7 +768,7 @@ class Tracer(object):
         self.shown_local = {}      # variable name -> shown in a function's frame (memo)
         self.shown_global = {}     # ... in a module's or class body's frame
         # objects to free (or to make) to put the collector's allocation count back
-        self.ballast = [_Ballast() for _ in range(BALLAST)]
+        self.ballast = _BALLAST
         self.calibrate()
 
     # -- refcount calibration -------------------------------------------------
@@ -1252,6 +1252,10 @@ class _Ballast(object):
     """A container-like object (tracked by the collector, so making or freeing one moves its
     allocation count) that no free list recycles: see Tracer.restore_gc_count."""
     __slots__ = ()
+
+
+# Made once, before the sandbox's interpreter forks the runs (about 2 ms a run otherwise).
+_BALLAST = [_Ballast() for _ in range(BALLAST)]
 
 
 def _depth():
