@@ -764,7 +764,8 @@ class Tracer(object):
         self.prev_frames = {}      # frame id -> {"func", "line", "locals"} as last written
         self.fn_parent = {}        # small id of a closure -> frame id where it was made
         self.static = {}           # small id -> unchanging part of its description
-        self.frozen = {}           # (small id, expanded) -> description that cannot change
+        # small id -> description that cannot change: not expanded ([0]) and expanded ([1])
+        self.frozen = ({}, {})
         self.shown_local = {}      # variable name -> shown in a function's frame (memo)
         self.shown_global = {}     # ... in a module's or class body's frame
         # objects to free (or to make) to put the collector's allocation count back
@@ -1132,9 +1133,9 @@ class Tracer(object):
     def gc_summary(self):
         c = k = u = 0
         for s in gc.get_stats():      # (a plain loop: this runs at every step)
-            c += s.get("collections", 0)
-            k += s.get("collected", 0)
-            u += s.get("uncollectable", 0)
+            c += s["collections"]
+            k += s["collected"]
+            u += s["uncollectable"]
         b = self.gc_base
         return {"collections": c - b[0], "collected": k - b[1], "uncollectable": u - b[2]}
 
@@ -1317,7 +1318,16 @@ class _Walker(object):
             return {"ref": sid}
         if len(self.objs) >= MAX_HEAP:
             return {"elided": True, "type": t.__name__, "repr": safe_repr(v, 40)}
-        sid = self.tracer.object_id(oid, v)
+        # Tracer.object_id, inline (this runs for every object at every step): the known
+        # small id while the object is alive (a weak reference says so) or, without weak
+        # references, while it stayed in the heap from the step before
+        tracer = self.tracer
+        e = tracer.ids.get(oid)
+        if e is not None and (e[1]() is v if e[1] is not None
+                              else e[2] == id(t) and oid in tracer.prev_seen):
+            sid = e[0]
+        else:
+            sid = tracer.object_id(oid, v)
         self.objs[oid] = v
         self.sids[oid] = sid
         self.queue.append((oid, depth))
@@ -1340,16 +1350,19 @@ class _Walker(object):
             expand = depth < MAX_DEPTH
             # Most of a step's objects are described as at the step before: an object that
             # cannot change is described once (see describe), the others are checked (reuse).
-            d = frozen.get((sid, expand))
-            if d is None and expand:
+            d = frozen[expand].get(sid)
+            if d is not None:
+                heap[sid] = d     # (no children: types, for find_unreachable, needs no entry)
+                continue
+            if expand:
                 m = prev_memo.get(sid)
                 if m is not None:
                     d = self.reuse(o, oid, sid, m, depth + 1)
-            if d is not None:
-                types[oid] = type(o).__name__
-                heap[sid] = d
-            else:
-                heap[sid] = self.describe(o, oid, depth)
+                    if d is not None:
+                        types[oid] = type(o).__name__
+                        heap[sid] = d
+                        continue
+            heap[sid] = self.describe(o, oid, depth)
         self.qpos = qpos
         o = None
 
@@ -1430,10 +1443,10 @@ class _Walker(object):
         d = self.describe_anew(o, oid, depth, t, tname, expand)
         if oid not in self.graph and (t is tuple or t is str or t is bytes or t in _FROZEN_TYPES) \
                 and "closure" not in d:
-            frozen = self.tracer.frozen
+            frozen = self.tracer.frozen[expand]
             if len(frozen) > 20000:  # pragma: no cover
                 frozen.clear()
-            frozen[(self.sids[oid], expand)] = d
+            frozen[self.sids[oid]] = d
         return d
 
     def describe_anew(self, o, oid, depth, t, tname, expand):
