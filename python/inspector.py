@@ -30,6 +30,7 @@ import builtins
 import dis
 import gc
 import io
+import itertools
 import linecache
 import token as _token
 import tokenize
@@ -60,6 +61,7 @@ MAX_HEAP = 80                 # heap objects per step
 MAX_DEPTH = 4                 # expansion depth from a root (0 = root)
 MAX_UNREACHABLE = 20
 MAX_INTERNAL_ERRORS = 20
+BALLAST = 5000                # see Tracer.restore_gc_count
 
 INT_SAFE = 2 ** 53            # ints outside (-2**53, 2**53) become heap objects
 IMMORTAL_RC = 2 ** 29         # refcounts at/above this are reported as immortal
@@ -745,23 +747,29 @@ class Tracer(object):
         self.prev_graph = {}       # id -> [child ids] of the previous step
         self.prev_types = {}       # id -> type name
         self.unreach = {}          # id -> (weakref or None, type name)
+        self.scan_hints = {}       # id -> where find_unreachable last found it in gc.get_objects()
         self.wrefs = {}            # id -> weakref for weakref-able objects seen
         self.rc_base = 0
         self.gc_last = None        # the gc totals last written
         self.raised_limit = None   # the recursion limit a step raised and could not restore
         self.program_limit = None  # ... and the program's own, to restore when it can
-        self.ids = {}              # address -> (small id, weakref or None, type)
+        self.ids = {}              # address -> (small id, weakref or None, id of the type)
         self.next_object = 1
         self.prev_seen = {}        # address -> small id, objects of the previous step
-        self.prev_heap = {}        # small id -> object as last written
+        self.prev_heap = {}        # small id -> object as last written, without its refcount
+        self.prev_rcs = {}         # small id -> its refcount as last written (None: immortal)
+        self.prev_memo = {}        # small id -> how the step before described it (_Walker.memo)
         self.frame_ids = {}        # frame address -> (frame id, code)
         self.next_frame = 1
         self.prev_frames = {}      # frame id -> {"func", "line", "locals"} as last written
         self.fn_parent = {}        # small id of a closure -> frame id where it was made
         self.static = {}           # small id -> unchanging part of its description
-        self.frozen = {}           # (small id, expanded) -> description that cannot change
+        # small id -> description that cannot change: not expanded ([0]) and expanded ([1])
+        self.frozen = ({}, {})
         self.shown_local = {}      # variable name -> shown in a function's frame (memo)
         self.shown_global = {}     # ... in a module's or class body's frame
+        # objects to free (or to make) to put the collector's allocation count back
+        self.ballast = _BALLAST
         self.calibrate()
 
     # -- refcount calibration -------------------------------------------------
@@ -827,6 +835,7 @@ class Tracer(object):
             pass
         # No automatic collection may be triggered by the tracer's own
         # allocations: it would collect the program's cycles at odd moments.
+        gc_count = gc.get_count()[0]
         gc_on = gc.isenabled()
         if gc_on:
             gc.disable()
@@ -839,6 +848,7 @@ class Tracer(object):
             self.note_error("step", e)
             return
         finally:
+            self.restore_gc_count(gc_count)
             if gc_on:
                 gc.enable()
             try:
@@ -855,6 +865,20 @@ class Tracer(object):
             return
         self.steps.append(s)
         self.trace_bytes += len(s) + 1
+
+    def restore_gc_count(self, before):
+        """Puts the collector's count of allocations back where the program left it. The
+        objects a step makes and frees move that count, which decides when the program's next
+        automatic collection runs (and so when its cycles are collected, what gc.collect()
+        returns, ...): left as it is, it would depend on how the inspector builds a step.
+        Freeing one of the ballast objects takes one off; making one adds one."""
+        n = gc.get_count()[0] - before
+        ballast = self.ballast
+        if n > 0:
+            del ballast[max(0, len(ballast) - n):]
+        else:
+            for _ in range(-n):
+                ballast.append(_Ballast())
 
     def make_step(self, frame, event, arg):
         path = self.path
@@ -937,14 +961,10 @@ class Tracer(object):
         raw = self._raw_refcounts(walker.objs, snap)
         base = self.rc_base
         sids = walker.sids
+        rcs = {}                   # small id -> refcount (None: immortal)
         for oid, rc in raw.items():
-            entry = heap[sids[oid]]
             rc -= base
-            if rc >= IMMORTAL_RC:
-                entry["refcount"] = None
-                entry["immortal"] = True
-            else:
-                entry["refcount"] = rc
+            rcs[sids[oid]] = None if rc >= IMMORTAL_RC else rc
 
         # -- frames that returned but whose variables live on in a closure ------
         kept = walker.closure_frames(stack)
@@ -979,10 +999,19 @@ class Tracer(object):
         prev_frames.update(states)
         if frames_delta:
             step["frames"] = frames_delta
+        # A description the walker reused from the step before is the same object: then only
+        # the refcount can have changed.
         prev_heap = self.prev_heap
+        prev_rcs = self.prev_rcs
         changes = {}
         for sid, d in heap.items():
-            if prev_heap.get(sid) != d:
+            rc = rcs[sid]
+            old = prev_heap.get(sid)
+            if old is not d and old != d or prev_rcs[sid] != rc:
+                d = dict(d)
+                d["refcount"] = rc
+                if rc is None:
+                    d["immortal"] = True
                 changes[sid] = d
         if changes:
             step["heap_changes"] = changes
@@ -990,6 +1019,8 @@ class Tracer(object):
         if removed:
             step["heap_removed"] = removed
         self.prev_heap = heap
+        self.prev_rcs = rcs
+        self.prev_memo = walker.memo
         if unreach_ids:
             step["unreachable"] = unreach_ids
 
@@ -1048,7 +1079,7 @@ class Tracer(object):
             if wr is not None:
                 if wr() is o:
                     return sid
-            elif tp is t and oid in self.prev_seen:
+            elif tp == id(t) and oid in self.prev_seen:
                 return sid
         sid = str(self.next_object)
         self.next_object += 1
@@ -1059,7 +1090,9 @@ class Tracer(object):
         if len(self.ids) > 50000:       # forget the objects not in the last step
             seen = self.prev_seen
             self.ids = {k: v for k, v in self.ids.items() if k in seen}
-        self.ids[oid] = (sid, wr, t)
+        # (the type's id, not the type: a reference would count in the refcount of the
+        # program's class for as long as the entry stays)
+        self.ids[oid] = (sid, wr, id(t))
         return sid
 
     def frame_id(self, fr):
@@ -1100,9 +1133,9 @@ class Tracer(object):
     def gc_summary(self):
         c = k = u = 0
         for s in gc.get_stats():      # (a plain loop: this runs at every step)
-            c += s.get("collections", 0)
-            k += s.get("collected", 0)
-            u += s.get("uncollectable", 0)
+            c += s["collections"]
+            k += s["collected"]
+            u += s["uncollectable"]
         b = self.gc_base
         return {"collections": c - b[0], "collected": k - b[1], "uncollectable": u - b[2]}
 
@@ -1155,14 +1188,24 @@ class Tracer(object):
                 need_scan[oid] = tname
         if need_scan:
             # Looked up by address at C speed (map, index): a cycle left for the collector
-            # can wait through a hundred steps, each scanning every object gc tracks.
+            # can wait through a hundred steps, each scanning every object gc tracks. Where
+            # it was found the step before is looked at first: it stays in place in gc's lists
+            # unless a collection ran or an object older than it was freed.
             objs = gc.get_objects()
-            addresses = list(map(id, objs))
+            addresses = None
+            hints = self.scan_hints
+            self.scan_hints = {}
             for oid, tname in need_scan.items():
-                try:
-                    o = objs[addresses.index(oid)]
-                except ValueError:
-                    continue
+                i = hints.get(oid)
+                if i is None or i >= len(objs) or id(objs[i]) != oid:
+                    if addresses is None:
+                        addresses = list(map(id, objs))
+                    try:
+                        i = addresses.index(oid)
+                    except ValueError:
+                        continue
+                self.scan_hints[oid] = i
+                o = objs[i]
                 if type(o).__name__ == tname:
                     found[oid] = o
             objs = o = None
@@ -1206,6 +1249,16 @@ class Tracer(object):
         emit(doc, self)
 
 
+class _Ballast(object):
+    """A container-like object (tracked by the collector, so making or freeing one moves its
+    allocation count) that no free list recycles: see Tracer.restore_gc_count."""
+    __slots__ = ()
+
+
+# Made once, before the sandbox's interpreter forks the runs (about 2 ms a run otherwise).
+_BALLAST = [_Ballast() for _ in range(BALLAST)]
+
+
 def _depth():
     n = 0
     f = sys._getframe()
@@ -1227,14 +1280,16 @@ class _Walker(object):
     """Builds the per-step heap: BFS from the roots with depth/size caps."""
 
     __slots__ = ("objs", "heap", "queue", "graph", "types", "qpos", "sids", "tracer",
-                 "frames", "parents")
+                 "frames", "parents", "memo")
 
     def __init__(self, tracer, frames):
         self.tracer = tracer
         self.frames = frames  # the step's main.py frames, outermost first
         self.objs = {}     # id -> object (the only strong refs we keep)
         self.sids = {}     # id -> small id
-        self.heap = {}     # small id -> JSON object
+        self.heap = {}     # small id -> JSON object, without its refcount (never changed once made)
+        self.memo = {}     # small id -> _Memo: how to tell that the object is described as in
+                           # this step, at the next one (see reuse)
         self.queue = []    # (id, depth)
         self.qpos = 0
         self.graph = {}    # id -> [child ids]
@@ -1263,7 +1318,16 @@ class _Walker(object):
             return {"ref": sid}
         if len(self.objs) >= MAX_HEAP:
             return {"elided": True, "type": t.__name__, "repr": safe_repr(v, 40)}
-        sid = self.tracer.object_id(oid, v)
+        # Tracer.object_id, inline (this runs for every object at every step): the known
+        # small id while the object is alive (a weak reference says so) or, without weak
+        # references, while it stayed in the heap from the step before
+        tracer = self.tracer
+        e = tracer.ids.get(oid)
+        if e is not None and (e[1]() is v if e[1] is not None
+                              else e[2] == id(t) and oid in tracer.prev_seen):
+            sid = e[0]
+        else:
+            sid = tracer.object_id(oid, v)
         self.objs[oid] = v
         self.sids[oid] = sid
         self.queue.append((oid, depth))
@@ -1274,18 +1338,66 @@ class _Walker(object):
         objs = self.objs
         sids = self.sids
         heap = self.heap
+        types = self.types
         frozen = self.tracer.frozen
-        while self.qpos < len(q):
-            oid, depth = q[self.qpos]
-            self.qpos += 1
+        prev_memo = self.tracer.prev_memo
+        qpos = self.qpos
+        while qpos < len(q):
+            oid, depth = q[qpos]
+            qpos += 1
             o = objs[oid]
-            d = frozen.get((sids[oid], depth < MAX_DEPTH))
-            if d is not None:  # most of a step's objects: described once (see describe)
-                self.types[oid] = type(o).__name__
-                heap[sids[oid]] = dict(d)
-            else:
-                heap[sids[oid]] = self.describe(o, oid, depth)
+            sid = sids[oid]
+            expand = depth < MAX_DEPTH
+            # Most of a step's objects are described as at the step before: an object that
+            # cannot change is described once (see describe), the others are checked (reuse).
+            d = frozen[expand].get(sid)
+            if d is not None:
+                heap[sid] = d     # (no children: types, for find_unreachable, needs no entry)
+                continue
+            if expand:
+                m = prev_memo.get(sid)
+                if m is not None:
+                    d = self.reuse(o, oid, sid, m, depth + 1)
+                    if d is not None:
+                        types[oid] = type(o).__name__
+                        heap[sid] = d
+                        continue
+            heap[sid] = self.describe(o, oid, depth)
+        self.qpos = qpos
         o = None
+
+    def reuse(self, o, oid, sid, m, nd):
+        """The previous step's description of `o`, if it still holds: the same shape (length,
+        ...) and the same children at the same addresses. Children shown inline (ints, short
+        strings, ...) then are the very same objects, kept alive by that description; the
+        others are looked up again (a freed address can be reused by another object), as
+        describe_anew would, in the same order. None when anything differs."""
+        shape, children = m.fingerprint(o)
+        if shape != m.shape or list(map(id, children)) != m.ids:
+            return None
+        ref = self.ref
+        unwrap = m.unwrap
+        for i, r in m.slots:
+            c = children[i]
+            if unwrap and _isa(c, (staticmethod, classmethod)):
+                c = c.__func__
+            if ref(c, nd) != r:
+                return None
+        c = children = None
+        self.memo[sid] = m
+        if m.graph:
+            self.graph[oid] = m.graph
+        if m.parent is not None:
+            self.parents.setdefault(m.parent, {}).update(m.closure)
+        return self.tracer.prev_heap[sid]
+
+    def remember(self, sid, fingerprint, shape, children, slots, graph, unwrap=False,
+                 parent=None, closure=None):
+        """Keeps what reuse needs to tell, at the next step, that the object just described
+        (with `slots`: [(index in children, ref)] for its children not shown inline, and
+        `graph`: their ids) is described the same way."""
+        self.memo[sid] = _Memo(fingerprint, shape, list(map(id, children)), slots, graph,
+                               unwrap, parent, closure)
 
     def closure_frames(self, stack):
         """{frame id: cells} for frames no longer running whose variables live on in the
@@ -1327,21 +1439,19 @@ class _Walker(object):
         expand = depth < MAX_DEPTH
         # Objects whose description cannot change (a tuple of plain values, a string, a
         # module, a function without a closure) are described once and reused.
-        frozen = self.tracer.frozen
-        key = (self.sids[oid], expand)
-        d = frozen.get(key)
-        if d is not None:
-            return dict(d)
+        # (expand looked for it in self.tracer.frozen)
         d = self.describe_anew(o, oid, depth, t, tname, expand)
         if oid not in self.graph and (t is tuple or t is str or t is bytes or t in _FROZEN_TYPES) \
                 and "closure" not in d:
+            frozen = self.tracer.frozen[expand]
             if len(frozen) > 20000:  # pragma: no cover
                 frozen.clear()
-            frozen[key] = dict(d)
+            frozen[self.sids[oid]] = d
         return d
 
     def describe_anew(self, o, oid, depth, t, tname, expand):
         kind = _KIND_OF.get(t) or _kind_of_subclass(o)
+        sid = self.sids[oid]
         d = {"id": str(oid), "type": tname, "kind": kind}
         children = []
         nd = depth + 1
@@ -1352,37 +1462,58 @@ class _Walker(object):
                 seq = list(set.__iter__(o)) if _isa(o, set) else list(frozenset.__iter__(o))
             else:
                 seq = list(list.__iter__(o)) if _isa(o, list) else list(type(o).__iter__(o))
-            d["len"] = len(seq)
+            n = len(seq)
+            d["len"] = n
             if expand:
+                if n > MAX_ITEMS:
+                    del seq[MAX_ITEMS:]
                 items = []
-                for x in seq[:MAX_ITEMS]:
-                    r = self.ref(x, nd)
+                slots = []
+                ref = self.ref
+                for i, x in enumerate(seq):
+                    r = ref(x, nd)
                     items.append(r)
-                    if "ref" in r:
-                        children.append(id(x))
+                    if "value" not in r:
+                        slots.append((i, r))
+                        if "ref" in r:
+                            children.append(id(x))
                 d["items"] = items
-                if len(seq) > MAX_ITEMS:
+                if n > MAX_ITEMS:
                     d["truncated"] = True
+                fp = _FINGERPRINTS.get(t)
+                if fp is not None:
+                    self.remember(sid, fp, n, seq, slots, children)
             else:
                 d["repr"] = safe_repr(o)
                 d["truncated"] = True
             seq = x = None
         elif kind == "dict":
             its = list(dict.items(o))
-            d["len"] = len(its)
+            n = len(its)
+            d["len"] = n
             if expand:
                 entries = []
-                for k, v in its[:MAX_ITEMS]:
-                    rk = self.ref(k, nd)
-                    rv = self.ref(v, nd)
+                slots = []
+                ref = self.ref
+                for i, (k, v) in enumerate(its[:MAX_ITEMS]):
+                    rk = ref(k, nd)
+                    rv = ref(v, nd)
                     entries.append([rk, rv])
-                    if "ref" in rk:
-                        children.append(id(k))
-                    if "ref" in rv:
-                        children.append(id(v))
+                    if "value" not in rk:
+                        slots.append((2 * i, rk))
+                        if "ref" in rk:
+                            children.append(id(k))
+                    if "value" not in rv:
+                        slots.append((2 * i + 1, rv))
+                        if "ref" in rv:
+                            children.append(id(v))
                 d["entries"] = entries
-                if len(its) > MAX_ITEMS:
+                if n > MAX_ITEMS:
                     d["truncated"] = True
+                if t is dict:
+                    # keys and values in one list: key i at 2i, its value at 2i + 1
+                    self.remember(sid, _dict_fingerprint, n, list(_chain(its[:MAX_ITEMS])),
+                                  slots, children)
             else:
                 d["repr"] = safe_repr(o)
                 d["truncated"] = True
@@ -1395,9 +1526,16 @@ class _Walker(object):
             d.update(self.static(o, oid, _class_static))
             if "module" not in d and expand:
                 attrs = {}
+                slots = []
                 n = 0
-                for name, v in list(type.__dict__["__dict__"].__get__(o).items()):
-                    if not _isa(name, str) or name in _CLASS_HIDDEN:
+                shape, values = _class_fingerprint(o)
+                exact = True
+                for i, (name, v) in enumerate(zip(shape[2], values)):
+                    if type(name) is not str:
+                        exact = False
+                        if not _isa(name, str):
+                            continue
+                    if name in _CLASS_HIDDEN:
                         continue
                     if _isa(v, (staticmethod, classmethod)):
                         v = v.__func__
@@ -1410,10 +1548,15 @@ class _Walker(object):
                     n += 1
                     r = self.ref(v, nd)
                     attrs[name] = r
-                    if "ref" in r:
-                        children.append(id(v))
+                    if "value" not in r:
+                        slots.append((i, r))
+                        if "ref" in r:
+                            children.append(id(v))
                 d["attrs"] = attrs
-                v = None
+                if exact:
+                    self.remember(sid, _class_fingerprint, shape, values, slots, children,
+                                  unwrap=True)
+                v = values = shape = None
             if children:
                 self.graph[oid] = children
             return d
@@ -1424,22 +1567,28 @@ class _Walker(object):
                 cl = o.__closure__
                 if cl and code.co_freevars:
                     clo = {}
-                    for name, cell in zip(code.co_freevars, cl):
-                        try:
-                            c = cell.cell_contents
-                        except ValueError:
+                    slots = []
+                    shape, contents = _closure_fingerprint(o)
+                    for i, (name, c) in enumerate(zip(code.co_freevars, contents)):
+                        if c is _EMPTY_CELL:
                             continue
                         r = self.ref(c, nd)
                         clo[name] = r
-                        if "ref" in r:
-                            children.append(id(c))
-                        c = None
+                        if "value" not in r:
+                            slots.append((i, r))
+                            if "ref" in r:
+                                children.append(id(c))
+                    c = None
+                    fid = None
                     if clo:
                         d["closure"] = clo
                         fid = self.parent_frame(o, self.sids[oid])
                         if fid is not None:
                             d["parent_frame"] = fid
                             self.parents.setdefault(fid, {}).update(clo)
+                    self.remember(sid, _closure_fingerprint, shape, contents, slots, children,
+                                  parent=fid, closure=clo)
+                    contents = None
             if children:
                 self.graph[oid] = children
             return d
@@ -1457,27 +1606,110 @@ class _Walker(object):
         attrs_src = _instance_attrs(o, t)
         if attrs_src is not None and (t.__flags__ & _HEAPTYPE or attrs_src):
             d["kind"] = "instance"
+        own = False
         if d["kind"] != "instance" or not expand or not _defined_in_main(t):
             # the attributes say it all for the program's own objects (whose repr would
             # only be object.__repr__); other objects keep their own repr, "Fraction(1, 3)"
             d["repr"] = safe_repr(o)
+        else:
+            own = True     # described by its attributes alone, which reuse can check
         if attrs_src is not None:
             if expand:
                 attrs = {}
-                for name, v in attrs_src[:MAX_ITEMS]:
-                    r = self.ref(v, nd)
+                slots = []
+                ref = self.ref
+                for i, (name, v) in enumerate(attrs_src[:MAX_ITEMS]):
+                    r = ref(v, nd)
                     attrs[name] = r
-                    if "ref" in r:
-                        children.append(id(v))
+                    if "value" not in r:
+                        slots.append((2 * i + 1, r))
+                        if "ref" in r:
+                            children.append(id(v))
                 d["attrs"] = attrs
                 if len(attrs_src) > MAX_ITEMS:
                     d["truncated"] = True
+                if own:
+                    # names and values in one list: name i at 2i, its value at 2i + 1
+                    self.remember(sid, _instance_fingerprint, (id(t), len(attrs_src)),
+                                  list(_chain(attrs_src[:MAX_ITEMS])), slots, children)
             elif attrs_src:
                 d["truncated"] = True
             attrs_src = v = None
         if children:
             self.graph[oid] = children
         return d
+
+
+class _Memo(object):
+    """How an object was described at a step (see _Walker.reuse): `fingerprint(o)` gives
+    (shape, children) now, to compare with `shape` and with the children's addresses `ids`;
+    `slots` are [(index in children, ref)] for the children not shown inline, `graph` their
+    ids; `unwrap`: a class's static and class methods are shown as their functions; `parent`
+    and `closure`: a closure's frame and cells (_Walker.parents)."""
+    __slots__ = ("fingerprint", "shape", "ids", "slots", "graph", "unwrap", "parent", "closure")
+
+    def __init__(self, fingerprint, shape, ids, slots, graph, unwrap, parent, closure):
+        self.fingerprint = fingerprint
+        self.shape = shape
+        self.ids = ids
+        self.slots = slots
+        self.graph = graph
+        self.unwrap = unwrap
+        self.parent = parent
+        self.closure = closure
+
+
+# Fingerprints, for exact types only: a subclass could run learner code in len() or slicing.
+def _seq_fingerprint(o):
+    return len(o), o[:MAX_ITEMS]
+
+
+def _set_fingerprint(o):
+    items = list(o)
+    return len(items), items[:MAX_ITEMS]
+
+
+def _dict_fingerprint(o):
+    return len(o), list(_chain(itertools.islice(dict.items(o), MAX_ITEMS)))
+
+
+_FINGERPRINTS = {list: _seq_fingerprint, tuple: _seq_fingerprint, set: _set_fingerprint,
+                 frozenset: _set_fingerprint}
+
+
+def _instance_fingerprint(o):
+    t = type(o)
+    attrs = _instance_attrs(o, t)
+    if attrs is None:
+        return None, ()
+    return (id(t), len(attrs)), list(_chain(attrs[:MAX_ITEMS]))
+
+
+def _class_fingerprint(o):
+    """Which attributes a class shows depends on their names (the names, all exact str,
+    are kept alive by the memo's shape, so the same addresses are the same names) and on
+    the types of their values."""
+    cd = type.__dict__["__dict__"].__get__(o)
+    names = tuple(cd)
+    values = list(cd.values())
+    # (the ids come first: the names are only compared once they are the same objects, so
+    # that comparing them never calls a learner's __eq__)
+    return (tuple(map(id, names)), tuple(map(id, map(type, values))), names), values
+
+
+_EMPTY_CELL = object()
+
+
+def _closure_fingerprint(fn):
+    code = fn.__code__
+    cells = fn.__closure__
+    contents = []
+    for cell in cells:
+        try:
+            contents.append(cell.cell_contents)
+        except ValueError:
+            contents.append(_EMPTY_CELL)
+    return (id(code), id(cells)), contents
 
 
 def _class_static(o):
@@ -1618,6 +1850,8 @@ def _signature(f, bound=False):
     except BaseException:
         return "?(...)"
 
+
+_chain = itertools.chain.from_iterable   # [(key, value), ...] -> key, value, ...
 
 _INF = float("inf")
 _NINF = float("-inf")

@@ -2,6 +2,7 @@
 """Benchmark (not a test): the inspector's CPU time in a simulated sandbox unit.
 
 Usage: python3 -I -S python/tests/bench_inspector_unit.py [--runs N] [--baseline OLD_INSPECTOR]
+                                                         [--prepared-baseline]
 
 The sandboxed runner's wall time swings with the machine's load; the CPU time one inspect
 costs does much less. This measures it as the sandbox's interpreter spends it: an interpreter
@@ -14,7 +15,8 @@ baseline's) of the run's CPU time (user + system, from wait4) and of each phase'
 document's timing_ms, measured with the process's CPU clock), and the document's size. The
 baseline inspector (e.g. `git show main:python/inspector.py > /tmp/old.py`) runs as the
 interpreter ran it before it prepared tools: compiled before the fork, everything else in each
-run.
+run; with --prepared-baseline it is prepared as this one is (to compare two inspectors' work per
+run, such as main's and a branch's).
 Run it with -I -S so that, as in the sandbox, no site-packages modules are loaded at start-up.
 """
 import sys
@@ -101,6 +103,7 @@ def one_run(code, module, modules, main_py):
 def main(argv):
     runs = 20
     inspectors = [("this one", INSPECTOR, True)]
+    prepared_baseline = False
     i = 0
     while i < len(argv):
         if argv[i] == "--runs":
@@ -109,6 +112,8 @@ def main(argv):
         elif argv[i] == "--baseline":
             inspectors.append(("baseline", argv[i + 1], False))
             i += 1
+        elif argv[i] == "--prepared-baseline":
+            prepared_baseline = True
         else:
             raise SystemExit(__doc__)
         i += 1
@@ -120,7 +125,7 @@ def main(argv):
     for name, path, imported in inspectors:
         with open(path, encoding="utf-8") as f:
             source = f.read()
-        if imported:
+        if imported or prepared_baseline:
             prepared.append((name,) + prepare_tool(source, TOOL_PATH))
         else:
             prepared.append((name, compile(source, TOOL_PATH, "exec", dont_inherit=True), None, {}))

@@ -633,6 +633,29 @@ class GcCycleTest(unittest.TestCase):
         self.assertFalse(ids & set(s10["heap"]))
         self.assertGreater(s10["gc"]["collected"], s9["gc"]["collected"])
 
+    def test_the_tracer_does_not_bring_collections_forward(self):
+        # With a low threshold, the objects the tracer makes at each step would trigger an
+        # automatic collection (and collect the cycle) long before gc.collect(); the program
+        # itself allocates nothing the collector tracks in the loop.
+        r = inspect_src("""\
+            import gc
+            gc.set_threshold(50)
+            a = []
+            a.append(a)
+            del a
+            x = 0
+            for i in range(60):
+                x += i
+            n = gc.collect()
+            done = 1
+        """)
+        self.assertEqual(r["outcome"], "success")
+        loop = r.steps(event="line", line=8)
+        self.assertEqual(len(loop), 60)
+        self.assertEqual(loop[-1]["gc"]["collections"], 0)
+        self.assertEqual(len(loop[-1]["unreachable"]), 1)
+        self.assertGreaterEqual(global_ref(r.trace[-1], "n")["value"], 1)
+
     def test_acyclic_object_just_disappears(self):
         r = inspect_src("a = [1, 2]\ndel a\nb = 1\n")
         s3 = r.steps(event="line", line=3)[0]
@@ -641,6 +664,27 @@ class GcCycleTest(unittest.TestCase):
 
 
 class RefcountTest(unittest.TestCase):
+    def test_class_refcount_is_the_programs(self):
+        # A class's refcount is what the program sees when it runs alone: the inspector's
+        # table of small ids must not hold the class of every object it gave an id.
+        src = textwrap.dedent("""\
+            import sys
+            class C:
+                pass
+            class S:
+                __slots__ = ("v",)
+            objs = [C(), C(), C(), S(), S()]
+            del objs[0], objs[2]
+            print(sys.getrefcount(C) - 1, sys.getrefcount(S) - 1)
+            done = 1
+        """)
+        plain = subprocess.run([PYTHON, "-c", src], stdout=subprocess.PIPE, check=True)
+        expected = [int(n) for n in plain.stdout.split()]
+        r = inspect_src(src)
+        last = r.trace[-1]
+        shown = [deref(last, global_ref(last, name))["refcount"] for name in ("C", "S")]
+        self.assertEqual(shown, expected)
+
     def test_refcounts(self):
         r = inspect_src("""\
             def f():
