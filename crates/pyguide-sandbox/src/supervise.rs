@@ -256,7 +256,7 @@ where
         events,
         budget: limits.output_bytes,
     };
-    let (readers, picture_reader) = spawn_readers(io.stdout, io.stderr, io.pictures, &sink);
+    let readers = Readers::spawn(io.stdout, io.stderr, io.pictures, &sink);
     // The readers hold the only event senders now: the events end when the output does.
     let Sink { collected, overflow, events, .. } = sink;
     drop(events);
@@ -292,13 +292,7 @@ where
     };
     // The learner's thinking time is not the program's running time.
     let duration_ms = started.elapsed().saturating_sub(wall.paused).as_secs_f64() * 1000.0;
-    if let Some(p) = picture_reader {
-        p.abort();
-    }
-    for r in readers {
-        // Every writer is dead once the run is killed; the bound is only a safety net.
-        let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
-    }
+    readers.finish().await;
     let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
     Supervised {
         forced,
@@ -374,23 +368,41 @@ pub(crate) fn server_end(fd: OwnedFd) -> std::io::Result<tokio::net::UnixStream>
     tokio::net::UnixStream::from_std(stream)
 }
 
-/// The tasks that read stdout and stderr, and the one that reads the picture channel, into
-/// `sink`.
-fn spawn_readers(
-    stdout: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
-    stderr: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
-    pictures: Option<UnixStream>,
-    sink: &Sink,
-) -> ([tokio::task::JoinHandle<()>; 2], Option<tokio::task::JoinHandle<()>>) {
-    let (stdout_barrier, stdout_barriers) = mpsc::unbounded_channel();
-    let (stderr_barrier, stderr_barriers) = mpsc::unbounded_channel();
-    let readers = [
-        spawn_reader(stdout, true, sink.clone(), stdout_barriers),
-        spawn_reader(stderr, false, sink.clone(), stderr_barriers),
-    ];
-    let pictures =
-        pictures.map(|channel| tokio::spawn(read_pictures(channel, sink.clone(), [stdout_barrier, stderr_barrier])));
-    (readers, pictures)
+/// The tasks that read stdout, stderr and the picture channel into a sink.
+struct Readers {
+    text: [tokio::task::JoinHandle<()>; 2],
+    pictures: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Readers {
+    fn spawn(
+        stdout: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
+        stderr: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
+        pictures: Option<UnixStream>,
+        sink: &Sink,
+    ) -> Readers {
+        let (stdout_barrier, stdout_barriers) = mpsc::unbounded_channel();
+        let (stderr_barrier, stderr_barriers) = mpsc::unbounded_channel();
+        let text = [
+            spawn_reader(stdout, true, sink.clone(), stdout_barriers),
+            spawn_reader(stderr, false, sink.clone(), stderr_barriers),
+        ];
+        let barriers = [stdout_barrier, stderr_barrier];
+        let pictures = pictures.map(|channel| tokio::spawn(read_pictures(channel, sink.clone(), barriers)));
+        Readers { text, pictures }
+    }
+
+    /// Once the run has ended: the pictures are all in (each was answered before the program
+    /// went on), and the text is read to its end.
+    async fn finish(self) {
+        if let Some(p) = self.pictures {
+            p.abort();
+        }
+        for r in self.text {
+            // Every writer is dead once the run is killed; the bound is only a safety net.
+            let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
+        }
+    }
 }
 
 /// Bytes waiting in the pipe behind `fd`.
