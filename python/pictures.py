@@ -4,7 +4,8 @@
 # socket of its own, not stdout): a `picture` line (crates/pyguide-sandbox/src/linux/protocol.rs),
 # the picture's bytes, then a wait for the server's `picture_taken` line, so that the picture
 # lands after what the program printed before it (supervise.rs). Past the run's limit only a
-# `picture_dropped` line goes (the server counts them). Nothing here raises into the learner's
+# `picture_dropped` line goes (the server counts them), answered the same way: when the program
+# ends, the server has taken everything it sent. Nothing here raises into the learner's
 # program: a closed channel only stops the pictures.
 #
 # This module is also matplotlib's backend (MPLBACKEND=module://_pyguide_pictures): figures are
@@ -91,7 +92,8 @@ def _send(header, body):
             pass
     with _LOCK:
         if header is None or not _room():
-            _write(_line("picture_dropped"))
+            if _write(_line("picture_dropped")):
+                _wait_taken()
             return
         if _write(_line("picture", bytes=len(body), **header) + body):
             _sent += 1

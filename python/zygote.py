@@ -27,13 +27,13 @@
 # alone: the server sends the unit init status_pipe with the run's status pipe (write end), and
 # the program's process start with, as SCM_RIGHTS, stdin (read end), stdout, stderr, status
 # (write ends), the payload (read end), on which the program message follows, and the picture
-# channel (a socket; pictures.py, loaded here once as the module _pyguide_pictures, sends on it). The program's
-# process writes main.py and the extra files into /work and runs main.py as `python main.py`
-# would. When the program ends, it closes its output and writes its exit status as one line
-# (exited) on the status pipe: the server has the result without waiting for the process
-# teardown. The unit init writes how the program's process ended (a signal, say) when it could
-# not, and exits, which makes the kernel kill whatever was left behind in the namespace. The
-# server reads the first line only, of a bounded length.
+# channel (a socket; pictures.py, loaded here once as the module _pyguide_pictures, sends on
+# it). The program's process writes main.py and the extra files into /work and runs main.py as
+# `python main.py` would. When the program ends, it closes its output and writes its exit
+# status as one line (exited) on the status pipe: the server has the result without waiting
+# for the process teardown. The unit init writes how the program's process ended (a signal,
+# say) when it could not, and exits, which makes the kernel kill whatever was left behind in
+# the namespace. The server reads the first line only, of a bounded length.
 import array
 import ctypes
 import fcntl

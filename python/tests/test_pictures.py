@@ -43,7 +43,7 @@ class StandIn:
             message = json.loads(line)
             body = stream.read(message.get("bytes", 0))
             self.messages.append((message, body))
-            if message["type"] == "picture" and answer:
+            if answer:
                 self.ours.sendall(b'{"v":1,"type":"picture_taken"}\n')
 
     def close(self):

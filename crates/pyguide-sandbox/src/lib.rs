@@ -6,9 +6,10 @@
 //!
 //! Read it in this order: [`RunRequest`] (what to run) and [`Limits`]; [`Runner`] and
 //! [`RunHandle`] (starting a run, following it, its [`RunResult`]); `run.rs` (one run as one
-//! value, handed to a backend); `supervise.rs` (output, stdin, the wall clock, Stop); then a
-//! backend: `process.rs` (plain child processes) or `linux/` (the sandbox, whose module doc
-//! draws its process tree).
+//! value, handed to a backend); `supervise.rs` (output, pictures, stdin, the wall clock, Stop),
+//! with `picture.rs` and `drawing.rs` (checking the pictures a program shows); then a backend:
+//! `process.rs` (plain child processes) or `linux/` (the sandbox, whose module doc draws its
+//! process tree).
 
 // Functions a newcomer can read in one screen, taking few arguments: thresholds in clippy.toml.
 #![warn(clippy::too_many_lines, clippy::too_many_arguments)]

@@ -4,8 +4,8 @@
 //! runs as `python main.py` would (its folder importable), with an empty environment, in its own
 //! session and process group so a timeout kills everything it started. Its picture channel is
 //! its descriptor 3, and `_pyguide_pictures` (with the curated packages, when installed) is
-//! importable through `PYTHONPATH`. This is the runner for
-//! authors on a laptop (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
+//! importable through `PYTHONPATH`. This is the runner for authors on a laptop
+//! (`--unsafe-no-sandbox`); the Linux sandbox implements the same [`Runner`].
 
 use crate::run::{launch, Backend, Channels, Run, StdinSource};
 use crate::supervise::{pipe_inode, run_waits_for_input, supervise, Exit, Io, Program};

@@ -6,7 +6,9 @@
 //! for the server's `picture_taken` line before it carries on. Meanwhile the server lets the
 //! stdout and stderr readers take in what is left in their pipes (all the program printed
 //! before the picture), so the picture lands in order with the text. Every byte on the channel
-//! counts against the output limit; what is not a picture message closes the channel.
+//! counts against the output limit; what is not a picture message closes the channel. Since
+//! every message is answered, the server has them all once the program has ended: the channel
+//! is not read to its end (which would wait for the process's teardown).
 
 use crate::linux::protocol::Message;
 use crate::run::{Channels, StdinSource};
@@ -254,7 +256,7 @@ where
         events,
         budget: limits.output_bytes,
     };
-    let readers = spawn_readers(io.stdout, io.stderr, io.pictures, &sink);
+    let readers = Readers::spawn(io.stdout, io.stderr, io.pictures, &sink);
     // The readers hold the only event senders now: the events end when the output does.
     let Sink { collected, overflow, events, .. } = sink;
     drop(events);
@@ -290,10 +292,7 @@ where
     };
     // The learner's thinking time is not the program's running time.
     let duration_ms = started.elapsed().saturating_sub(wall.paused).as_secs_f64() * 1000.0;
-    for r in readers {
-        // Every writer is dead once the run is killed; the bound is only a safety net.
-        let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
-    }
+    readers.finish().await;
     let mut c = collected.lock().unwrap_or_else(|p| p.into_inner());
     Supervised {
         forced,
@@ -369,23 +368,41 @@ pub(crate) fn server_end(fd: OwnedFd) -> std::io::Result<tokio::net::UnixStream>
     tokio::net::UnixStream::from_std(stream)
 }
 
-/// The tasks that read stdout, stderr and the picture channel into `sink`.
-fn spawn_readers(
-    stdout: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
-    stderr: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
-    pictures: Option<UnixStream>,
-    sink: &Sink,
-) -> Vec<tokio::task::JoinHandle<()>> {
-    let (stdout_barrier, stdout_barriers) = mpsc::unbounded_channel();
-    let (stderr_barrier, stderr_barriers) = mpsc::unbounded_channel();
-    let mut readers = vec![
-        spawn_reader(stdout, true, sink.clone(), stdout_barriers),
-        spawn_reader(stderr, false, sink.clone(), stderr_barriers),
-    ];
-    if let Some(channel) = pictures {
-        readers.push(tokio::spawn(read_pictures(channel, sink.clone(), [stdout_barrier, stderr_barrier])));
+/// The tasks that read stdout, stderr and the picture channel into a sink.
+struct Readers {
+    text: [tokio::task::JoinHandle<()>; 2],
+    pictures: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Readers {
+    fn spawn(
+        stdout: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
+        stderr: impl AsyncRead + AsRawFd + Unpin + Send + 'static,
+        pictures: Option<UnixStream>,
+        sink: &Sink,
+    ) -> Readers {
+        let (stdout_barrier, stdout_barriers) = mpsc::unbounded_channel();
+        let (stderr_barrier, stderr_barriers) = mpsc::unbounded_channel();
+        let text = [
+            spawn_reader(stdout, true, sink.clone(), stdout_barriers),
+            spawn_reader(stderr, false, sink.clone(), stderr_barriers),
+        ];
+        let barriers = [stdout_barrier, stderr_barrier];
+        let pictures = pictures.map(|channel| tokio::spawn(read_pictures(channel, sink.clone(), barriers)));
+        Readers { text, pictures }
     }
-    readers
+
+    /// Once the run has ended: the pictures are all in (each was answered before the program
+    /// went on), and the text is read to its end.
+    async fn finish(self) {
+        if let Some(p) = self.pictures {
+            p.abort();
+        }
+        for r in self.text {
+            // Every writer is dead once the run is killed; the bound is only a safety net.
+            let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
+        }
+    }
 }
 
 /// Bytes waiting in the pipe behind `fd`.
@@ -505,8 +522,13 @@ async fn read_pictures(channel: UnixStream, sink: Sink, barriers: [mpsc::Unbound
                 }
             }
             Ok(Message::PictureDropped) => {
-                let mut c = sink.lock();
-                c.pictures_dropped = c.pictures_dropped.saturating_add(1);
+                {
+                    let mut c = sink.lock();
+                    c.pictures_dropped = c.pictures_dropped.saturating_add(1);
+                }
+                if writer.write_all(&Message::PictureTaken.encode_line()).await.is_err() {
+                    return;
+                }
             }
             Ok(_) => return forged("a message that is not a picture"),
             Err(e) => return forged(&e.to_string()),

@@ -95,8 +95,8 @@ pub enum Message {
     /// Program's process → server: one more picture past [`crate::MAX_PICTURES`], counted and
     /// not sent.
     PictureDropped,
-    /// Server → program's process: the picture is placed in the output after the text printed
-    /// before it; the program carries on.
+    /// Server → program's process, after each `picture` (placed in the output after the text
+    /// printed before it) and each `picture_dropped` (counted): the program carries on.
     PictureTaken,
 }
 
