@@ -7,11 +7,11 @@
 //! The packages must be installed in the project's `data/` folder first (`scripts/test` does
 //! it: `pyguide packages`). `harness = false`: this binary is also the sandbox's init.
 
+mod support;
+
 use pyguide_sandbox::linux::{init_main, SandboxRunner, INIT_ARG};
-use pyguide_sandbox::packages::{packages, Action};
-use pyguide_sandbox::{discover_python, Admission, Outcome, RunRequest, RunResult, Runner, RunnerConfig};
+use pyguide_sandbox::{Admission, Outcome, RunRequest, RunResult, Runner};
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 fn main() {
@@ -86,20 +86,13 @@ print('exit code', int(code))
 const TESTS: &str = "def test_adds():\n    assert 1 + 1 == 2\n\ndef test_fails():\n    assert 2 * 2 == 5\n";
 
 async fn suite(filter: Option<String>) -> usize {
-    let python = discover_python(None).expect("python3");
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let installed = match packages(&python.executable, &data.join("packages"), Action::Status) {
-        Ok(Some(p)) => p,
-        other => {
-            println!(
-                "FAIL the packages are not installed in {} ({other:?}): run `cargo run -- packages` (scripts/test does)",
-                data.display()
-            );
+    let config = match support::config_with_packages() {
+        Ok(config) => config,
+        Err(why) => {
+            println!("FAIL {why}");
             return 1;
         }
     };
-    let mut config = RunnerConfig::new(python);
-    config.packages = Some(installed);
     let exe = std::env::current_exe().expect("own path");
     let sandbox = Arc::new(SandboxRunner::new(config, &exe).expect("the sandbox starts (run as root)"));
     let runner: Arc<dyn Runner> = sandbox.clone();

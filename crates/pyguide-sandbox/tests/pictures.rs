@@ -8,13 +8,12 @@
 //! The packages must be installed in the project's `data/` folder first (`scripts/test` does
 //! it: `pyguide packages`). `harness = false`: this binary is also the sandbox's init.
 
+mod support;
+
 use pyguide_sandbox::linux::{init_main, SandboxRunner, INIT_ARG};
-use pyguide_sandbox::packages::{packages, Action};
 use pyguide_sandbox::{
-    discover_python, Admission, Event, Image, Interpreter, Outcome, ProcessRunner, RunRequest, RunResult, Runner,
-    RunnerConfig, StartOptions,
+    Admission, Event, Image, Interpreter, Outcome, ProcessRunner, RunRequest, RunResult, Runner, StartOptions,
 };
-use std::path::Path;
 use std::sync::Arc;
 
 fn main() {
@@ -82,20 +81,13 @@ print('the run is stopped at the limit')
 ";
 
 async fn suite(filter: Option<String>) -> usize {
-    let python = discover_python(None).expect("python3");
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-    let installed = match packages(&python.executable, &data.join("packages"), Action::Status) {
-        Ok(Some(p)) => p,
-        other => {
-            println!(
-                "FAIL the packages are not installed in {} ({other:?}): run `cargo run -- packages`",
-                data.display()
-            );
+    let config = match support::config_with_packages() {
+        Ok(config) => config,
+        Err(why) => {
+            println!("FAIL {why}");
             return 1;
         }
     };
-    let mut config = RunnerConfig::new(python);
-    config.packages = Some(installed);
     let exe = std::env::current_exe().expect("own path");
     let sandbox: Arc<dyn Runner> =
         Arc::new(SandboxRunner::new(config.clone(), &exe).expect("the sandbox starts (run as root)"));
