@@ -6,7 +6,8 @@
 //!
 //! against spawning the same program with the same interpreter and packages
 //! (`python3 main.py`, PYTHONPATH on the install); and a hello-world through the API against
-//! `python3 -I -S -c`. The four are interleaved, run by run. Then the memory of a warm unit of
+//! `python3 -I -S -c`; and the plot as a learner shows it (`plt.show()`: a PNG picture in the
+//! answer) against the same spawned baseline. All are interleaved, run by run. Then the memory of a warm unit of
 //! each kind (its program's process: private pages, and its proportional share).
 //!
 //! `cargo bench -p pyguide --bench packages` (as root, with `pyguide packages` run first:
@@ -49,6 +50,18 @@ fig, ax = plt.subplots()
 ax.plot(df.x, df.y)
 fig.savefig('plot.png')
 print('plot', len(open('plot.png', 'rb').read()) > 1000)
+";
+
+/// The same plot as a learner shows it: `plt.show()` sends it to the page as a PNG picture.
+const PLOT_SHOWN: &str = "import numpy as np
+import pandas as pd
+import matplotlib.pyplot as plt
+df = pd.DataFrame({'x': np.arange(20)})
+df['y'] = df.x ** 2
+fig, ax = plt.subplots()
+ax.plot(df.x, df.y)
+plt.show()
+print('plot shown')
 ";
 
 const HELLO: &str = "print('hello, world')";
@@ -142,16 +155,19 @@ fn main() {
             "the baseline: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for code in [PLOT, PLOT_HIDDEN, HELLO] {
+        for code in [PLOT, PLOT_HIDDEN, HELLO, PLOT_SHOWN] {
             let (status, body) = client.run(code).await;
             assert!(
                 status == 200 && body.contains("\"outcome\":\"success\"") && body.contains("\"stderr\":\"\""),
                 "{body}"
             );
         }
-        let mut times: [Vec<f64>; 5] = Default::default();
+        let (_, shown) = client.run(PLOT_SHOWN).await;
+        assert!(shown.contains("\"mime\":\"image/png\""), "plt.show() gives a PNG picture: {shown}");
+        let mut times: [Vec<f64>; 6] = Default::default();
         for _ in 0..runs {
-            for (i, code) in [PLOT, PLOT_HIDDEN, HELLO].into_iter().enumerate() {
+            // Index into `times` (and `names` below): 3 and 4 are the spawned baselines.
+            for (i, code) in [(0, PLOT), (1, PLOT_HIDDEN), (2, HELLO), (5, PLOT_SHOWN)] {
                 let t = Instant::now();
                 let (status, body) = client.run(code).await;
                 times[i].push(t.elapsed().as_secs_f64() * 1000.0);
@@ -180,6 +196,7 @@ fn main() {
             "hello-world, POST /api/run",
             "baseline: python3 main.py (the plot), same install",
             "baseline: python3 -I -S -c (hello-world)",
+            "plot shown with plt.show(): a PNG picture in the answer",
         ];
         for (name, ms) in names.iter().zip(&times) {
             println!("{:<64} {:>9.2} {:>9.2}", name, quantile(ms, 0.5), quantile(ms, 0.9));
@@ -187,6 +204,7 @@ fn main() {
         let p50 = |i: usize| quantile(&times[i], 0.5);
         println!("  plot: packages unit vs spawning python3          {:.1}x faster", p50(3) / p50(0));
         println!("  plot: packages unit vs standard unit (imports)   {:.1}x faster", p50(1) / p50(0));
+        println!("  plot shown (PNG sent) vs spawning python3 (saved) {:.1}x faster", p50(3) / p50(5));
         println!("  hello-world: sandbox vs python3 -I -S            {:.1}x faster", p50(4) / p50(2));
 
         for (kind, init) in [("standard", Some(sandbox.zygote_pid())), ("packages", sandbox.packages_zygote_pid())] {
