@@ -145,6 +145,9 @@ fn main() {
             cmd.arg("main.py").current_dir(work.path()).env_clear();
             cmd.envs(pyguide_sandbox::LEARNER_ENV.iter().copied()).env("HOME", work.path());
             cmd.envs(pyguide_sandbox::packages::env(&installed.dir));
+            // matplotlib as a plain install draws it (the packages' environment names PyGuide's
+            // picture backend, which only runs have).
+            cmd.env("MPLBACKEND", "Agg");
             cmd
         };
         let mut client = Client::connect(addr).await;
