@@ -109,19 +109,8 @@ async fn suite(filter: Option<String>) -> usize {
         ("unknown_package", unknown_package(r).await),
         ("memory_and_threads", memory_and_threads(r).await),
     ];
-    let mut failed = 0;
-    for (name, result) in cases {
-        if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
-            continue;
-        }
-        match result {
-            Ok(()) => println!("ok   {name}"),
-            Err(e) => {
-                failed += 1;
-                println!("FAIL {name}: {e}");
-            }
-        }
-    }
+    let cases = cases.into_iter().map(|(name, result)| (name.to_string(), result)).collect();
+    let failed = support::report(cases, filter.as_deref());
     runner.shutdown();
     println!("{failed} failed");
     failed

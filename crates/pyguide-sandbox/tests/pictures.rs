@@ -107,19 +107,8 @@ async fn suite(filter: Option<String>) -> usize {
             ("forged_over_the_output_limit", forged(r, OVER_LIMIT, Outcome::OutputLimit).await),
             ("no_matplotlib_without_a_plot", no_matplotlib(r).await),
         ];
-        for (name, result) in cases {
-            let name = format!("{name} [{where_}]");
-            if filter.as_ref().is_some_and(|f| !name.contains(f.as_str())) {
-                continue;
-            }
-            match result {
-                Ok(()) => println!("ok   {name}"),
-                Err(e) => {
-                    failed += 1;
-                    println!("FAIL {name}: {e}");
-                }
-            }
-        }
+        let cases = cases.into_iter().map(|(name, result)| (format!("{name} [{where_}]"), result)).collect();
+        failed += support::report(cases, filter.as_deref());
     }
     sandbox.shutdown();
     println!("{failed} failed");

@@ -21,3 +21,22 @@ pub fn config_with_packages() -> Result<RunnerConfig, String> {
         )),
     }
 }
+
+/// Prints each case's verdict (the cases whose name holds `filter`, when given) and returns how
+/// many failed.
+pub fn report(cases: Vec<(String, Result<(), String>)>, filter: Option<&str>) -> usize {
+    let mut failed = 0;
+    for (name, result) in cases {
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        match result {
+            Ok(()) => println!("ok   {name}"),
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {name}: {e}");
+            }
+        }
+    }
+    failed
+}
